@@ -1,0 +1,39 @@
+namespace Catalyst.Data.Common;
+
+/// <summary>
+/// Errors a service raises on purpose. One handler in the portal maps each to problem details
+/// with a stable <see cref="Code"/>; pages show <see cref="ValidationFailedException.Errors"/>
+/// next to their fields.
+/// </summary>
+public abstract class DomainException(string code, string message) : Exception(message)
+{
+    public string Code { get; } = code;
+}
+
+public sealed class NotFoundException(string resource)
+    : DomainException("not_found", $"{resource} was not found.");
+
+public sealed class ValidationFailedException(IReadOnlyDictionary<string, string[]> errors)
+    : DomainException("validation_failed", "One or more fields are invalid.")
+{
+    public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
+
+    public static ValidationFailedException For(string field, string message) =>
+        new(new Dictionary<string, string[]> { [field] = [message] });
+}
+
+/// <summary>The client's If-Match names a version that is no longer current.</summary>
+public sealed class VersionConflictException(long currentVersion)
+    : DomainException("version_conflict", $"The resource has changed; the current version is {currentVersion}.")
+{
+    public long CurrentVersion { get; } = currentVersion;
+}
+
+/// <summary>A write to a versioned resource came without If-Match.</summary>
+public sealed class PreconditionRequiredException()
+    : DomainException("precondition_required", "This request must carry an If-Match header with the resource's ETag.");
+
+public sealed class ConflictException(string code, string message) : DomainException(code, message);
+
+public sealed class ForbiddenException(string message = "You are not allowed to do this.")
+    : DomainException("forbidden", message);

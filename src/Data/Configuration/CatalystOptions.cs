@@ -1,0 +1,71 @@
+using Microsoft.Extensions.Options;
+
+namespace Catalyst.Data.Configuration;
+
+/// <summary>Section <c>Catalyst</c>: the product's own settings.</summary>
+public sealed class CatalystOptions
+{
+    public const string Section = "Catalyst";
+
+    /// <summary>Holds the SQLite file, the blob store, upload staging and logs. Relative paths are under the content root.</summary>
+    public string DataDirectory { get; set; } = "data";
+    public bool AllowRegistration { get; set; }
+    public AdminBootstrapOptions Admin { get; set; } = new();
+    public ApiOptions Api { get; set; } = new();
+    public JobsOptions Jobs { get; set; } = new();
+    public SignInOptions SignIn { get; set; } = new();
+}
+
+public sealed class AdminBootstrapOptions
+{
+    public string? Email { get; set; }
+    public string? Password { get; set; }
+}
+
+public sealed class ApiOptions
+{
+    /// <summary>Largest JSON body accepted by <c>/api</c> endpoints (uploads have their own limits).</summary>
+    public long MaxBodyBytes { get; set; } = 1024 * 1024;
+}
+
+public sealed class JobsOptions
+{
+    /// <summary>Run the Hangfire server inside the Portal (embedded mode). Production turns it off and runs src/Workers.</summary>
+    public bool RunInProcess { get; set; } = true;
+    /// <summary><c>InMemory</c> (embedded default) or <c>SqlServer</c> (shared by Portal and Workers).</summary>
+    public string? Storage { get; set; }
+    public int WorkerCount { get; set; } = Math.Max(2, Environment.ProcessorCount);
+}
+
+public sealed class SignInOptions
+{
+    public int PerAddressPerMinute { get; set; } = 20;
+    public int PerAccountPerMinute { get; set; } = 10;
+}
+
+public sealed class CatalystOptionsValidator : IValidateOptions<CatalystOptions>
+{
+    public ValidateOptionsResult Validate(string? name, CatalystOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+            failures.Add("Catalyst:DataDirectory must not be empty.");
+        else if (options.DataDirectory.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+            failures.Add("Catalyst:DataDirectory is not a valid path.");
+        if (options.Api.MaxBodyBytes is < 1024 or > 1L << 30)
+            failures.Add("Catalyst:Api:MaxBodyBytes must be between 1024 and 1073741824.");
+        if (options.Jobs.Storage is { } storage && storage is not ("InMemory" or "SqlServer"))
+            failures.Add($"Catalyst:Jobs:Storage must be 'InMemory' or 'SqlServer' (was '{storage}').");
+        if (options.Jobs.WorkerCount is < 1 or > 100)
+            failures.Add("Catalyst:Jobs:WorkerCount must be between 1 and 100.");
+        if (options.SignIn.PerAddressPerMinute < 1)
+            failures.Add("Catalyst:SignIn:PerAddressPerMinute must be 1 or more.");
+        if (options.SignIn.PerAccountPerMinute < 1)
+            failures.Add("Catalyst:SignIn:PerAccountPerMinute must be 1 or more.");
+        if (options.Admin.Email is { Length: > 0 } email && !email.Contains('@', StringComparison.Ordinal))
+            failures.Add("Catalyst:Admin:Email must be an e-mail address.");
+        if (options.Admin.Password is { Length: > 0 } && string.IsNullOrWhiteSpace(options.Admin.Email))
+            failures.Add("Catalyst:Admin:Password is set but Catalyst:Admin:Email is not.");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

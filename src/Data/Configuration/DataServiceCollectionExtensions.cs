@@ -1,0 +1,63 @@
+using Catalyst.Data.Audit;
+using Catalyst.Data.Identity;
+using Catalyst.Data.Jobs;
+using Catalyst.Data.Projects;
+using Catalyst.Data.Tokens;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Catalyst.Data.Configuration;
+
+public static class DataServiceCollectionExtensions
+{
+    /// <summary>
+    /// Options, the DbContext for the configured provider, and the shared domain services.
+    /// The provider switch is the one place where SQLite and SQL Server differ at run time.
+    /// </summary>
+    public static IServiceCollection AddCatalystData(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        services.AddSingleton<IValidateOptions<CatalystOptions>, CatalystOptionsValidator>();
+        services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
+        services.AddOptions<CatalystOptions>().Bind(configuration.GetSection(CatalystOptions.Section)).ValidateOnStart();
+        services.AddOptions<DatabaseOptions>()
+            .Bind(configuration.GetSection(DatabaseOptions.Section))
+            .Configure(o => o.ConnectionString ??= configuration.GetConnectionString("Catalyst"))
+            .ValidateOnStart();
+        services.AddSingleton(sp => new CatalystPaths(contentRoot, sp.GetRequiredService<IOptions<CatalystOptions>>().Value.DataDirectory));
+        services.AddSingleton(TimeProvider.System);
+
+        var provider = configuration.GetSection(DatabaseOptions.Section)[nameof(DatabaseOptions.Provider)] ?? DatabaseProviders.Sqlite;
+        if (string.Equals(provider, DatabaseProviders.SqlServer, StringComparison.OrdinalIgnoreCase))
+        {
+            services.AddDbContext<CatalystDbContext, SqlServerCatalystDbContext>((sp, options) =>
+                options.UseSqlServer(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
+        }
+        else
+        {
+            services.AddDbContext<CatalystDbContext, SqliteCatalystDbContext>((sp, options) =>
+                options.UseSqlite(SqliteConnectionString(sp)));
+        }
+
+        services.AddScoped<AuditLog>();
+        services.AddScoped<ProjectService>();
+        services.AddScoped<ApiTokenService>();
+        services.AddScoped<UserAdminService>();
+        services.AddScoped<JobRunService>();
+        services.AddScoped<JobProgress>();
+        services.AddScoped<DatabaseMigrator>();
+        services.AddScoped<IdentityBootstrapper>();
+        return services;
+    }
+
+    private static string SqliteConnectionString(IServiceProvider sp)
+    {
+        var configured = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString;
+        if (!string.IsNullOrWhiteSpace(configured))
+            return configured;
+        var paths = sp.GetRequiredService<CatalystPaths>();
+        return new SqliteConnectionStringBuilder { DataSource = paths.SqliteFile, Pooling = true, DefaultTimeout = 30 }.ToString();
+    }
+}

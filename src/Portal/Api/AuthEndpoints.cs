@@ -1,0 +1,77 @@
+using Catalyst.Data.Common;
+using Catalyst.Data.Identity;
+using Catalyst.Data.Tokens;
+using Catalyst.Portal.Infrastructure;
+using Microsoft.AspNetCore.Identity;
+
+namespace Catalyst.Portal.Api;
+
+public sealed record TokenRequest(string? Email, string? Password, string? Name, int? ExpiresInDays);
+
+public sealed record IssuedToken(Guid Id, string Token, string Name, DateTime? ExpiresAt);
+
+public sealed record ApiTokenDto(Guid Id, string Name, string Prefix, DateTime CreatedAt, DateTime? ExpiresAt, DateTime? LastUsedAt, DateTime? RevokedAt)
+{
+    public static ApiTokenDto From(ApiToken t) => new(t.Id, t.Name, ApiTokenService.TokenPrefix + t.Prefix + "…", t.CreatedAt, t.ExpiresAt, t.LastUsedAt, t.RevokedAt);
+}
+
+public static class AuthEndpoints
+{
+    public const int MaxTokenLifetimeDays = 3650;
+
+    public static void MapAuthEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapPost("/auth/token", IssueTokenAsync)
+            .AllowAnonymous()
+            .RequireRateLimiting(SignInThrottle.PolicyName)
+            .WithTags("Auth")
+            .WithSummary("Exchange e-mail and password for an API token (rate limited, lockout after 5 failures).")
+            .Produces<DataEnvelope<IssuedToken>>(StatusCodes.Status201Created)
+            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(429);
+
+        var me = api.MapGroup("/me/tokens").WithTags("Auth");
+        me.MapGet("", async (HttpContext http, ApiTokenService tokens, CancellationToken ct) =>
+            ApiResults.Data((await tokens.ListAsync(http.User.ToActor().UserId, ct)).Select(ApiTokenDto.From).ToList()))
+            .WithSummary("List your API tokens (values are never shown again).")
+            .Produces<DataEnvelope<List<ApiTokenDto>>>();
+        me.MapDelete("/{id:guid}", async (Guid id, HttpContext http, ApiTokenService tokens, CancellationToken ct) =>
+        {
+            await tokens.RevokeAsync(http.User.ToActor(), id, ct);
+            return TypedResults.NoContent();
+        }).WithSummary("Revoke one of your API tokens.").ProducesProblem(404);
+    }
+
+    private static async Task<IResult> IssueTokenAsync(TokenRequest request, HttpContext http,
+        UserManager<CatalystUser> users, SignInManager<CatalystUser> signIn, SignInThrottle throttle, ApiTokenService tokens, TimeProvider time)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(request.Email)) errors["email"] = ["E-mail is required."];
+        if (string.IsNullOrEmpty(request.Password)) errors["password"] = ["Password is required."];
+        if (string.IsNullOrWhiteSpace(request.Name)) errors["name"] = ["A token name is required."];
+        if (request.ExpiresInDays is < 1 or > MaxTokenLifetimeDays) errors["expiresInDays"] = [$"expiresInDays must be between 1 and {MaxTokenLifetimeDays}."];
+        if (errors.Count > 0)
+            throw new ValidationFailedException(errors);
+
+        if (throttle.TryAcquire(request.Email) is { } wait)
+        {
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Problem(429, "Too many attempts", "Too many sign-in attempts for this account. Try again later.", "rate_limited");
+        }
+
+        var user = await users.FindByEmailAsync(request.Email!.Trim());
+        if (user is null)
+            return Problem(401, "Invalid credentials", "The e-mail or password is not correct.", "invalid_credentials");
+        var result = await signIn.CheckPasswordSignInAsync(user, request.Password!, lockoutOnFailure: true);
+        if (result.IsLockedOut)
+            return Problem(403, "Account locked", "Too many failed sign-ins: the account is locked for a while.", "account_locked");
+        if (!result.Succeeded)
+            return Problem(401, "Invalid credentials", "The e-mail or password is not correct.", "invalid_credentials");
+
+        DateTime? expiresAt = request.ExpiresInDays is { } days ? time.GetUtcNow().UtcDateTime.AddDays(days) : null;
+        var (token, value) = await tokens.CreateAsync(user.Id, request.Name, expiresAt, http.RequestAborted);
+        return ApiResults.Created(http, $"/api/me/tokens/{token.Id}", new IssuedToken(token.Id, value, token.Name, token.ExpiresAt));
+    }
+
+    private static IResult Problem(int status, string title, string detail, string code) =>
+        TypedResults.Problem(detail, statusCode: status, title: title, extensions: new Dictionary<string, object?> { ["code"] = code });
+}

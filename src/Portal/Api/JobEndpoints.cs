@@ -1,0 +1,58 @@
+using System.Text.Json;
+using Catalyst.Data.Common;
+using Catalyst.Data.Jobs;
+using Catalyst.Portal.Infrastructure;
+
+namespace Catalyst.Portal.Api;
+
+public sealed record JobProgressDto(long Done, long? Total);
+
+public sealed record JobRunDto(
+    Guid Id, string Kind, JobRunStatus Status, JobProgressDto Progress, JsonElement? Result, string? Error,
+    int Attempts, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt)
+{
+    public static JobRunDto From(JobRun r) => new(
+        r.Id, r.Kind, r.Status, new JobProgressDto(r.ProgressDone, r.ProgressTotal),
+        r.Result is null ? null : JsonDocument.Parse(r.Result).RootElement.Clone(),
+        r.Error, r.Attempts, r.CreatedAt, r.StartedAt, r.FinishedAt);
+}
+
+public static class JobEndpoints
+{
+    public static void MapJobEndpoints(this RouteGroupBuilder api)
+    {
+        var jobs = api.MapGroup("/jobs").WithTags("Jobs");
+
+        jobs.MapGet("", async (HttpContext http, JobRunService service, string? kind, JobRunStatus? status, int? page, int? pageSize, CancellationToken ct) =>
+                ApiResults.Page(await service.ListAsync(http.User.ToActor(), new JobRunQuery(kind, status), new PageRequest(page, pageSize), ct), JobRunDto.From))
+            .WithSummary("List your job runs (admins: all), newest first.")
+            .Produces<PageEnvelope<JobRunDto>>().ProducesProblem(400);
+
+        jobs.MapGet("/{id:guid}", async (Guid id, HttpContext http, JobRunService service, CancellationToken ct) =>
+                ApiResults.Data(JobRunDto.From(await service.GetAsync(http.User.ToActor(), id, ct))))
+            .WithSummary("A job run with its progress, result and error.")
+            .Produces<DataEnvelope<JobRunDto>>().ProducesProblem(404);
+
+        jobs.MapPost("/{id:guid}/cancel", async (Guid id, HttpContext http, JobRunService service, CancellationToken ct) =>
+                ApiResults.Data(JobRunDto.From(await service.CancelAsync(http.User.ToActor(), id, ct))))
+            .WithSummary("Ask a queued or running job to stop.")
+            .Produces<DataEnvelope<JobRunDto>>().ProducesProblem(404).ProducesProblem(409);
+
+        jobs.MapPost("/{id:guid}/retry", async (Guid id, HttpContext http, JobRunService service, CancellationToken ct) =>
+            {
+                var run = await service.RetryAsync(http.User.ToActor(), id, ct);
+                return ApiResults.Accepted($"/api/jobs/{run.Id}", JobRunDto.From(run));
+            })
+            .WithSummary("Run a failed or canceled job again.")
+            .Produces<DataEnvelope<JobRunDto>>(StatusCodes.Status202Accepted).ProducesProblem(404).ProducesProblem(409);
+
+        jobs.MapGet("/{id:guid}/result", async (Guid id, HttpContext http, JobRunService service, CancellationToken ct) =>
+            {
+                await service.GetAsync(http.User.ToActor(), id, ct);
+                return TypedResults.Problem("This job has no result file.", statusCode: 404, title: "Not found",
+                    extensions: new Dictionary<string, object?> { ["code"] = "no_result_file" });
+            })
+            .WithSummary("The job's result file, when its kind produces one (streamed with Range).")
+            .ProducesProblem(404);
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Catalyst.Data.Common;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Catalyst.Portal.Infrastructure;
+
+/// <summary>
+/// The one mapper from exceptions to RFC 9457 problem details: domain exceptions keep their
+/// code, bad requests (malformed JSON, oversized bodies, wrong types) become 4xx, and anything
+/// else is a 500 without internals in the answer.
+/// </summary>
+public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var context = httpContext;
+        var problem = Map(exception);
+        if (problem.Status >= 500)
+            logger.LogError(exception, "Unhandled exception on {Path}", context.Request.Path);
+        else
+            logger.LogInformation("Request rejected with {Status} {Code}: {Message}", problem.Status, problem.Extensions["code"], exception.Message);
+
+        // Pages fall through to the /Error page, which renders the same status for people.
+        if (context.Response.HasStarted || !context.Request.IsApi())
+            return false;
+        context.Response.StatusCode = problem.Status ?? 500;
+        if (exception is VersionConflictException conflict)
+            context.Response.Headers.ETag = ETags.Format(conflict.CurrentVersion);
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+    }
+
+    public static ProblemDetails Map(Exception exception)
+    {
+        var problem = exception switch
+        {
+            ValidationFailedException v => Problem(400, "Validation failed", v.Message, v.Code, v.Errors),
+            NotFoundException n => Problem(404, "Not found", n.Message, n.Code),
+            VersionConflictException c => Problem(412, "Version conflict", c.Message, c.Code),
+            PreconditionRequiredException p => Problem(428, "Precondition required", p.Message, p.Code),
+            ForbiddenException f => Problem(403, "Forbidden", f.Message, f.Code),
+            ConflictException c => Problem(409, "Conflict", c.Message, c.Code),
+            BadHttpRequestException { StatusCode: 413 } => Problem(413, "Payload too large", "The request body is larger than this endpoint accepts.", "payload_too_large"),
+            BadHttpRequestException { StatusCode: 415 } b => Problem(415, "Unsupported media type", b.Message, "unsupported_media_type"),
+            BadHttpRequestException b when b.InnerException is JsonException j => Problem(400, "Malformed JSON", DescribeJson(j), "malformed_json"),
+            BadHttpRequestException b when IsBodyRead(b) => Problem(400, "Malformed JSON", "The request body could not be read as JSON.", "malformed_json"),
+            BadHttpRequestException b => Problem(b.StatusCode, "Bad request", b.Message, ProblemCodes.ForStatus(b.StatusCode)),
+            JsonException j => Problem(400, "Malformed JSON", DescribeJson(j), "malformed_json"),
+            OperationCanceledException => Problem(499, "Request canceled", "The request was canceled.", "canceled"),
+            _ => Problem(500, "Internal server error", "An unexpected error occurred. It has been logged.", "internal_error"),
+        };
+        return problem;
+    }
+
+    private static bool IsBodyRead(BadHttpRequestException exception) =>
+        exception.Message.Contains("from the request body", StringComparison.Ordinal);
+
+    private static string DescribeJson(JsonException exception) =>
+        exception.Path is { Length: > 0 } path
+            ? $"The request body is not valid JSON for this endpoint (at {path})."
+            : "The request body is not valid JSON.";
+
+    private static ProblemDetails Problem(int status, string title, string detail, string code, IReadOnlyDictionary<string, string[]>? errors = null)
+    {
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
+        problem.Extensions["code"] = code;
+        if (errors is not null)
+            problem.Extensions["errors"] = errors;
+        return problem;
+    }
+}

@@ -1,0 +1,33 @@
+using Catalyst.Data.Common;
+
+namespace Catalyst.Portal.Infrastructure;
+
+public sealed record DataEnvelope<T>(T Data);
+
+public sealed record PageMeta(int Page, int PageSize, int Total);
+
+public sealed record PageEnvelope<T>(IReadOnlyList<T> Data, PageMeta Meta);
+
+/// <summary>The API's response shapes (SPEC §4): <c>{"data"}</c>, lists with <c>meta</c>, 201 with Location and ETag, 202 for jobs.</summary>
+public static class ApiResults
+{
+    public static IResult Data<T>(T data) => TypedResults.Ok(new DataEnvelope<T>(data));
+
+    public static IResult Data<T>(HttpContext context, T data, long version)
+    {
+        context.Response.Headers.ETag = ETags.Format(version);
+        return TypedResults.Ok(new DataEnvelope<T>(data));
+    }
+
+    public static IResult Page<TItem, TDto>(Page<TItem> page, Func<TItem, TDto> map) =>
+        TypedResults.Ok(new PageEnvelope<TDto>(page.Items.Select(map).ToList(), new PageMeta(page.PageNumber, page.PageSize, page.Total)));
+
+    public static IResult Created<T>(HttpContext context, string location, T data, long? version = null)
+    {
+        if (version is { } v)
+            context.Response.Headers.ETag = ETags.Format(v);
+        return TypedResults.Created(location, new DataEnvelope<T>(data));
+    }
+
+    public static IResult Accepted<T>(string location, T data) => TypedResults.Accepted(location, new DataEnvelope<T>(data));
+}

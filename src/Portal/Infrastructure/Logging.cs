@@ -1,0 +1,46 @@
+using Catalyst.Data.Configuration;
+using Serilog;
+using Serilog.Events;
+using Serilog.Formatting.Compact;
+
+namespace Catalyst.Portal.Infrastructure;
+
+/// <summary>
+/// Serilog: request logging with correlation id and user id, text console in development and
+/// JSON console in production, and a rolling JSON file under the data directory. Request logs
+/// carry the path only (never query strings or headers), so tokens do not reach the logs.
+/// </summary>
+public static class Logging
+{
+    public static void AddCatalystLogging(this WebApplicationBuilder builder)
+    {
+        var isDevelopment = builder.Environment.IsDevelopment();
+        builder.Services.AddSerilog((services, logger) =>
+        {
+            var paths = services.GetRequiredService<CatalystPaths>();
+            logger.ReadFrom.Configuration(builder.Configuration)
+                .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
+                .MinimumLevel.Override("Microsoft.EntityFrameworkCore", LogEventLevel.Warning)
+                .Enrich.FromLogContext()
+                .WriteTo.File(new CompactJsonFormatter(), Path.Combine(paths.Logs, "portal-.json"),
+                    rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14, fileSizeLimitBytes: 100L << 20, rollOnFileSizeLimit: true);
+            if (isDevelopment)
+                logger.WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+            else
+                logger.WriteTo.Console(new CompactJsonFormatter());
+        });
+    }
+
+    public static void UseCatalystRequestLogging(this WebApplication app) =>
+        app.UseSerilogRequestLogging(options =>
+        {
+            options.EnrichDiagnosticContext = (diagnostics, http) =>
+            {
+                diagnostics.Set("UserId", http.User.UserId()?.ToString() ?? "anonymous");
+                diagnostics.Set("CorrelationId", CorrelationIdMiddleware.Get(http) ?? http.TraceIdentifier);
+            };
+            options.GetLevel = (http, _, ex) => ex is not null || http.Response.StatusCode >= 500
+                ? LogEventLevel.Error
+                : http.Request.Path.StartsWithSegments("/health") ? LogEventLevel.Verbose : LogEventLevel.Information;
+        });
+}

@@ -1,0 +1,61 @@
+using Catalyst.Data.Common;
+using Catalyst.Portal.Api;
+using Hangfire;
+using Microsoft.AspNetCore.Diagnostics;
+using Scalar.AspNetCore;
+
+namespace Catalyst.Portal.Infrastructure;
+
+/// <summary>The request pipeline and endpoint map of the Portal, in one place.</summary>
+public static class PortalPipeline
+{
+    public static bool IsApi(this HttpRequest request) =>
+        request.Path.StartsWithSegments("/api") && !request.Path.StartsWithSegments("/api/docs");
+
+    public static void UseCatalystPortal(this WebApplication app)
+    {
+        app.UseMiddleware<CorrelationIdMiddleware>();
+        app.UseCatalystRequestLogging();
+        app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseResponseCompression();
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // API requests are answered by ApiExceptionHandler; pages re-execute /Error.
+            ExceptionHandlingPath = "/Error",
+            StatusCodeSelector = ex => ApiExceptionHandler.Map(ex).Status ?? 500,
+        });
+        app.UseWhen(c => c.Request.IsApi(), api =>
+        {
+            api.UseStatusCodePages();
+            api.UseMiddleware<ApiBodyLimitMiddleware>();
+        });
+        app.UseWhen(c => !c.Request.IsApi(), pages => pages.UseStatusCodePagesWithReExecute("/Error", "?code={0}"));
+
+        app.UseRouting();
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapStaticAssets();
+        app.MapRazorPages().WithStaticAssets();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference("/api/docs", options => options.WithTitle("Catalyst API")).AllowAnonymous();
+        app.MapCatalystHealthChecks();
+        app.MapHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            // Endpoint authorization (admins only) guards the dashboard; Hangfire's own filter would allow local requests only.
+            Authorization = [],
+            AppPath = "/",
+            DashboardTitle = "Catalyst jobs",
+        }, app.Services.GetRequiredService<JobStorage>()).RequireAuthorization(Policies.Admin);
+
+        var api = app.MapGroup("/api").RequireAuthorization(Policies.Api);
+        api.MapAuthEndpoints();
+        api.MapProjectEndpoints();
+        api.MapJobEndpoints();
+        api.MapAdminUserEndpoints();
+        // Unknown API routes answer problem+json 404 rather than falling through to pages.
+        api.MapFallback(() => Results.Problem("No such API endpoint.", statusCode: 404, title: "Not found",
+            extensions: new Dictionary<string, object?> { ["code"] = "not_found" })).AllowAnonymous();
+    }
+}

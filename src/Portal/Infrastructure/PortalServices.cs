@@ -1,0 +1,129 @@
+using System.IO.Compression;
+using System.Text.Json.Serialization;
+using Catalyst.Data;
+using Catalyst.Data.Configuration;
+using Catalyst.Data.Identity;
+using Catalyst.Workers.Hosting;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.ResponseCompression;
+using Microsoft.Extensions.Options;
+
+namespace Catalyst.Portal.Infrastructure;
+
+public static class Policies
+{
+    /// <summary>API callers: bearer token only, never the portal cookie (no CSRF exposure).</summary>
+    public const string Api = "api";
+    public const string ApiAdmin = "api-admin";
+    /// <summary>Portal admins (cookie).</summary>
+    public const string Admin = "admin";
+}
+
+/// <summary>Service registration of the Portal, in one place.</summary>
+public static class PortalServices
+{
+    public static void AddCatalystPortal(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+
+        services.AddCatalystData(configuration, builder.Environment.ContentRootPath);
+        // Must start before the job server: migrations, then roles and the admin.
+        services.AddHostedService<DatabaseStartupService>();
+        builder.AddCatalystLogging();
+
+        // Cookies and antiforgery tokens stay valid across restarts and across Portal instances.
+        services.AddDataProtection().SetApplicationName("Catalyst").PersistKeysToDbContext<CatalystDbContext>();
+        services.AddIdentity<CatalystUser, CatalystRole>(IdentityRules.Apply)
+            .AddEntityFrameworkStores<CatalystDbContext>()
+            .AddSignInManager<CatalystSignInManager>()
+            .AddDefaultTokenProviders();
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromSeconds(30));
+        services.ConfigureApplicationCookie(options =>
+        {
+            options.Cookie.Name = "catalyst.auth";
+            options.Cookie.HttpOnly = true;
+            options.Cookie.SameSite = SameSiteMode.Lax;
+            options.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+            options.LoginPath = "/Account/Login";
+            options.LogoutPath = "/Account/Logout";
+            options.AccessDeniedPath = "/Account/AccessDenied";
+            options.SlidingExpiration = true;
+            options.ExpireTimeSpan = TimeSpan.FromHours(12);
+            // A signed-in user without the right role gets a 403 page, not a redirect.
+            options.Events.OnRedirectToAccessDenied = context =>
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return Task.CompletedTask;
+            };
+        });
+        services.AddAntiforgery(options =>
+        {
+            options.HeaderName = "RequestVerificationToken";
+            options.Cookie.Name = "catalyst.csrf";
+            options.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+        });
+        services.AddAuthentication()
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Api, p => p.AddAuthenticationSchemes(ApiTokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser())
+            .AddPolicy(Policies.ApiAdmin, p => p.AddAuthenticationSchemes(ApiTokenAuthenticationHandler.SchemeName).RequireRole(Roles.Admin))
+            .AddPolicy(Policies.Admin, p => p.AddAuthenticationSchemes(IdentityConstants.ApplicationScheme).RequireRole(Roles.Admin));
+
+        services.AddSingleton<SignInThrottle>();
+        services.AddRateLimiter(options =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.OnRejected = (context, _) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "60";
+                return ValueTask.CompletedTask;
+            };
+        });
+        services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>()
+            .Configure<IOptions<CatalystOptions>>((limiter, catalyst) => SignInThrottle.AddPolicy(limiter, catalyst.Value));
+
+        services.AddRazorPages(options =>
+        {
+            options.Conventions.AuthorizeFolder("/");
+            options.Conventions.AllowAnonymousToPage("/Account/Login");
+            options.Conventions.AllowAnonymousToPage("/Account/Register");
+            options.Conventions.AllowAnonymousToPage("/Account/AccessDenied");
+            options.Conventions.AllowAnonymousToPage("/Error");
+            options.Conventions.AuthorizeFolder("/Admin", Policies.Admin);
+        });
+
+        services.Configure<JsonOptions>(options =>
+        {
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase));
+            options.SerializerOptions.MaxDepth = 64;
+        });
+        // Binding failures (malformed JSON, wrong types) become exceptions for the one problem mapper.
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            var problem = context.ProblemDetails;
+            problem.Extensions.TryAdd("code", ProblemCodes.ForStatus(problem.Status ?? context.HttpContext.Response.StatusCode));
+            problem.Extensions["correlationId"] = CorrelationIdMiddleware.Get(context.HttpContext) ?? context.HttpContext.TraceIdentifier;
+            problem.Extensions.Remove("traceId");
+        });
+
+        services.AddResponseCompression(options =>
+        {
+            options.EnableForHttps = true;
+            options.Providers.Add<BrotliCompressionProvider>();
+            options.Providers.Add<GzipCompressionProvider>();
+            options.MimeTypes = ResponseCompressionDefaults.MimeTypes.Concat(["application/problem+json", "image/svg+xml"]);
+        });
+        services.Configure<BrotliCompressionProviderOptions>(o => o.Level = CompressionLevel.Fastest);
+        services.Configure<GzipCompressionProviderOptions>(o => o.Level = CompressionLevel.Fastest);
+
+        services.AddOpenApi(options => options.AddDocumentTransformer<BearerSecurityTransformer>());
+        services.AddCatalystHealthChecks();
+        var jobs = configuration.GetSection(CatalystOptions.Section).GetSection("Jobs");
+        services.AddCatalystJobs(configuration, runServer: jobs.GetValue<bool?>("RunInProcess") ?? true);
+    }
+}

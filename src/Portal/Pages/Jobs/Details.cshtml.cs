@@ -1,0 +1,44 @@
+using System.Text.Json;
+using Catalyst.Data.Common;
+using Catalyst.Data.Jobs;
+using Catalyst.Portal.Infrastructure;
+using Htmx;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Catalyst.Portal.Pages.Jobs;
+
+public class DetailsModel(JobRunService jobs) : PageModel
+{
+    public JobRun Run { get; private set; } = null!;
+
+    public string? PrettyResult => Run.Result is null ? null
+        : JsonSerializer.Serialize(JsonDocument.Parse(Run.Result).RootElement, new JsonSerializerOptions { WriteIndented = true });
+
+    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct)
+    {
+        ViewData["Section"] = "Jobs";
+        Run = await jobs.GetAsync(User.ToActor(), id, ct);
+        return Request.IsHtmx() ? Partial("_Status", this) : Page();
+    }
+
+    public async Task<IActionResult> OnPostCancelAsync(Guid id, CancellationToken ct) =>
+        await ActAsync(() => jobs.CancelAsync(User.ToActor(), id, ct), "Cancel requested.", id);
+
+    public async Task<IActionResult> OnPostRetryAsync(Guid id, CancellationToken ct) =>
+        await ActAsync(() => jobs.RetryAsync(User.ToActor(), id, ct), "The job was queued again.", id);
+
+    private async Task<IActionResult> ActAsync(Func<Task<JobRun>> action, string message, Guid id)
+    {
+        try
+        {
+            await action();
+            TempData["Flash"] = message;
+        }
+        catch (ConflictException ex)
+        {
+            TempData["Flash"] = ex.Message;
+        }
+        return RedirectToPage("Details", new { id });
+    }
+}

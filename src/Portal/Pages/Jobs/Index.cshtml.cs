@@ -1,0 +1,38 @@
+using Catalyst.Data.Common;
+using Catalyst.Data.Jobs;
+using Catalyst.Portal.Infrastructure;
+using Htmx;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Catalyst.Portal.Pages.Jobs;
+
+public class IndexModel(JobRunService jobs) : PageModel
+{
+    [BindProperty(SupportsGet = true, Name = "status")]
+    public JobRunStatus? Status { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "page")]
+    public int PageNumber { get; set; } = 1;
+
+    public Page<JobRun> Runs { get; private set; } = null!;
+
+    public bool AnyActive => Runs.Items.Any(r => !r.IsFinished);
+
+    public string ListUrl => "/Jobs" + (Status is { } s ? $"?status={s}" : "");
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        ViewData["Section"] = "Jobs";
+        Runs = await jobs.ListAsync(User.ToActor(), new JobRunQuery(Status: Status), new PageRequest(Math.Max(1, PageNumber), 20), ct);
+        return Request.IsHtmx() ? Partial("_List", this) : Page();
+    }
+
+    public async Task<IActionResult> OnPostRecomputeStatisticsAsync(CancellationToken ct)
+    {
+        var actor = User.ToActor();
+        var run = await jobs.StartAsync(actor, JobKinds.RecomputeProjectStatistics, new { ownerId = actor.IsAdmin ? (Guid?)null : actor.UserId }, ct);
+        TempData["Flash"] = "Project statistics are being recomputed.";
+        return RedirectToPage("Details", new { id = run.Id });
+    }
+}

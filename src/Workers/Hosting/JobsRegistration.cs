@@ -1,0 +1,72 @@
+using Catalyst.Data.Configuration;
+using Catalyst.Data.Jobs;
+using Catalyst.Workers.Jobs;
+using Hangfire;
+using Hangfire.AspNetCore;
+using Hangfire.InMemory;
+using Hangfire.SqlServer;
+using Microsoft.Data.SqlClient;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Catalyst.Workers.Hosting;
+
+/// <summary>
+/// The one place Hangfire is wired: storage (in-memory for the embedded default, SQL Server in
+/// production), the job kinds, and — where this process runs jobs — the server and start-up recovery.
+/// </summary>
+public static class JobsRegistration
+{
+    public const string InMemoryStorage = "InMemory";
+    public const string SqlServerStorage = "SqlServer";
+
+    public static IServiceCollection AddCatalystJobs(this IServiceCollection services, IConfiguration configuration, bool runServer)
+    {
+        services.AddScoped<IJobQueue, HangfireJobQueue>();
+        services.AddScoped<JobRunner>();
+        services.AddKeyedScoped<IJob, RecomputeProjectStatisticsJob>(JobKinds.RecomputeProjectStatistics);
+
+        // This process's own storage instance, never Hangfire's static JobStorage.Current, so that
+        // several hosts in one process (tests, tools) cannot run each other's jobs.
+        var storageKind = StorageKind(configuration);
+        services.AddSingleton<JobStorage>(sp =>
+        {
+            if (storageKind != SqlServerStorage)
+                return new InMemoryStorage();
+            var connectionString = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString;
+            return new SqlServerStorage(() => new SqlConnection(connectionString), new SqlServerStorageOptions
+            {
+                PrepareSchemaIfNecessary = true,
+                QueuePollInterval = TimeSpan.FromSeconds(1),
+            });
+        });
+        services.AddHangfire(config => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
+
+        if (runServer)
+        {
+            services.AddHostedService<JobRecoveryService>();
+            services.AddHangfireServer((sp, options) =>
+            {
+                options.WorkerCount = sp.GetRequiredService<IOptions<CatalystOptions>>().Value.Jobs.WorkerCount;
+                options.ServerName = $"catalyst-{Environment.MachineName}-{Environment.ProcessId}";
+                options.ShutdownTimeout = TimeSpan.FromSeconds(10);
+                options.Activator = new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>());
+            });
+        }
+        return services;
+    }
+
+    /// <summary><c>Catalyst:Jobs:Storage</c>, defaulting to SQL Server storage when the database is SQL Server.</summary>
+    public static string StorageKind(IConfiguration configuration)
+    {
+        var configured = configuration["Catalyst:Jobs:Storage"];
+        if (!string.IsNullOrWhiteSpace(configured))
+            return configured;
+        var provider = configuration["Database:Provider"];
+        return string.Equals(provider, DatabaseProviders.SqlServer, StringComparison.OrdinalIgnoreCase) ? SqlServerStorage : InMemoryStorage;
+    }
+}

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using Catalyst.Data;
+using Catalyst.Data.Jobs;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Catalyst.Workers.Jobs;
+
+/// <summary>
+/// The one entry point the job queue calls. It moves a JobRun through running → succeeded /
+/// failed / canceled around the <see cref="IJob"/> registered for its kind, and does nothing for
+/// a run that is already finished, so a duplicate delivery by the queue is harmless.
+/// </summary>
+public sealed class JobRunner(CatalystDbContext db, IServiceProvider services, TimeProvider time, ILogger<JobRunner> logger)
+{
+    // Retries are the JobRun's business (SPEC §9), not Hangfire's.
+    [Hangfire.AutomaticRetry(Attempts = 0)]
+    public async Task RunAsync(Guid jobRunId, CancellationToken ct)
+    {
+        var run = await db.JobRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == jobRunId, ct);
+        if (run is null || run.IsFinished)
+            return;
+        if (run.CancelRequested)
+        {
+            await FinishAsync(jobRunId, JobRunStatus.Canceled, null, null, CancellationToken.None);
+            return;
+        }
+
+        var job = services.GetKeyedService<IJob>(run.Kind);
+        if (job is null)
+        {
+            await FinishAsync(jobRunId, JobRunStatus.Failed, null, $"No job is registered for kind '{run.Kind}'.", CancellationToken.None);
+            return;
+        }
+
+        var startedAt = time.GetUtcNow().UtcDateTime;
+        await db.JobRuns.Where(r => r.Id == jobRunId).ExecuteUpdateAsync(s => s
+            .SetProperty(r => r.Status, JobRunStatus.Running)
+            .SetProperty(r => r.StartedAt, startedAt)
+            .SetProperty(r => r.UpdatedAt, startedAt), ct);
+        logger.LogInformation("Job {JobRunId} ({Kind}) started, attempt {Attempt}", jobRunId, run.Kind, run.Attempts);
+
+        try
+        {
+            var result = await job.RunAsync(jobRunId, ct);
+            var json = result is null ? null : JsonSerializer.Serialize(result, JsonSerializerOptions.Web);
+            await FinishAsync(jobRunId, JobRunStatus.Succeeded, json, null, CancellationToken.None);
+            logger.LogInformation("Job {JobRunId} ({Kind}) succeeded", jobRunId, run.Kind);
+        }
+        catch (OperationCanceledException)
+        {
+            if (await IsCancelRequestedAsync(jobRunId))
+            {
+                await FinishAsync(jobRunId, JobRunStatus.Canceled, null, null, CancellationToken.None);
+                logger.LogInformation("Job {JobRunId} ({Kind}) canceled", jobRunId, run.Kind);
+                return;
+            }
+            // The process is shutting down: the run stays "running" and start-up recovery
+            // (or the queue's own requeue) picks it up again.
+            logger.LogWarning("Job {JobRunId} ({Kind}) interrupted by shutdown", jobRunId, run.Kind);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Job {JobRunId} ({Kind}) failed", jobRunId, run.Kind);
+            await FinishAsync(jobRunId, JobRunStatus.Failed, null, Truncate(ex.Message, 4000), CancellationToken.None);
+        }
+    }
+
+    private async Task<bool> IsCancelRequestedAsync(Guid jobRunId) =>
+        await db.JobRuns.AsNoTracking().Where(r => r.Id == jobRunId).Select(r => r.CancelRequested).FirstOrDefaultAsync();
+
+    private async Task FinishAsync(Guid jobRunId, JobRunStatus status, string? result, string? error, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await db.JobRuns.Where(r => r.Id == jobRunId).ExecuteUpdateAsync(s => s
+            .SetProperty(r => r.Status, status)
+            .SetProperty(r => r.Result, result)
+            .SetProperty(r => r.Error, error)
+            .SetProperty(r => r.FinishedAt, now)
+            .SetProperty(r => r.UpdatedAt, now)
+            .SetProperty(r => r.ProgressDone, r => status == JobRunStatus.Succeeded && r.ProgressTotal != null ? r.ProgressTotal.Value : r.ProgressDone), ct);
+    }
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max];
+}

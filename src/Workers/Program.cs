@@ -1,0 +1,59 @@
+using Catalyst.Workers.Commands;
+using Catalyst.Workers.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Catalyst.Workers;
+
+// The worker process and the command line: `dotnet run --project src/Workers` runs jobs
+// (production, against SQL Server); `-- migrate-db` applies the schema.
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var command = args.FirstOrDefault(a => !a.StartsWith('-')) ?? "run";
+        var rest = args.Where(a => a != command).ToArray();
+
+        try
+        {
+            switch (command)
+            {
+                case "run":
+                {
+                    var builder = WorkerHost.CreateBuilder(rest, runJobServer: true);
+                    if (JobsRegistration.StorageKind(builder.Configuration) != JobsRegistration.SqlServerStorage)
+                    {
+                        await Console.Error.WriteLineAsync(
+                            "The worker host needs shared job storage: set Database:Provider=SqlServer (or Catalyst:Jobs:Storage=SqlServer). " +
+                            "In the embedded default the Portal runs jobs itself.");
+                        return 2;
+                    }
+                    using var host = builder.Build();
+                    await host.RunAsync();
+                    return 0;
+                }
+                case "migrate-db":
+                {
+                    using var host = WorkerHost.CreateBuilder(rest, runJobServer: false).Build();
+                    using var cts = new CancellationTokenSource();
+                    Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
+                    return await MigrateDatabaseCommand.RunAsync(host.Services, cts.Token);
+                }
+                default:
+                    await Console.Error.WriteLineAsync($"""
+                        Unknown command '{command}'.
+                        Usage: dotnet run --project src/Workers -- [run | migrate-db]
+                          run          run background jobs (needs SQL Server job storage)
+                          migrate-db   apply the database schema and create the admin if there is none
+                        """);
+                    return 2;
+            }
+        }
+        catch (OptionsValidationException ex)
+        {
+            await Console.Error.WriteLineAsync("Configuration error: " + string.Join(" ", ex.Failures));
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using Microsoft.Playwright;
+
+namespace Catalyst.Tests.E2E.Infrastructure;
+
+/// <summary>
+/// Debian's Chromium driven by Playwright (its own browser download cannot run here).
+/// <c>CATALYST_BROWSER_PATH</c> overrides the executable; set it to <c>playwright</c> to use
+/// Playwright's own downloaded browser on machines that have it.
+/// </summary>
+public sealed class Browser : IAsyncLifetime
+{
+    private IPlaywright? _playwright;
+    public IBrowser Instance { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _playwright = await Playwright.CreateAsync();
+        var configured = Environment.GetEnvironmentVariable("CATALYST_BROWSER_PATH");
+        Instance = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            Headless = true,
+            ExecutablePath = configured == "playwright" ? null : string.IsNullOrEmpty(configured) ? "/usr/bin/chromium" : configured,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-dev-shm-usage"],
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Instance is not null)
+            await Instance.DisposeAsync();
+        _playwright?.Dispose();
+    }
+}
+
+/// <summary>One Portal process and one browser shared by the E2E tests of the collection.</summary>
+public sealed class PortalSession : IAsyncLifetime
+{
+    public PortalProcess Portal { get; } = new();
+    public Browser Browser { get; } = new();
+
+    public async ValueTask InitializeAsync()
+    {
+        await Task.WhenAll(Portal.InitializeAsync().AsTask(), Browser.InitializeAsync().AsTask());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        await Portal.DisposeAsync();
+    }
+
+    /// <summary>A fresh browser context whose page fails the test on any console error or page error.</summary>
+    public async Task<(IBrowserContext Context, IPage Page, List<string> Errors)> NewPageAsync()
+    {
+        var context = await Browser.Instance.NewContextAsync(new BrowserNewContextOptions { BaseURL = Portal.BaseUrl });
+        var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        page.Console += (_, message) => { if (message.Type == "error") errors.Add("console: " + message.Text); };
+        page.PageError += (_, error) => errors.Add("page: " + error);
+        return (context, page, errors);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PortalCollection : ICollectionFixture<PortalSession>
+{
+    public const string Name = "portal";
+}

@@ -1,0 +1,46 @@
+using System.Net;
+using AngleSharp.Html.Dom;
+using AngleSharp.Html.Parser;
+
+namespace Catalyst.Tests.Unit.Infrastructure;
+
+/// <summary>Drives portal forms the way a browser without JavaScript does: GET the page, read the antiforgery token, POST.</summary>
+public static class Forms
+{
+    private static readonly HtmlParser Parser = new();
+
+    public static async Task<IHtmlDocument> GetDocumentAsync(this HttpClient client, string url)
+    {
+        var response = await client.GetAsync(url);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {url} answered {(int)response.StatusCode}");
+        return await ParseAsync(response);
+    }
+
+    public static async Task<IHtmlDocument> ParseAsync(HttpResponseMessage response) =>
+        await Parser.ParseDocumentAsync(await response.Content.ReadAsStringAsync());
+
+    public static string AntiforgeryToken(this IHtmlDocument document) =>
+        document.QuerySelector("input[name=__RequestVerificationToken]")?.GetAttribute("value")
+        ?? throw new InvalidOperationException("The page has no antiforgery token.");
+
+    /// <summary>GETs <paramref name="pageUrl"/>, then posts <paramref name="fields"/> with its antiforgery token to <paramref name="postUrl"/>.</summary>
+    public static async Task<HttpResponseMessage> PostFormAsync(this HttpClient client, string pageUrl, IDictionary<string, string> fields, string? postUrl = null)
+    {
+        var page = await client.GetDocumentAsync(pageUrl);
+        var form = new Dictionary<string, string>(fields) { ["__RequestVerificationToken"] = page.AntiforgeryToken() };
+        return await client.PostAsync(postUrl ?? pageUrl, new FormUrlEncodedContent(form));
+    }
+
+    public static async Task<HttpResponseMessage> SignInAsync(this HttpClient client, string email, string password) =>
+        await client.PostFormAsync("/Account/Login", new Dictionary<string, string>
+        {
+            ["Input.Email"] = email,
+            ["Input.Password"] = password,
+        });
+
+    public static async Task SignInOrFailAsync(this HttpClient client, string email, string password)
+    {
+        var response = await client.SignInAsync(email, password);
+        Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"Sign-in of {email} answered {(int)response.StatusCode}");
+    }
+}

@@ -1,0 +1,122 @@
+using System.Net.Http.Headers;
+using Catalyst.Data;
+using Catalyst.Data.Common;
+using Catalyst.Data.Identity;
+using Catalyst.Data.Tokens;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Catalyst.Tests.Unit.Infrastructure;
+
+public sealed record TestUser(Guid Id, string Email, string Password, string Token, bool IsAdmin)
+{
+    public Actor Actor => new(Id, Email, IsAdmin);
+}
+
+/// <summary>
+/// The real Portal in process, on its own SQLite file in a temporary data directory, with the
+/// in-process job server. Settings may be overridden per factory.
+/// </summary>
+public sealed class PortalFactory : WebApplicationFactory<Program>
+{
+    public const string AdminEmail = "admin@test.local";
+    public const string AdminPassword = "Admin-Pass-123!";
+    public const string UserPassword = "User-Pass-123!";
+
+    private readonly Dictionary<string, string?> _settings;
+    private TestUser? _admin;
+
+    public PortalFactory() : this(null) { }
+
+    internal PortalFactory(IDictionary<string, string?>? overrides)
+    {
+        DataDirectory = Path.Combine(Path.GetTempPath(), "catalyst-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(DataDirectory);
+        _settings = new Dictionary<string, string?>
+        {
+            ["Catalyst:DataDirectory"] = DataDirectory,
+            ["Catalyst:Admin:Email"] = AdminEmail,
+            ["Catalyst:Admin:Password"] = AdminPassword,
+            ["Catalyst:SignIn:PerAddressPerMinute"] = "100000",
+            ["Catalyst:SignIn:PerAccountPerMinute"] = "100000",
+            ["Serilog:MinimumLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+            _settings[key] = value;
+    }
+
+    public string DataDirectory { get; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        foreach (var (key, value) in _settings)
+            builder.UseSetting(key, value);
+    }
+
+    /// <summary>A cookie-keeping client that does not follow redirects, over https so Secure cookies flow.</summary>
+    public HttpClient CreateBrowser() => CreateClient(new WebApplicationFactoryClientOptions
+    {
+        AllowAutoRedirect = false,
+        BaseAddress = new Uri("https://localhost"),
+        HandleCookies = true,
+    });
+
+    public HttpClient CreateApiClient(string? token = null)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri("https://localhost"), HandleCookies = false });
+        if (token is not null)
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public async Task<TResult> WithScopeAsync<TResult>(Func<IServiceProvider, Task<TResult>> action)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider);
+    }
+
+    public Task WithScopeAsync(Func<IServiceProvider, Task> action) =>
+        WithScopeAsync<bool>(async sp => { await action(sp); return true; });
+
+    public Task<TResult> WithDbAsync<TResult>(Func<CatalystDbContext, Task<TResult>> action) =>
+        WithScopeAsync(sp => action(sp.GetRequiredService<CatalystDbContext>()));
+
+    /// <summary>The bootstrapped admin, with an API token.</summary>
+    public async Task<TestUser> AdminAsync()
+    {
+        if (_admin is not null)
+            return _admin;
+        _admin = await WithScopeAsync(async sp =>
+        {
+            var users = sp.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<CatalystUser>>();
+            var admin = await users.FindByEmailAsync(AdminEmail) ?? throw new InvalidOperationException("No bootstrapped admin.");
+            var (_, token) = await sp.GetRequiredService<ApiTokenService>().CreateAsync(admin.Id, "tests", null, CancellationToken.None);
+            return new TestUser(admin.Id, AdminEmail, AdminPassword, token, true);
+        });
+        return _admin;
+    }
+
+    /// <summary>A new user with a unique e-mail and an API token.</summary>
+    public async Task<TestUser> CreateUserAsync(string? name = null, bool admin = false)
+    {
+        var bootstrap = await AdminAsync();
+        var email = $"{name ?? "user"}-{Guid.NewGuid():N}@test.local";
+        return await WithScopeAsync(async sp =>
+        {
+            var roles = admin ? new[] { Roles.User, Roles.Admin } : [Roles.User];
+            var created = await sp.GetRequiredService<UserAdminService>().CreateAsync(bootstrap.Actor, email, UserPassword, roles, CancellationToken.None);
+            var (_, token) = await sp.GetRequiredService<ApiTokenService>().CreateAsync(created.Id, "tests", null, CancellationToken.None);
+            return new TestUser(created.Id, email, UserPassword, token, admin);
+        });
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
