@@ -22,7 +22,9 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
             logger.LogInformation("Request rejected with {Status} {Code}: {Message}", problem.Status, problem.Extensions["code"], exception.Message);
 
         // Pages fall through to the /Error page, which renders the same status for people.
-        if (context.Response.HasStarted || !context.Request.IsApi())
+        // The middleware has already pointed Request.Path at /Error; the feature keeps the original.
+        var path = context.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? context.Request.Path.Value;
+        if (context.Response.HasStarted || !PortalPipeline.IsApiPath(path))
             return false;
         context.Response.StatusCode = problem.Status ?? 500;
         if (exception is VersionConflictException conflict)
@@ -44,6 +46,10 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
             BadHttpRequestException { StatusCode: 415 } b => Problem(415, "Unsupported media type", b.Message, "unsupported_media_type"),
             BadHttpRequestException b when b.InnerException is JsonException j => Problem(400, "Malformed JSON", DescribeJson(j), "malformed_json"),
             BadHttpRequestException b when IsBodyRead(b) => Problem(400, "Malformed JSON", "The request body could not be read as JSON.", "malformed_json"),
+            BadHttpRequestException b when b.Message.Contains("no body was provided", StringComparison.Ordinal) =>
+                Problem(400, "Missing body", "This endpoint needs a JSON body.", "missing_body"),
+            BadHttpRequestException b when ParameterName(b) is { } parameter =>
+                Problem(400, "Invalid parameter", $"The value of '{parameter}' is not valid.", "invalid_parameter"),
             BadHttpRequestException b => Problem(b.StatusCode, "Bad request", b.Message, ProblemCodes.ForStatus(b.StatusCode)),
             JsonException j => Problem(400, "Malformed JSON", DescribeJson(j), "malformed_json"),
             OperationCanceledException => Problem(499, "Request canceled", "The request was canceled.", "canceled"),
@@ -54,6 +60,19 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
 
     private static bool IsBodyRead(BadHttpRequestException exception) =>
         exception.Message.Contains("from the request body", StringComparison.Ordinal);
+
+    /// <summary>The parameter named by a binding failure ("Failed to bind parameter \"Nullable&lt;int&gt; page\" from ...").</summary>
+    private static string? ParameterName(BadHttpRequestException exception)
+    {
+        const string prefix = "Failed to bind parameter \"";
+        if (!exception.Message.StartsWith(prefix, StringComparison.Ordinal))
+            return null;
+        var end = exception.Message.IndexOf('"', prefix.Length);
+        if (end < 0)
+            return null;
+        var declaration = exception.Message[prefix.Length..end];
+        return declaration[(declaration.LastIndexOf(' ') + 1)..];
+    }
 
     private static string DescribeJson(JsonException exception) =>
         exception.Path is { Length: > 0 } path

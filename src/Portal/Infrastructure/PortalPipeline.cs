@@ -9,8 +9,10 @@ namespace Catalyst.Portal.Infrastructure;
 /// <summary>The request pipeline and endpoint map of the Portal, in one place.</summary>
 public static class PortalPipeline
 {
-    public static bool IsApi(this HttpRequest request) =>
-        request.Path.StartsWithSegments("/api") && !request.Path.StartsWithSegments("/api/docs");
+    public static bool IsApi(this HttpRequest request) => IsApiPath(request.Path);
+
+    public static bool IsApiPath(PathString path) =>
+        path.StartsWithSegments("/api") && !path.StartsWithSegments("/api/docs");
 
     public static void UseCatalystPortal(this WebApplication app)
     {
@@ -54,8 +56,5 @@ public static class PortalPipeline
         api.MapProjectEndpoints();
         api.MapJobEndpoints();
         api.MapAdminUserEndpoints();
-        // Unknown API routes answer problem+json 404 rather than falling through to pages.
-        api.MapFallback(() => Results.Problem("No such API endpoint.", statusCode: 404, title: "Not found",
-            extensions: new Dictionary<string, object?> { ["code"] = "not_found" })).AllowAnonymous();
     }
 }
