@@ -1,9 +1,11 @@
+using Catalyst.Data.Assets;
 using Catalyst.Data.Audit;
 using Catalyst.Data.Common;
 using Catalyst.Data.Identity;
 using Catalyst.Data.Jobs;
 using Catalyst.Data.Projects;
 using Catalyst.Data.Tokens;
+using Catalyst.Data.Uploads;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -25,6 +27,8 @@ public abstract class CatalystDbContext(DbContextOptions options)
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<JobRun> JobRuns => Set<JobRun>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<Asset> Assets => Set<Asset>();
+    public DbSet<Upload> Uploads => Set<Upload>();
 
     /// <summary>Clock used for createdAt/updatedAt; tests may replace it.</summary>
     public TimeProvider Time { get; set; } = TimeProvider.System;

@@ -37,3 +37,9 @@ public sealed class ConflictException(string code, string message) : DomainExcep
 
 public sealed class ForbiddenException(string message = "You are not allowed to do this.")
     : DomainException("forbidden", message);
+
+/// <summary>A refusal with its own HTTP status (protocol rules such as tus's 409, 410, 413, 423, 460).</summary>
+public sealed class StatusDomainException(int status, string code, string message) : DomainException(code, message)
+{
+    public int Status { get; } = status;
+}

@@ -12,6 +12,8 @@ public sealed class CatalystPaths
     public string DataDirectory { get; }
     public string SqliteFile => Path.Combine(DataDirectory, "catalyst.db");
     public string Logs => Sub("logs");
+    public string Blobs => Sub("blobs");
+    public string Uploads => Sub("uploads");
 
     private string Sub(string name)
     {

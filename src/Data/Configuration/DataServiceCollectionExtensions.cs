@@ -1,8 +1,11 @@
+using Catalyst.Data.Assets;
 using Catalyst.Data.Audit;
 using Catalyst.Data.Identity;
 using Catalyst.Data.Jobs;
 using Catalyst.Data.Projects;
+using Catalyst.Data.Storage;
 using Catalyst.Data.Tokens;
+using Catalyst.Data.Uploads;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -40,6 +43,30 @@ public static class DataServiceCollectionExtensions
             services.AddDbContext<CatalystDbContext, SqliteCatalystDbContext>((sp, options) =>
                 options.UseSqlite(SqliteConnectionString(sp)));
         }
+
+        services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IBlobStore>(sp =>
+        {
+            var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            return storage.Provider switch
+            {
+                StorageProviders.Database => new DatabaseBlobStore(sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<TimeProvider>()),
+                _ => new FileSystemBlobStore(storage.FileSystemPath is { Length: > 0 } path
+                    ? Path.GetFullPath(Path.Combine(contentRoot, path))
+                    : sp.GetRequiredService<CatalystPaths>().Blobs),
+            };
+        });
+        services.AddSingleton<ChunkWriter>();
+        services.AddScoped<ContentStore>();
+        services.AddScoped<StorageStatistics>();
+        services.AddScoped<StorageGarbageCollector>();
+        services.AddScoped<StorageVerifier>();
+        services.AddSingleton<UploadLocks>();
+        services.AddSingleton<UploadHashes>();
+        services.AddScoped<UploadService>();
+        services.AddScoped<AssetService>();
+        services.AddScoped<IUploadCompletionHandler, AssetUploadCompletion>();
 
         services.AddScoped<AuditLog>();
         services.AddScoped<ProjectService>();

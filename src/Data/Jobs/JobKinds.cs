@@ -4,10 +4,16 @@ namespace Catalyst.Data.Jobs;
 public static class JobKinds
 {
     public const string RecomputeProjectStatistics = "recompute-project-statistics";
+    public const string StorageGarbageCollection = "storage-gc";
+    public const string StorageVerification = "storage-verify";
+    public const string UploadCleanup = "upload-cleanup";
 
     public static readonly IReadOnlyDictionary<string, string> DisplayNames = new Dictionary<string, string>
     {
         [RecomputeProjectStatistics] = "Recompute project statistics",
+        [StorageGarbageCollection] = "Storage garbage collection",
+        [StorageVerification] = "Storage verification",
+        [UploadCleanup] = "Expired upload cleanup",
     };
 
     public static string DisplayName(string kind) => DisplayNames.TryGetValue(kind, out var name) ? name : kind;

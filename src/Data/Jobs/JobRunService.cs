@@ -31,6 +31,22 @@ public sealed class JobRunService(CatalystDbContext db, IJobQueue queue, AuditLo
         return run;
     }
 
+    /// <summary>A run started by the schedule (no requester, visible to admins); the caller runs it at once.</summary>
+    public async Task<JobRun> CreateScheduledAsync(string kind, object? input, CancellationToken ct)
+    {
+        var run = new JobRun
+        {
+            Id = Guid.CreateVersion7(),
+            Kind = kind,
+            Status = JobRunStatus.Queued,
+            Input = input is null ? null : JsonSerializer.Serialize(input, JsonSerializerOptions.Web),
+            Attempts = 1,
+        };
+        db.JobRuns.Add(run);
+        await db.SaveChangesAsync(ct);
+        return run;
+    }
+
     public async Task<Page<JobRun>> ListAsync(Actor actor, JobRunQuery query, PageRequest page, CancellationToken ct)
     {
         var runs = Visible(actor);

@@ -12,6 +12,9 @@ public sealed class ApiBodyLimitMiddleware(RequestDelegate next, IOptions<Cataly
 {
     public Task InvokeAsync(HttpContext context)
     {
+        // Upload bytes have their own limits (Upload-Length, quota, Tus-Max-Size).
+        if (context.Request.Path.StartsWithSegments("/api/uploads"))
+            return next(context);
         var limit = options.Value.Api.MaxBodyBytes;
         if (context.Request.ContentLength > limit)
             throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);

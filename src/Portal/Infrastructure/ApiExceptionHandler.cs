@@ -42,6 +42,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
             PreconditionRequiredException p => Problem(428, "Precondition required", p.Message, p.Code),
             ForbiddenException f => Problem(403, "Forbidden", f.Message, f.Code),
             ConflictException c => Problem(409, "Conflict", c.Message, c.Code),
+            StatusDomainException s => Problem(s.Status, TitleFor(s.Status), s.Message, s.Code),
             BadHttpRequestException { StatusCode: 413 } => Problem(413, "Payload too large", "The request body is larger than this endpoint accepts.", "payload_too_large"),
             BadHttpRequestException { StatusCode: 415 } b => Problem(415, "Unsupported media type", b.Message, "unsupported_media_type"),
             BadHttpRequestException b when b.InnerException is JsonException j => Problem(400, "Malformed JSON", DescribeJson(j), "malformed_json"),
@@ -57,6 +58,18 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         };
         return problem;
     }
+
+    private static string TitleFor(int status) => status switch
+    {
+        409 => "Conflict",
+        410 => "Gone",
+        413 => "Payload too large",
+        415 => "Unsupported media type",
+        416 => "Range not satisfiable",
+        423 => "Locked",
+        460 => "Checksum mismatch",
+        _ => "Request refused",
+    };
 
     private static bool IsBodyRead(BadHttpRequestException exception) =>
         exception.Message.Contains("from the request body", StringComparison.Ordinal);

@@ -56,5 +56,9 @@ public static class PortalPipeline
         api.MapProjectEndpoints();
         api.MapJobEndpoints();
         api.MapAdminUserEndpoints();
+        api.MapAssetEndpoints();
+        api.MapGroup("/uploads").MapUploadEndpoints();
+        // The same tus endpoints for the portal's own pages: cookie sign-in plus the antiforgery header.
+        app.MapGroup("/portal/uploads").RequireAuthorization().AddEndpointFilter<AntiforgeryHeaderFilter>().MapUploadEndpoints();
     }
 }

@@ -26,6 +26,9 @@ public static class JobsRegistration
         services.AddScoped<IJobQueue, HangfireJobQueue>();
         services.AddScoped<JobRunner>();
         services.AddKeyedScoped<IJob, RecomputeProjectStatisticsJob>(JobKinds.RecomputeProjectStatistics);
+        services.AddKeyedScoped<IJob, StorageGarbageCollectionJob>(JobKinds.StorageGarbageCollection);
+        services.AddKeyedScoped<IJob, StorageVerificationJob>(JobKinds.StorageVerification);
+        services.AddKeyedScoped<IJob, UploadCleanupJob>(JobKinds.UploadCleanup);
 
         // This process's own storage instance, never Hangfire's static JobStorage.Current, so that
         // several hosts in one process (tests, tools) cannot run each other's jobs.
@@ -49,6 +52,7 @@ public static class JobsRegistration
         if (runServer)
         {
             services.AddHostedService<JobRecoveryService>();
+            services.AddHostedService<RecurringJobsService>();
             services.AddHangfireServer((sp, options) =>
             {
                 options.WorkerCount = sp.GetRequiredService<IOptions<CatalystOptions>>().Value.Jobs.WorkerCount;

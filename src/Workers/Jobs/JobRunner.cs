@@ -68,6 +68,15 @@ public sealed class JobRunner(CatalystDbContext db, IServiceProvider services, T
         }
     }
 
+    /// <summary>Entry point of recurring jobs: records a JobRun for this occurrence and runs it here.</summary>
+    [Hangfire.AutomaticRetry(Attempts = 0)]
+    [Hangfire.DisableConcurrentExecution(timeoutInSeconds: 60)]
+    public async Task RunScheduledAsync(string kind, CancellationToken ct)
+    {
+        var run = await services.GetRequiredService<JobRunService>().CreateScheduledAsync(kind, null, ct);
+        await RunAsync(run.Id, ct);
+    }
+
     private async Task<bool> IsCancelRequestedAsync(Guid jobRunId) =>
         await db.JobRuns.AsNoTracking().Where(r => r.Id == jobRunId).Select(r => r.CancelRequested).FirstOrDefaultAsync();
 

@@ -1,0 +1,20 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Catalyst.Data.Assets;
+
+public sealed class AssetConfiguration : IEntityTypeConfiguration<Asset>
+{
+    public void Configure(EntityTypeBuilder<Asset> builder)
+    {
+        builder.ToTable("Assets");
+        builder.Property(a => a.FileName).HasMaxLength(AssetRules.MaxFileNameLength).IsRequired();
+        builder.Property(a => a.MediaType).HasMaxLength(AssetRules.MaxMediaTypeLength).IsUnicode(false).IsRequired();
+        builder.Property(a => a.Sha256).HasMaxLength(64).IsUnicode(false).IsFixedLength();
+        builder.HasOne(a => a.Owner).WithMany().HasForeignKey(a => a.OwnerId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(a => new { a.OwnerId, a.CreatedAt });
+        builder.HasIndex(a => new { a.OwnerId, a.Sha256 });
+        builder.HasIndex(a => new { a.WebsiteId, a.CreatedAt });
+        builder.HasIndex(a => new { a.ProjectId, a.CreatedAt });
+    }
+}

@@ -1,0 +1,33 @@
+namespace Catalyst.Data.Assets;
+
+public static class AssetRules
+{
+    public const int MaxFileNameLength = 255;
+    public const int MaxMediaTypeLength = 127;
+    public const string DefaultMediaType = "application/octet-stream";
+
+    /// <summary>
+    /// A file name fit for metadata and Content-Disposition: the last path segment only, no
+    /// control characters, bounded. It is never used as a path on the server.
+    /// </summary>
+    public static string CleanFileName(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+            return "file";
+        var last = name.Replace('\\', '/').Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "file";
+        var cleaned = new string(last.Where(c => !char.IsControl(c) && c != '"').ToArray()).Trim();
+        if (cleaned is "" or "." or "..")
+            cleaned = "file";
+        return cleaned.Length <= MaxFileNameLength ? cleaned : cleaned[..MaxFileNameLength];
+    }
+
+    /// <summary>A syntactically valid media type (type/subtype), else the octet-stream default.</summary>
+    public static string CleanMediaType(string? mediaType)
+    {
+        if (string.IsNullOrWhiteSpace(mediaType) || mediaType.Length > MaxMediaTypeLength)
+            return DefaultMediaType;
+        return System.Net.Http.Headers.MediaTypeHeaderValue.TryParse(mediaType.Trim(), out var parsed) && parsed.MediaType is { } type && type.Contains('/', StringComparison.Ordinal)
+            ? type.ToLowerInvariant()
+            : DefaultMediaType;
+    }
+}

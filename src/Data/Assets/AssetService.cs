@@ -1,0 +1,73 @@
+using Catalyst.Data.Common;
+using Catalyst.Data.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Catalyst.Data.Assets;
+
+public sealed record AssetQuery(Guid? WebsiteId = null, Guid? ProjectId = null, string? Sha256 = null, string? Search = null);
+
+/// <summary>Assets, owner-scoped (admins see all). Deleting drops the blob reference; garbage collection frees the bytes.</summary>
+public sealed class AssetService(CatalystDbContext db, ContentStore content)
+{
+    public async Task<Page<Asset>> ListAsync(Actor actor, AssetQuery query, PageRequest page, CancellationToken ct)
+    {
+        var assets = Visible(actor);
+        if (query.WebsiteId is { } websiteId) assets = assets.Where(a => a.WebsiteId == websiteId);
+        if (query.ProjectId is { } projectId) assets = assets.Where(a => a.ProjectId == projectId);
+        if (!string.IsNullOrWhiteSpace(query.Sha256))
+        {
+            var sha = query.Sha256.Trim().ToLowerInvariant();
+            assets = assets.Where(a => a.Sha256 == sha);
+        }
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            var pattern = "%" + Projects.ProjectService.EscapeLike(query.Search.Trim()) + "%";
+            assets = assets.Where(a => EF.Functions.Like(a.FileName, pattern, "\\"));
+        }
+        var total = await assets.CountAsync(ct);
+        var items = await assets.OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id)
+            .Skip(page.Skip).Take(page.PageSize).ToListAsync(ct);
+        return new Page<Asset>(items, page.Page, page.PageSize, total);
+    }
+
+    public async Task<Asset> GetAsync(Actor actor, Guid id, CancellationToken ct) =>
+        await Visible(actor).FirstOrDefaultAsync(a => a.Id == id, ct) ?? throw new NotFoundException("Asset");
+
+    /// <summary>Creates an asset over a stored blob, in the caller's unit of work.</summary>
+    public async Task<Asset> AddAsync(Guid id, Guid ownerId, string? fileName, string? mediaType, BlobInfo blob, Guid? websiteId, Guid? projectId, CancellationToken ct)
+    {
+        var asset = new Asset
+        {
+            Id = id,
+            OwnerId = ownerId,
+            FileName = AssetRules.CleanFileName(fileName),
+            MediaType = AssetRules.CleanMediaType(mediaType),
+            Length = blob.Length,
+            Sha256 = blob.Sha256,
+            WebsiteId = websiteId,
+            ProjectId = projectId,
+        };
+        db.Set<Asset>().Add(asset);
+        await content.AddReferenceAsync(blob.Sha256, BlobOwnerTypes.Asset, id.ToString(), ct);
+        return asset;
+    }
+
+    public async Task DeleteAsync(Actor actor, Guid id, CancellationToken ct)
+    {
+        var asset = await db.Set<Asset>().FirstOrDefaultAsync(a => a.Id == id, ct);
+        if (asset is null || !actor.CanAccess(asset.OwnerId))
+            throw new NotFoundException("Asset");
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await content.RemoveReferencesAsync(BlobOwnerTypes.Asset, id.ToString(), ct);
+        db.Set<Asset>().Remove(asset);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Bytes the user holds in assets, for the upload quota.</summary>
+    public async Task<long> BytesHeldAsync(Guid ownerId, CancellationToken ct) =>
+        await db.Set<Asset>().Where(a => a.OwnerId == ownerId).SumAsync(a => (long?)a.Length, ct) ?? 0;
+
+    private IQueryable<Asset> Visible(Actor actor) =>
+        actor.IsAdmin ? db.Set<Asset>().AsNoTracking() : db.Set<Asset>().AsNoTracking().Where(a => a.OwnerId == actor.UserId);
+}

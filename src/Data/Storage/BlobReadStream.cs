@@ -1,0 +1,83 @@
+namespace Catalyst.Data.Storage;
+
+/// <summary>
+/// Reads a blob through its chunk index: seeking is a binary search over chunk offsets, and
+/// only the chunks a read touches are fetched (one at a time, the current one kept), so a
+/// Range request for the last megabyte of a large blob reads a few chunks, not the blob.
+/// </summary>
+public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<BlobReadStream.Segment> segments) : Stream
+{
+    public readonly record struct Segment(string Sha256, long Offset, int Length, ChunkCodec Codec);
+
+    private long _position;
+    private int _currentIndex = -1;
+    private byte[]? _current;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => true;
+    public override bool CanWrite => false;
+    public override long Length => length;
+
+    public override long Position
+    {
+        get => _position;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            _position = value;
+        }
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) =>
+        ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_position >= length || buffer.IsEmpty)
+            return 0;
+        var index = FindSegment(_position);
+        if (index != _currentIndex)
+        {
+            var segment = segments[index];
+            var stored = await store.ReadAsync(segment.Sha256, cancellationToken)
+                ?? throw new InvalidDataException($"Chunk {segment.Sha256} is missing from the {store.Name} store.");
+            _current = ChunkCompression.Decode(segment.Codec, stored, segment.Length);
+            _currentIndex = index;
+        }
+        var within = (int)(_position - segments[index].Offset);
+        var count = Math.Min(buffer.Length, _current!.Length - within);
+        _current.AsMemory(within, count).CopyTo(buffer);
+        _position += count;
+        return count;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override long Seek(long offset, SeekOrigin origin)
+    {
+        Position = origin switch
+        {
+            SeekOrigin.Begin => offset,
+            SeekOrigin.Current => _position + offset,
+            SeekOrigin.End => length + offset,
+            _ => throw new ArgumentOutOfRangeException(nameof(origin)),
+        };
+        return _position;
+    }
+
+    private int FindSegment(long position)
+    {
+        int lo = 0, hi = segments.Count - 1;
+        while (lo < hi)
+        {
+            var mid = (lo + hi + 1) / 2;
+            if (segments[mid].Offset <= position) lo = mid; else hi = mid - 1;
+        }
+        return lo;
+    }
+
+    public override void Flush() { }
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}

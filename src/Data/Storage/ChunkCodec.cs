@@ -1,0 +1,59 @@
+using K4os.Compression.LZ4;
+
+namespace Catalyst.Data.Storage;
+
+/// <summary>How a chunk's bytes are stored.</summary>
+public enum ChunkCodec : byte
+{
+    None = 0,
+    /// <summary>LZ4, the fast inline codec used while writing.</summary>
+    Lz4 = 1,
+}
+
+/// <summary>
+/// Inline compression: a chunk is stored compressed only when that saves at least 10%.
+/// A 4 KiB probe skips the full attempt on data that does not compress (media, archives).
+/// </summary>
+public static class ChunkCompression
+{
+    private const int ProbeSize = 4096;
+
+    /// <summary>The stored form of <paramref name="chunk"/>: its codec and the bytes to keep (possibly <paramref name="chunk"/> itself).</summary>
+    public static (ChunkCodec Codec, ReadOnlyMemory<byte> Stored) Encode(ReadOnlyMemory<byte> chunk)
+    {
+        if (chunk.Length >= ProbeSize * 4 && !Worthwhile(chunk.Span[..ProbeSize]))
+            return (ChunkCodec.None, chunk);
+        var target = new byte[LZ4Codec.MaximumOutputSize(chunk.Length)];
+        var written = LZ4Codec.Encode(chunk.Span, target, LZ4Level.L00_FAST);
+        if (written <= 0 || written > chunk.Length * 0.9)
+            return (ChunkCodec.None, chunk);
+        return (ChunkCodec.Lz4, target.AsMemory(0, written));
+    }
+
+    /// <summary>The chunk's bytes from its stored form (the same array when it is stored uncompressed).</summary>
+    public static byte[] Decode(ChunkCodec codec, byte[] stored, int length)
+    {
+        switch (codec)
+        {
+            case ChunkCodec.None:
+                if (stored.Length != length)
+                    throw new InvalidDataException($"Stored chunk is {stored.Length} bytes, expected {length}.");
+                return stored;
+            case ChunkCodec.Lz4:
+                var output = new byte[length];
+                var decoded = LZ4Codec.Decode(stored, output);
+                if (decoded != length)
+                    throw new InvalidDataException($"LZ4 chunk decoded to {decoded} bytes, expected {length}.");
+                return output;
+            default:
+                throw new InvalidDataException($"Unknown chunk codec {codec}.");
+        }
+    }
+
+    private static bool Worthwhile(ReadOnlySpan<byte> probe)
+    {
+        Span<byte> target = stackalloc byte[LZ4Codec.MaximumOutputSize(ProbeSize)];
+        var written = LZ4Codec.Encode(probe, target, LZ4Level.L00_FAST);
+        return written > 0 && written <= probe.Length * 0.9;
+    }
+}

@@ -1,0 +1,154 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Threading.Channels;
+
+namespace Catalyst.Data.Storage;
+
+/// <summary>A chunk of a payload: which bytes of the payload it holds.</summary>
+public readonly record struct ChunkRef(string Sha256, long Offset, int Length);
+
+/// <summary>
+/// Turns a stream of bytes into content-defined chunks and writes them through
+/// <see cref="ChunkWriter"/>. Cutting and hashing run on the caller's thread; compression and
+/// the writes run on a background task, so receiving and storing overlap. The tail after the
+/// last cut stays buffered until more bytes arrive or <see cref="CompleteAsync"/> is called,
+/// which is what lets an upload resume chunking where it stopped.
+/// </summary>
+public sealed class ChunkIngest : IAsyncDisposable
+{
+    private const int BatchSize = 32;
+
+    private readonly ChunkWriter _writer;
+    private readonly Channel<(PendingChunk Chunk, byte[] Rented)> _queue =
+        Channel.CreateBounded<(PendingChunk, byte[])>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
+    private readonly Task _worker;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<ChunkRef> _chunks = [];
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(ContentChunker.MaxSize * 2);
+    private int _buffered;
+    private bool _completed;
+
+    public ChunkIngest(ChunkWriter writer, long startOffset)
+    {
+        _writer = writer;
+        ChunkedOffset = startOffset;
+        _worker = Task.Run(() => DrainAsync(_stop.Token));
+    }
+
+    /// <summary>The chunks cut so far, in payload order. They are durable once <see cref="FlushAsync"/> returns.</summary>
+    public IReadOnlyList<ChunkRef> Chunks => _chunks;
+
+    /// <summary>Drops the chunks recorded so far from <see cref="Chunks"/> (after the caller saved them).</summary>
+    public void ForgetChunks() => _chunks.Clear();
+
+    /// <summary>Payload offset up to which bytes are in chunks; bytes after it are the buffered tail.</summary>
+    public long ChunkedOffset { get; private set; }
+
+    public async ValueTask AppendAsync(ReadOnlyMemory<byte> data, CancellationToken ct)
+    {
+        ObjectDisposedException.ThrowIf(_completed, this);
+        while (!data.IsEmpty)
+        {
+            var room = _buffer.Length - _buffered;
+            var take = Math.Min(room, data.Length);
+            data[..take].CopyTo(_buffer.AsMemory(_buffered));
+            _buffered += take;
+            data = data[take..];
+            await CutAsync(final: false, ct);
+        }
+    }
+
+    /// <summary>Cuts the remaining tail (the end of the payload) and waits until every chunk is durable.</summary>
+    public async ValueTask CompleteAsync(CancellationToken ct)
+    {
+        await CutAsync(final: true, ct);
+        _completed = true;
+        await FlushAsync(ct);
+    }
+
+    /// <summary>Waits until every chunk cut so far is durable.</summary>
+    public async ValueTask FlushAsync(CancellationToken ct)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _flushes.Enqueue(done);
+        await _queue.Writer.WriteAsync((default, []), ct);
+        await done.Task.WaitAsync(ct);
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<TaskCompletionSource> _flushes = new();
+
+    private async ValueTask CutAsync(bool final, CancellationToken ct)
+    {
+        var start = 0;
+        while (start < _buffered)
+        {
+            var cut = ContentChunker.NextCut(_buffer.AsSpan(start, _buffered - start), final);
+            if (cut < 0)
+                break;
+            var rented = ArrayPool<byte>.Shared.Rent(cut);
+            _buffer.AsSpan(start, cut).CopyTo(rented);
+            var sha = Convert.ToHexStringLower(SHA256.HashData(rented.AsSpan(0, cut)));
+            _chunks.Add(new ChunkRef(sha, ChunkedOffset, cut));
+            ChunkedOffset += cut;
+            start += cut;
+            await _queue.Writer.WriteAsync((new PendingChunk(sha, rented.AsMemory(0, cut)), rented), ct);
+        }
+        if (start > 0)
+        {
+            _buffer.AsSpan(start, _buffered - start).CopyTo(_buffer);
+            _buffered -= start;
+        }
+    }
+
+    private async Task DrainAsync(CancellationToken ct)
+    {
+        var batch = new List<(PendingChunk Chunk, byte[] Rented)>(BatchSize);
+        Exception? failure = null;
+        try
+        {
+            await foreach (var item in _queue.Reader.ReadAllAsync(ct))
+            {
+                var isFlush = item.Rented.Length == 0;
+                if (!isFlush)
+                    batch.Add(item);
+                if (isFlush || batch.Count >= BatchSize)
+                {
+                    try
+                    {
+                        if (failure is null)
+                            await _writer.WriteAsync(batch.Select(b => b.Chunk).ToList(), ct);
+                    }
+                    catch (Exception ex)
+                    {
+                        failure = ex;
+                    }
+                    foreach (var b in batch)
+                        ArrayPool<byte>.Shared.Return(b.Rented);
+                    batch.Clear();
+                }
+                if (isFlush && _flushes.TryDequeue(out var done))
+                {
+                    if (failure is null) done.TrySetResult();
+                    else done.TrySetException(failure);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var b in batch)
+                ArrayPool<byte>.Shared.Return(b.Rented);
+            while (_flushes.TryDequeue(out var pending))
+                pending.TrySetCanceled(CancellationToken.None);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        _stop.Cancel();
+        try { await _worker; } catch (OperationCanceledException) { }
+        _stop.Dispose();
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = [];
+    }
+}

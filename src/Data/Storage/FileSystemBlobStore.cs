@@ -1,0 +1,119 @@
+using System.Runtime.CompilerServices;
+
+namespace Catalyst.Data.Storage;
+
+/// <summary>
+/// Chunks as files under <c>&lt;data&gt;/blobs/ab/cd/abcd…</c>. Writes go to a temporary file in the
+/// same directory and are renamed into place, so a crash leaves no partial chunk under its name.
+/// Deletion renames the file aside first and only removes it if it was not touched after the
+/// cut-off, otherwise puts it back: a writer's touch either lands before the rename (and is seen)
+/// or fails on the missing file (and the writer rewrites it).
+/// </summary>
+public sealed class FileSystemBlobStore(string root) : IBlobStore
+{
+    private const string TempSuffix = ".tmp";
+    private const string DeletingSuffix = ".deleting";
+
+    public string Name => "FileSystem";
+    public string Root { get; } = Directory.CreateDirectory(root).FullName;
+
+    public async Task EnsureAsync(string key, ReadOnlyMemory<byte> data, CancellationToken ct)
+    {
+        var path = PathOf(key);
+        try
+        {
+            File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+            return;
+        }
+        catch (FileNotFoundException) { }
+        catch (DirectoryNotFoundException) { }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = path + "." + Guid.NewGuid().ToString("N")[..8] + TempSuffix;
+        try
+        {
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+            {
+                await file.WriteAsync(data, ct);
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp))
+                File.Delete(temp);
+        }
+    }
+
+    public async Task<byte[]?> ReadAsync(string key, CancellationToken ct)
+    {
+        try
+        {
+            return await File.ReadAllBytesAsync(PathOf(key), ct);
+        }
+        catch (FileNotFoundException) { return null; }
+        catch (DirectoryNotFoundException) { return null; }
+    }
+
+    public Task<bool> ExistsAsync(string key, CancellationToken ct) => Task.FromResult(File.Exists(PathOf(key)));
+
+    public Task<long> DeleteIfStaleAsync(string key, DateTime cutoff, CancellationToken ct)
+    {
+        var path = PathOf(key);
+        var aside = path + "." + Guid.NewGuid().ToString("N")[..8] + DeletingSuffix;
+        try
+        {
+            File.Move(path, aside);
+        }
+        catch (FileNotFoundException) { return Task.FromResult(0L); }
+        catch (DirectoryNotFoundException) { return Task.FromResult(0L); }
+
+        var info = new FileInfo(aside);
+        if (info.LastWriteTimeUtc > cutoff)
+        {
+            // Touched by a writer meanwhile: put it back (a rewritten copy has the same bytes).
+            File.Move(aside, path, overwrite: true);
+            return Task.FromResult(0L);
+        }
+        var length = info.Length;
+        File.Delete(aside);
+        return Task.FromResult(length);
+    }
+
+    public async IAsyncEnumerable<BlobStoreItem> ListAsync([EnumeratorCancellation] CancellationToken ct)
+    {
+        await Task.Yield();
+        foreach (var file in Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories))
+        {
+            ct.ThrowIfCancellationRequested();
+            var name = Path.GetFileName(file);
+            if (name.Length != 64 || name.Contains('.', StringComparison.Ordinal))
+                continue;
+            var info = new FileInfo(file);
+            if (info.Exists)
+                yield return new BlobStoreItem(name, info.Length, info.LastWriteTimeUtc);
+        }
+    }
+
+    public async Task CheckHealthAsync(CancellationToken ct)
+    {
+        var probe = Path.Combine(Root, ".health-" + Guid.NewGuid().ToString("N"));
+        await File.WriteAllBytesAsync(probe, [1], ct);
+        File.Delete(probe);
+    }
+
+    public string PathOf(string key)
+    {
+        if (!StorageKeys.IsValid(key))
+            throw new ArgumentException("Not a chunk key.", nameof(key));
+        return Path.Combine(Root, key[..2], key[2..4], key);
+    }
+}
+
+public static class StorageKeys
+{
+    /// <summary>Keys are lower-case hex SHA-256: never a path, never user input.</summary>
+    public static bool IsValid(string key) =>
+        key.Length == 64 && key.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
+}

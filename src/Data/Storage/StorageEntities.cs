@@ -1,0 +1,60 @@
+namespace Catalyst.Data.Storage;
+
+/// <summary>A whole payload, identified by the SHA-256 of its content, made of chunks.</summary>
+public class StoredBlob
+{
+    public required string Sha256 { get; set; }
+    public long Length { get; set; }
+    public int ChunkCount { get; set; }
+    /// <summary>Cached count of <see cref="BlobReference"/> rows; verification checks and rebuilds it.</summary>
+    public int ReferenceCount { get; set; }
+    public DateTime CreatedAt { get; set; }
+    /// <summary>Refreshed whenever a writer relies on this blob; garbage collection spares blobs used within the grace period.</summary>
+    public DateTime LastUsedAt { get; set; }
+}
+
+/// <summary>The chunk index of a blob: which chunk holds which byte range, for seeking reads.</summary>
+public class BlobChunk
+{
+    public required string BlobSha256 { get; set; }
+    public int Ordinal { get; set; }
+    public required string ChunkSha256 { get; set; }
+    public long Offset { get; set; }
+    public int Length { get; set; }
+}
+
+/// <summary>A chunk stored once in the blob store, named by the SHA-256 of its uncompressed bytes.</summary>
+public class StoredChunk
+{
+    public required string Sha256 { get; set; }
+    public int Length { get; set; }
+    public int StoredLength { get; set; }
+    public ChunkCodec Codec { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime LastUsedAt { get; set; }
+}
+
+/// <summary>Who holds a blob: an asset, a website-data version, a job's result file, …</summary>
+public class BlobReference
+{
+    public Guid Id { get; set; }
+    public required string BlobSha256 { get; set; }
+    public required string OwnerType { get; set; }
+    public required string OwnerId { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>Chunk bytes when <c>Storage:Provider</c> is <c>Database</c>.</summary>
+public class ChunkData
+{
+    public required string Key { get; set; }
+    public required byte[] Data { get; set; }
+    public DateTime LastModified { get; set; }
+}
+
+public static class BlobOwnerTypes
+{
+    public const string Asset = "asset";
+    public const string WebsiteDataVersion = "website-data-version";
+    public const string JobResult = "job-result";
+}

@@ -1,0 +1,121 @@
+using Catalyst.Data.Uploads;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Catalyst.Data.Storage;
+
+public sealed record GarbageCollectionResult(int BlobsDeleted, int ChunksDeleted, int OrphansDeleted, long BytesFreed);
+
+/// <summary>
+/// Frees what nothing references any more, in three passes, each sparing anything used within
+/// the grace period (a writer may be about to reference it):
+/// blobs without reference rows, then chunks no blob and no unfinished upload uses, then
+/// objects in the blob store that no chunk row describes (left by a crash between a write and
+/// its index row). Every delete is conditional, so a writer that touches a row or an object
+/// at the same moment wins.
+/// </summary>
+public sealed class StorageGarbageCollector(CatalystDbContext db, IBlobStore store, IOptions<StorageOptions> options, TimeProvider time)
+{
+    private const int Batch = 500;
+
+    public async Task<GarbageCollectionResult> CollectAsync(IProgress<string>? progress, CancellationToken ct)
+    {
+        var cutoff = time.GetUtcNow().UtcDateTime - options.Value.GarbageCollectionGrace;
+
+        // 1. Blobs nobody references (their chunk index rows go with them).
+        var blobsDeleted = 0;
+        while (true)
+        {
+            var candidates = await db.Set<StoredBlob>()
+                .Where(b => b.LastUsedAt < cutoff && !db.Set<BlobReference>().Any(r => r.BlobSha256 == b.Sha256))
+                .Select(b => b.Sha256).Take(Batch).ToListAsync(ct);
+            if (candidates.Count == 0)
+                break;
+            var deleted = 0;
+            foreach (var sha in candidates)
+            {
+                deleted += await db.Set<StoredBlob>()
+                    .Where(b => b.Sha256 == sha && b.LastUsedAt < cutoff && !db.Set<BlobReference>().Any(r => r.BlobSha256 == b.Sha256))
+                    .ExecuteDeleteAsync(ct);
+                await db.Set<BlobChunk>().Where(c => c.BlobSha256 == sha && !db.Set<StoredBlob>().Any(b => b.Sha256 == sha)).ExecuteDeleteAsync(ct);
+            }
+            blobsDeleted += deleted;
+            progress?.Report($"{blobsDeleted} blobs deleted");
+            if (deleted == 0)
+                break;
+        }
+
+        // 2. Chunks no blob and no unfinished upload uses: index row first, then the object.
+        int chunksDeleted = 0;
+        long freed = 0;
+        while (true)
+        {
+            var candidates = await db.Set<StoredChunk>()
+                .Where(c => c.LastUsedAt < cutoff
+                    && !db.Set<BlobChunk>().Any(b => b.ChunkSha256 == c.Sha256)
+                    && !db.Set<UploadChunk>().Any(u => u.ChunkSha256 == c.Sha256))
+                .Select(c => c.Sha256).Take(Batch).ToListAsync(ct);
+            if (candidates.Count == 0)
+                break;
+            var deletedThisRound = 0;
+            foreach (var sha in candidates)
+            {
+                var deleted = await db.Set<StoredChunk>()
+                    .Where(c => c.Sha256 == sha && c.LastUsedAt < cutoff
+                        && !db.Set<BlobChunk>().Any(b => b.ChunkSha256 == c.Sha256)
+                        && !db.Set<UploadChunk>().Any(u => u.ChunkSha256 == c.Sha256))
+                    .ExecuteDeleteAsync(ct);
+                if (deleted == 0)
+                    continue;
+                deletedThisRound++;
+                freed += await store.DeleteIfStaleAsync(sha, cutoff, ct);
+            }
+            chunksDeleted += deletedThisRound;
+            progress?.Report($"{chunksDeleted} chunks deleted");
+            if (deletedThisRound == 0)
+                break;
+        }
+
+        // 3. Objects without an index row.
+        var orphans = 0;
+        var batch = new List<BlobStoreItem>();
+        await foreach (var item in store.ListAsync(ct))
+        {
+            if (item.LastModified >= cutoff)
+                continue;
+            batch.Add(item);
+            if (batch.Count >= Batch)
+            {
+                (var count, var bytes) = await DeleteOrphansAsync(batch, cutoff, ct);
+                orphans += count;
+                freed += bytes;
+                batch.Clear();
+            }
+        }
+        (var lastCount, var lastBytes) = await DeleteOrphansAsync(batch, cutoff, ct);
+        orphans += lastCount;
+        freed += lastBytes;
+
+        return new GarbageCollectionResult(blobsDeleted, chunksDeleted, orphans, freed);
+    }
+
+    private async Task<(int Count, long Bytes)> DeleteOrphansAsync(List<BlobStoreItem> items, DateTime cutoff, CancellationToken ct)
+    {
+        if (items.Count == 0)
+            return (0, 0);
+        var keys = items.Select(i => i.Key).ToList();
+        var indexed = (await db.Set<StoredChunk>().Where(c => keys.Contains(c.Sha256)).Select(c => c.Sha256).ToListAsync(ct)).ToHashSet();
+        int count = 0;
+        long bytes = 0;
+        foreach (var item in items.Where(i => !indexed.Contains(i.Key)))
+        {
+            var freed = await store.DeleteIfStaleAsync(item.Key, cutoff, ct);
+            if (freed > 0)
+            {
+                count++;
+                bytes += freed;
+            }
+        }
+        return (count, bytes);
+    }
+}

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Options;
+
+namespace Catalyst.Data.Storage;
+
+public static class StorageProviders
+{
+    public const string FileSystem = "FileSystem";
+    public const string Database = "Database";
+    public const string AzureBlob = "AzureBlob";
+}
+
+/// <summary>Section <c>Storage</c>: where chunk bytes live, upload limits, and garbage-collection timing.</summary>
+public sealed class StorageOptions
+{
+    public const string Section = "Storage";
+
+    public string Provider { get; set; } = StorageProviders.FileSystem;
+    /// <summary>Folder of the FileSystem store; default <c>&lt;DataDirectory&gt;/blobs</c>.</summary>
+    public string? FileSystemPath { get; set; }
+    /// <summary>Unreferenced blobs and chunks are kept at least this long (a writer may be about to use them).</summary>
+    public TimeSpan GarbageCollectionGrace { get; set; } = TimeSpan.FromHours(1);
+    public UploadOptions Uploads { get; set; } = new();
+}
+
+public sealed class UploadOptions
+{
+    /// <summary>Largest single upload (Tus-Max-Size); larger ones answer 413.</summary>
+    public long MaxUploadBytes { get; set; } = 5L << 30;
+    /// <summary>Total bytes a user may hold in assets and unfinished uploads.</summary>
+    public long QuotaBytesPerUser { get; set; } = 20L << 30;
+    /// <summary>An unfinished upload not touched for this long expires and is cleaned up.</summary>
+    public TimeSpan Expiration { get; set; } = TimeSpan.FromHours(24);
+    /// <summary>While one PATCH streams, the received bytes are made durable at least this often.</summary>
+    public long CheckpointBytes { get; set; } = 32L << 20;
+}
+
+public sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
+{
+    public ValidateOptionsResult Validate(string? name, StorageOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Provider is not (StorageProviders.FileSystem or StorageProviders.Database or StorageProviders.AzureBlob))
+            failures.Add($"Storage:Provider must be '{StorageProviders.FileSystem}', '{StorageProviders.Database}' or '{StorageProviders.AzureBlob}' (was '{options.Provider}').");
+        if (options.GarbageCollectionGrace < TimeSpan.Zero)
+            failures.Add("Storage:GarbageCollectionGrace must not be negative.");
+        if (options.Uploads.MaxUploadBytes < 1)
+            failures.Add("Storage:Uploads:MaxUploadBytes must be positive.");
+        if (options.Uploads.QuotaBytesPerUser < 1)
+            failures.Add("Storage:Uploads:QuotaBytesPerUser must be positive.");
+        if (options.Uploads.Expiration <= TimeSpan.Zero)
+            failures.Add("Storage:Uploads:Expiration must be positive.");
+        if (options.Uploads.CheckpointBytes < 1 << 20)
+            failures.Add("Storage:Uploads:CheckpointBytes must be at least 1048576.");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

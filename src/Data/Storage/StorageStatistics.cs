@@ -1,0 +1,36 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Catalyst.Data.Storage;
+
+/// <summary>
+/// What the store holds. Logical bytes count every reference (what users think they store);
+/// unique bytes count each blob once; chunked bytes count each chunk once; physical bytes are
+/// what the chunks take after compression.
+/// </summary>
+public sealed record StorageSummary(
+    long LogicalBytes, long UniqueBlobBytes, long ChunkBytes, long PhysicalBytes,
+    int Blobs, int Chunks, int References)
+{
+    /// <summary>Saved because equal blobs and equal chunks are stored once.</summary>
+    public long DeduplicationSavings => Math.Max(0, LogicalBytes - ChunkBytes);
+    /// <summary>Saved by compressing chunks.</summary>
+    public long CompressionSavings => Math.Max(0, ChunkBytes - PhysicalBytes);
+    public double SavingsRatio => LogicalBytes == 0 ? 0 : 1 - (double)PhysicalBytes / LogicalBytes;
+}
+
+public sealed class StorageStatistics(CatalystDbContext db)
+{
+    public async Task<StorageSummary> SummarizeAsync(CancellationToken ct)
+    {
+        var logical = await db.Set<BlobReference>()
+            .Join(db.Set<StoredBlob>(), r => r.BlobSha256, b => b.Sha256, (r, b) => b.Length)
+            .SumAsync(l => (long?)l, ct) ?? 0;
+        var blobs = await db.Set<StoredBlob>().GroupBy(_ => 1)
+            .Select(g => new { Count = g.Count(), Bytes = g.Sum(b => b.Length) }).FirstOrDefaultAsync(ct);
+        var chunks = await db.Set<StoredChunk>().GroupBy(_ => 1)
+            .Select(g => new { Count = g.Count(), Bytes = g.Sum(c => (long)c.Length), Stored = g.Sum(c => (long)c.StoredLength) }).FirstOrDefaultAsync(ct);
+        var references = await db.Set<BlobReference>().CountAsync(ct);
+        return new StorageSummary(logical, blobs?.Bytes ?? 0, chunks?.Bytes ?? 0, chunks?.Stored ?? 0,
+            blobs?.Count ?? 0, chunks?.Count ?? 0, references);
+    }
+}

@@ -1,0 +1,107 @@
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+
+namespace Catalyst.Data.Storage;
+
+public sealed record VerificationResult(int BlobsChecked, int ChunksChecked, int CountsRebuilt, IReadOnlyList<string> Problems)
+{
+    public bool Healthy => Problems.Count == 0;
+}
+
+/// <summary>
+/// Checks that the store is what its index says: reference counts match reference rows (and
+/// are rebuilt from them on request), every blob's chunk index is contiguous and complete,
+/// every chunk row has its object — and, in deep mode, that every object decodes to bytes
+/// with the chunk's hash.
+/// </summary>
+public sealed class StorageVerifier(CatalystDbContext db, IBlobStore store)
+{
+    private const int MaxProblems = 1000;
+
+    public async Task<VerificationResult> VerifyAsync(bool rebuildCounts, bool deep, IProgress<(long Done, long Total)>? progress, CancellationToken ct)
+    {
+        var problems = new List<string>();
+        void Problem(string text) { if (problems.Count < MaxProblems) problems.Add(text); }
+
+        // Reference counts.
+        var counts = await db.Set<StoredBlob>().AsNoTracking()
+            .Select(b => new { b.Sha256, b.ReferenceCount, Actual = db.Set<BlobReference>().Count(r => r.BlobSha256 == b.Sha256) })
+            .Where(b => b.ReferenceCount != b.Actual).ToListAsync(ct);
+        var rebuilt = 0;
+        foreach (var wrong in counts)
+        {
+            Problem($"blob {wrong.Sha256}: reference count {wrong.ReferenceCount}, {wrong.Actual} reference rows");
+            if (rebuildCounts)
+                rebuilt += await db.Set<StoredBlob>().Where(b => b.Sha256 == wrong.Sha256)
+                    .ExecuteUpdateAsync(s => s.SetProperty(b => b.ReferenceCount, b => db.Set<BlobReference>().Count(r => r.BlobSha256 == b.Sha256)), ct);
+        }
+        var dangling = await db.Set<BlobReference>().AsNoTracking()
+            .Where(r => !db.Set<StoredBlob>().Any(b => b.Sha256 == r.BlobSha256))
+            .Select(r => new { r.OwnerType, r.OwnerId, r.BlobSha256 }).Take(MaxProblems).ToListAsync(ct);
+        foreach (var d in dangling)
+            Problem($"{d.OwnerType} {d.OwnerId} references missing blob {d.BlobSha256}");
+
+        // Chunk indexes.
+        var blobs = await db.Set<StoredBlob>().AsNoTracking().Select(b => new { b.Sha256, b.Length, b.ChunkCount }).ToListAsync(ct);
+        var totalChunks = await db.Set<StoredChunk>().CountAsync(ct);
+        long done = 0, total = blobs.Count + totalChunks;
+        foreach (var blob in blobs)
+        {
+            var index = await db.Set<BlobChunk>().AsNoTracking().Where(c => c.BlobSha256 == blob.Sha256).OrderBy(c => c.Ordinal)
+                .Select(c => new { c.Offset, c.Length, Known = db.Set<StoredChunk>().Any(s => s.Sha256 == c.ChunkSha256), c.ChunkSha256 }).ToListAsync(ct);
+            long expected = 0;
+            foreach (var c in index)
+            {
+                if (c.Offset != expected)
+                    Problem($"blob {blob.Sha256}: chunk at {c.Offset}, expected {expected}");
+                if (!c.Known)
+                    Problem($"blob {blob.Sha256}: chunk {c.ChunkSha256} is not in the chunk index");
+                expected = c.Offset + c.Length;
+            }
+            if (expected != blob.Length || index.Count != blob.ChunkCount)
+                Problem($"blob {blob.Sha256}: chunks cover {expected} of {blob.Length} bytes in {index.Count} of {blob.ChunkCount} chunks");
+            progress?.Report((++done, total));
+        }
+
+        // Chunk objects.
+        string? after = null;
+        while (true)
+        {
+            var query = db.Set<StoredChunk>().AsNoTracking();
+            if (after is not null)
+                query = query.Where(c => c.Sha256.CompareTo(after) > 0);
+            var page = await query.OrderBy(c => c.Sha256).Take(500).ToListAsync(ct);
+            if (page.Count == 0)
+                break;
+            foreach (var chunk in page)
+            {
+                if (deep)
+                {
+                    var stored = await store.ReadAsync(chunk.Sha256, ct);
+                    if (stored is null)
+                        Problem($"chunk {chunk.Sha256} is missing from the {store.Name} store");
+                    else
+                    {
+                        try
+                        {
+                            var bytes = ChunkCompression.Decode(chunk.Codec, stored, chunk.Length);
+                            if (Convert.ToHexStringLower(SHA256.HashData(bytes)) != chunk.Sha256)
+                                Problem($"chunk {chunk.Sha256}: content does not match its hash");
+                        }
+                        catch (InvalidDataException ex)
+                        {
+                            Problem($"chunk {chunk.Sha256}: {ex.Message}");
+                        }
+                    }
+                }
+                else if (!await store.ExistsAsync(chunk.Sha256, ct))
+                {
+                    Problem($"chunk {chunk.Sha256} is missing from the {store.Name} store");
+                }
+                progress?.Report((++done, total));
+            }
+            after = page[^1].Sha256;
+        }
+        return new VerificationResult(blobs.Count, totalChunks, rebuilt, problems);
+    }
+}

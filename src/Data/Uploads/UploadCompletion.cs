@@ -1,0 +1,20 @@
+using Catalyst.Data.Common;
+using Catalyst.Data.Storage;
+
+namespace Catalyst.Data.Uploads;
+
+/// <summary>
+/// What happens when an upload's last byte arrives, per <c>target</c>. Handlers run inside the
+/// completing transaction: if one throws, the upload stays unfinished at its full offset and
+/// nothing it would have created exists.
+/// </summary>
+public interface IUploadCompletionHandler
+{
+    string Target { get; }
+
+    /// <summary>Checks the creation request (metadata, ownership of referenced resources) before any byte is accepted.</summary>
+    Task ValidateAsync(Actor actor, Upload upload, IReadOnlyDictionary<string, string?> metadata, CancellationToken ct);
+
+    /// <summary>Creates what the upload is for; returns a short description stored as the upload's result.</summary>
+    Task<string?> CompleteAsync(Upload upload, BlobInfo blob, CancellationToken ct);
+}

@@ -1,0 +1,33 @@
+using Microsoft.Net.Http.Headers;
+
+namespace Catalyst.Portal.Infrastructure;
+
+/// <summary>
+/// Serves user-uploaded bytes (SPEC §16): ranges through ASP.NET Core's file-result logic over
+/// a seekable blob stream (206, 416, suffix ranges, If-Range, ETag, 304), inline only for types
+/// a browser cannot execute, always with nosniff and a sandboxing CSP so an uploaded HTML or SVG
+/// file never runs script in the portal's origin.
+/// </summary>
+public static class BlobResults
+{
+    private static readonly HashSet<string> InlineTypes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "image/png", "image/jpeg", "image/gif", "image/webp", "image/avif", "image/bmp", "image/x-icon",
+        "application/pdf", "text/plain",
+    };
+
+    public static IResult Serve(HttpContext http, Stream content, string mediaType, string fileName, string sha256, DateTime lastModified, bool immutable)
+    {
+        var headers = http.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.ContentSecurityPolicy = "sandbox; default-src 'none'";
+        headers.CacheControl = immutable ? "private, max-age=31536000, immutable" : "private, no-cache";
+        var inline = InlineTypes.Contains(mediaType);
+        var disposition = new ContentDispositionHeaderValue(inline ? "inline" : "attachment");
+        disposition.SetHttpFileName(fileName);
+        headers.ContentDisposition = disposition.ToString();
+        return Results.Stream(content, inline ? mediaType : (mediaType.StartsWith("text/", StringComparison.OrdinalIgnoreCase) ? "text/plain" : mediaType),
+            fileDownloadName: null, lastModified: new DateTimeOffset(lastModified, TimeSpan.Zero),
+            entityTag: new EntityTagHeaderValue($"\"{sha256}\""), enableRangeProcessing: true);
+    }
+}

@@ -1,0 +1,36 @@
+using Catalyst.Data.Jobs;
+using Catalyst.Workers.Jobs;
+using Hangfire;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+
+namespace Catalyst.Workers.Hosting;
+
+/// <summary>
+/// Housekeeping on a schedule (SPEC §9): blob garbage collection and expired-upload cleanup.
+/// Each occurrence is recorded as a JobRun. Schedules are cron expressions under
+/// <c>Catalyst:Jobs:Schedules:&lt;kind&gt;</c>; "never" turns one off.
+/// </summary>
+public sealed class RecurringJobsService(IRecurringJobManager recurring, IConfiguration configuration) : IHostedService
+{
+    private static readonly Dictionary<string, string> Defaults = new()
+    {
+        [JobKinds.StorageGarbageCollection] = "17 3 * * *",
+        [JobKinds.UploadCleanup] = "7 * * * *",
+    };
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (kind, fallback) in Defaults)
+        {
+            var cron = configuration[$"Catalyst:Jobs:Schedules:{kind}"] ?? fallback;
+            if (string.Equals(cron, "never", StringComparison.OrdinalIgnoreCase))
+                recurring.RemoveIfExists(kind);
+            else
+                recurring.AddOrUpdate<JobRunner>(kind, runner => runner.RunScheduledAsync(kind, CancellationToken.None), cron);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Catalyst.Data;
+using Catalyst.Data.Jobs;
+using Catalyst.Data.Storage;
+using Catalyst.Data.Uploads;
+using Microsoft.EntityFrameworkCore;
+
+namespace Catalyst.Workers.Jobs;
+
+/// <summary>Frees unreferenced blobs and chunks (recurring, and on demand from the Storage page).</summary>
+public sealed class StorageGarbageCollectionJob(StorageGarbageCollector collector, JobProgress progress) : IJob
+{
+    public async Task<object?> RunAsync(Guid jobRunId, CancellationToken ct)
+    {
+        await progress.ReportAsync(jobRunId, 0, null, ct, force: true);
+        return await collector.CollectAsync(null, ct);
+    }
+}
+
+public sealed record StorageVerificationInput(bool Rebuild = false, bool Deep = false);
+
+/// <summary>Checks (and optionally rebuilds) reference counts and chunk indexes; deep mode re-hashes every chunk.</summary>
+public sealed class StorageVerificationJob(StorageVerifier verifier, CatalystDbContext db, JobProgress progress) : IJob
+{
+    public async Task<object?> RunAsync(Guid jobRunId, CancellationToken ct)
+    {
+        var json = await db.JobRuns.AsNoTracking().Where(r => r.Id == jobRunId).Select(r => r.Input).SingleAsync(ct);
+        var input = json is null ? new StorageVerificationInput() : JsonSerializer.Deserialize<StorageVerificationInput>(json, JsonSerializerOptions.Web) ?? new();
+        var reporter = new SyncProgress(p => progress.ReportAsync(jobRunId, p.Done, p.Total, ct).GetAwaiter().GetResult());
+        return await verifier.VerifyAsync(input.Rebuild, input.Deep, reporter, ct);
+    }
+
+    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and race the job's end).</summary>
+    private sealed class SyncProgress(Action<(long Done, long Total)> report) : IProgress<(long Done, long Total)>
+    {
+        public void Report((long Done, long Total) value) => report(value);
+    }
+}
+
+/// <summary>Removes uploads that expired unfinished (and old completed upload records).</summary>
+public sealed class UploadCleanupJob(UploadService uploads) : IJob
+{
+    public async Task<object?> RunAsync(Guid jobRunId, CancellationToken ct) =>
+        new { removed = await uploads.CleanupExpiredAsync(ct) };
+}
