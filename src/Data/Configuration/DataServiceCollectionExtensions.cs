@@ -41,7 +41,7 @@ public static class DataServiceCollectionExtensions
         else
         {
             services.AddDbContext<CatalystDbContext, SqliteCatalystDbContext>((sp, options) =>
-                options.UseSqlite(SqliteConnectionString(sp)));
+                options.UseSqlite(SqliteConnectionString(sp)).AddInterceptors(new SqlitePragmas()));
         }
 
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();

@@ -38,6 +38,9 @@ public sealed class ChunkIngest : IAsyncDisposable
     /// <summary>The chunks cut so far, in payload order. They are durable once <see cref="FlushAsync"/> returns.</summary>
     public IReadOnlyList<ChunkRef> Chunks => _chunks;
 
+    /// <summary>The buffered bytes after <see cref="ChunkedOffset"/> that no cut has taken yet (at most one chunk's worth).</summary>
+    public ReadOnlySpan<byte> Tail => _buffer.AsSpan(0, _buffered);
+
     /// <summary>Drops the chunks recorded so far from <see cref="Chunks"/> (after the caller saved them).</summary>
     public void ForgetChunks() => _chunks.Clear();
 

@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Catalyst.Data.Storage;
 
@@ -36,17 +38,20 @@ public sealed class ContentChunker
             return final ? length : -1;
         var limit = Math.Min(length, MaxSize);
         var normal = Math.Min(limit, AverageSize);
+        // The hot loop of every write: no bounds checks (i stays below limit <= data.Length, bytes index a 256-entry table).
+        ref var bytes = ref MemoryMarshal.GetReference(data);
+        ref var gear = ref MemoryMarshal.GetArrayDataReference(Gear);
         ulong hash = 0;
         var i = MinSize;
         for (; i < normal; i++)
         {
-            hash = (hash << 1) + Gear[data[i]];
+            hash = (hash << 1) + Unsafe.Add(ref gear, Unsafe.Add(ref bytes, i));
             if ((hash & StrictMask) == 0)
                 return i + 1;
         }
         for (; i < limit; i++)
         {
-            hash = (hash << 1) + Gear[data[i]];
+            hash = (hash << 1) + Unsafe.Add(ref gear, Unsafe.Add(ref bytes, i));
             if ((hash & LooseMask) == 0)
                 return i + 1;
         }

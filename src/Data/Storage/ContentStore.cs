@@ -119,5 +119,13 @@ public sealed class ContentStore(CatalystDbContext db, ChunkWriter writer, IBlob
         return new BlobReadStream(store, blob.Length, chunks);
     }
 
+    /// <summary>A stream over chunks that are not (yet) a blob, e.g. an upload's, to hash them.</summary>
+    public Stream OpenChunks(long length, IReadOnlyList<ChunkRef> chunks)
+    {
+        var keys = chunks.Select(c => c.Sha256).Distinct().ToList();
+        var codecs = db.Set<StoredChunk>().AsNoTracking().Where(c => keys.Contains(c.Sha256)).ToDictionary(c => c.Sha256, c => c.Codec);
+        return new BlobReadStream(store, length, chunks.Select(c => new BlobReadStream.Segment(c.Sha256, c.Offset, c.Length, codecs[c.Sha256])).ToList());
+    }
+
     public Task<bool> ExistsAsync(string sha256, CancellationToken ct) => db.Set<StoredBlob>().AnyAsync(b => b.Sha256 == sha256, ct);
 }

@@ -17,13 +17,15 @@ public sealed class FileSystemBlobStore(string root) : IBlobStore
     public string Name => "FileSystem";
     public string Root { get; } = Directory.CreateDirectory(root).FullName;
 
-    public async Task EnsureAsync(string key, ReadOnlyMemory<byte> data, CancellationToken ct)
+    // Chunks are small (at most 256 KiB): plain synchronous file calls are faster than the
+    // thread-pool round trips of asynchronous file I/O on Linux.
+    public Task EnsureAsync(string key, ReadOnlyMemory<byte> data, CancellationToken ct)
     {
         var path = PathOf(key);
         try
         {
             File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
-            return;
+            return Task.CompletedTask;
         }
         catch (FileNotFoundException) { }
         catch (DirectoryNotFoundException) { }
@@ -32,28 +34,26 @@ public sealed class FileSystemBlobStore(string root) : IBlobStore
         var temp = path + "." + Guid.NewGuid().ToString("N")[..8] + TempSuffix;
         try
         {
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
-            {
-                await file.WriteAsync(data, ct);
-                file.Flush(flushToDisk: true);
-            }
+            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
+                file.Write(data.Span);
             File.Move(temp, path, overwrite: true);
         }
-        finally
+        catch
         {
-            if (File.Exists(temp))
-                File.Delete(temp);
+            File.Delete(temp);
+            throw;
         }
+        return Task.CompletedTask;
     }
 
-    public async Task<byte[]?> ReadAsync(string key, CancellationToken ct)
+    public Task<byte[]?> ReadAsync(string key, CancellationToken ct)
     {
         try
         {
-            return await File.ReadAllBytesAsync(PathOf(key), ct);
+            return Task.FromResult<byte[]?>(File.ReadAllBytes(PathOf(key)));
         }
-        catch (FileNotFoundException) { return null; }
-        catch (DirectoryNotFoundException) { return null; }
+        catch (FileNotFoundException) { return Task.FromResult<byte[]?>(null); }
+        catch (DirectoryNotFoundException) { return Task.FromResult<byte[]?>(null); }
     }
 
     public Task<bool> ExistsAsync(string key, CancellationToken ct) => Task.FromResult(File.Exists(PathOf(key)));

@@ -12,12 +12,14 @@ using Microsoft.Extensions.Options;
 namespace Catalyst.Data.Uploads;
 
 /// <summary>
-/// Resumable uploads (tus 1.0.0 semantics; the HTTP edge is in the Portal). Bytes are appended
-/// to a staging file and, as they arrive, cut into content-defined chunks written to the store,
-/// so completing even a large upload costs little. Durability: the staging file is fsync'ed and
-/// the chunks flushed before the offset is saved, at the end of each PATCH and every
-/// <see cref="UploadOptions.CheckpointBytes"/> during a long one; after a crash the saved offset
-/// is where the client resumes, and anything written after it is cut off.
+/// Resumable uploads (tus 1.0.0 semantics; the HTTP edge is in the Portal). Bytes are cut into
+/// content-defined chunks as they arrive and written straight to the store, so every byte is
+/// written to disk once and completing even a large upload costs little. Only the tail after
+/// the last cut (less than one chunk) is kept in a staging file. A checkpoint — at the end of
+/// each PATCH and every <see cref="UploadOptions.CheckpointBytes"/> during a long one — makes
+/// the chunks durable, writes the tail to a new staging file named by its offset (fsync'ed),
+/// and only then saves the offset; older tail files are removed after the save. After a crash
+/// the saved offset is where the client resumes, and its tail file is there to continue from.
 /// </summary>
 public sealed class UploadService(
     CatalystDbContext db,
@@ -66,7 +68,6 @@ public sealed class UploadService(
             ExpiresAt = now + Limits.Expiration,
         };
         await handler.ValidateAsync(actor, upload, metadata, ct);
-        await using (File.Create(StagingPath(upload.Id))) { }
         db.Set<Upload>().Add(upload);
         await db.SaveChangesAsync(ct);
 
@@ -113,14 +114,9 @@ public sealed class UploadService(
             throw new StatusDomainException(409, "offset_mismatch", $"Upload-Offset must be {upload.Offset}.");
 
         var start = upload.Offset;
-        await using var file = new FileStream(StagingPath(id), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.Asynchronous);
-        if (file.Length < start)
-            throw new InvalidOperationException($"The staging file of upload {id} is shorter than its durable offset.");
-        file.SetLength(start); // bytes after the durable offset were never acknowledged
         await using var ingest = new ChunkIngest(writer, upload.ChunkedOffset);
+        await ingest.AppendAsync(await ReadTailAsync(upload, ct), ct);
         var savedChunks = await db.Set<UploadChunk>().CountAsync(c => c.UploadId == id, ct);
-        await RefeedTailAsync(file, upload.ChunkedOffset, start, ingest, ct);
-        file.Position = start;
 
         var hash = hashes.Take(id, start) ?? (start == 0 ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null);
         using var checksumHash = checksum?.CreateHash();
@@ -146,12 +142,9 @@ public sealed class UploadService(
                     break;
                 if (received + read > remaining)
                 {
-                    file.SetLength(upload.Offset);
                     hash?.Dispose();
-                    hash = null;
                     throw new StatusDomainException(413, "exceeds_upload_length", $"The upload is {upload.Length} bytes; this PATCH goes beyond it.");
                 }
-                await file.WriteAsync(buffer.AsMemory(0, read), CancellationToken.None);
                 hash?.AppendData(buffer, 0, read);
                 checksumHash?.AppendData(buffer, 0, read);
                 await ingest.AppendAsync(buffer.AsMemory(0, read), CancellationToken.None);
@@ -159,7 +152,7 @@ public sealed class UploadService(
                 sinceCheckpoint += read;
                 if (checksum is null && sinceCheckpoint >= Limits.CheckpointBytes)
                 {
-                    savedChunks = await CheckpointAsync(upload, file, ingest, savedChunks, start + received);
+                    savedChunks = await CheckpointAsync(upload, ingest, savedChunks, start + received);
                     sinceCheckpoint = 0;
                 }
             }
@@ -171,15 +164,14 @@ public sealed class UploadService(
 
         if (checksumHash is not null && (interrupted || !CryptographicOperations.FixedTimeEquals(checksumHash.GetHashAndReset(), checksum!.Digest)))
         {
-            // Unverifiable or wrong: none of this PATCH's bytes count.
-            file.SetLength(start);
+            // Unverifiable or wrong: none of this PATCH's bytes count (chunks it wrote are left to garbage collection).
             hash?.Dispose();
             if (interrupted)
                 throw new OperationCanceledException("The client went away during a checksummed PATCH.");
             throw new StatusDomainException(460, "checksum_mismatch", "The checksum of the received bytes does not match Upload-Checksum.");
         }
 
-        await CheckpointAsync(upload, file, ingest, savedChunks, start + received);
+        await CheckpointAsync(upload, ingest, savedChunks, start + received);
         logger.LogDebug("Upload {UploadId}: {Received} bytes at {Offset}, now {NewOffset}/{Length}", id, received, start, upload.Offset, upload.Length);
 
         if (upload.Offset == upload.Length && !interrupted)
@@ -226,14 +218,15 @@ public sealed class UploadService(
         return removed;
     }
 
-    public string StagingPath(Guid id) => Path.Combine(paths.Uploads, id.ToString("N") + ".part");
+    /// <summary>The staging file holding the bytes after the last cut, for the upload at <paramref name="offset"/>.</summary>
+    public string TailPath(Guid id, long offset) => Path.Combine(paths.Uploads, $"{id:N}-{offset}.tail");
 
     private async Task RemoveAsync(Upload upload, CancellationToken ct)
     {
         db.Set<Upload>().Remove(upload); // its UploadChunk rows go with it (cascade)
         await db.SaveChangesAsync(ct);
         hashes.Remove(upload.Id);
-        File.Delete(StagingPath(upload.Id));
+        DeleteTails(upload.Id, keepOffset: null);
     }
 
     private async Task<long> PendingBytesAsync(Guid ownerId, CancellationToken ct)
@@ -244,24 +237,61 @@ public sealed class UploadService(
     }
 
     /// <summary>Makes everything received so far durable and records the new offset.</summary>
-    private async Task<int> CheckpointAsync(Upload upload, FileStream file, ChunkIngest ingest, int savedChunks, long offset)
+    private async Task<int> CheckpointAsync(Upload upload, ChunkIngest ingest, int savedChunks, long offset)
     {
-        await file.FlushAsync(CancellationToken.None);
-        file.Flush(flushToDisk: true);
         await ingest.FlushAsync(CancellationToken.None);
+        if (offset != ingest.ChunkedOffset + ingest.Tail.Length)
+            throw new InvalidOperationException($"Upload {upload.Id}: offset {offset} does not match chunked {ingest.ChunkedOffset} + tail {ingest.Tail.Length}.");
+        await WriteTailAsync(upload.Id, offset, ingest.Tail.ToArray());
         var chunks = ingest.Chunks;
         for (var i = 0; i < chunks.Count; i++)
         {
             var ordinal = savedChunks + i;
             db.Set<UploadChunk>().Add(new UploadChunk { UploadId = upload.Id, Ordinal = ordinal, ChunkSha256 = chunks[i].Sha256, Offset = chunks[i].Offset, Length = chunks[i].Length });
         }
+        var previous = upload.Offset;
         upload.Offset = offset;
         upload.ChunkedOffset = ingest.ChunkedOffset;
         upload.ExpiresAt = Clock.UtcNow(time) + Limits.Expiration;
         await db.SaveChangesAsync(CancellationToken.None);
+        if (previous != offset)
+            DeleteTails(upload.Id, keepOffset: offset);
         var saved = savedChunks + chunks.Count;
         ingest.ForgetChunks();
         return saved;
+    }
+
+    private async Task WriteTailAsync(Guid id, long offset, byte[] tail)
+    {
+        var path = TailPath(id, offset);
+        var temp = path + ".tmp";
+        await using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1))
+        {
+            await file.WriteAsync(tail);
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private async Task<byte[]> ReadTailAsync(Upload upload, CancellationToken ct)
+    {
+        var expected = upload.Offset - upload.ChunkedOffset;
+        if (expected == 0)
+            return [];
+        var tail = await File.ReadAllBytesAsync(TailPath(upload.Id, upload.Offset), ct);
+        if (tail.Length != expected)
+            throw new InvalidDataException($"Upload {upload.Id}: the staged tail is {tail.Length} bytes, expected {expected}.");
+        return tail;
+    }
+
+    private void DeleteTails(Guid id, long? keepOffset)
+    {
+        foreach (var file in Directory.EnumerateFiles(paths.Uploads, $"{id:N}-*"))
+        {
+            if (keepOffset is { } keep && Path.GetFileName(file) == Path.GetFileName(TailPath(id, keep)))
+                continue;
+            File.Delete(file);
+        }
     }
 
     private async Task CompleteAsync(Upload upload, ChunkIngest ingest, IncrementalHash? hash, CancellationToken ct)
@@ -281,8 +311,9 @@ public sealed class UploadService(
         }
         else
         {
-            await using var staged = new FileStream(StagingPath(upload.Id), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan | FileOptions.Asynchronous);
-            sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(staged, ct));
+            // This process did not see every byte (a restart, or another instance): hash the chunks.
+            await using var stored = content.OpenChunks(upload.Length, chunks);
+            sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(stored, ct));
         }
 
         var handler = handlers.First(h => h.Target == upload.Target);
@@ -299,17 +330,7 @@ public sealed class UploadService(
         await db.Set<UploadChunk>().Where(c => c.UploadId == upload.Id).ExecuteDeleteAsync(ct);
         await tx.CommitAsync(ct);
         hashes.Remove(upload.Id);
-        File.Delete(StagingPath(upload.Id));
-    }
-
-    private static async Task RefeedTailAsync(FileStream file, long from, long to, ChunkIngest ingest, CancellationToken ct)
-    {
-        if (from >= to)
-            return;
-        var tail = new byte[to - from];
-        file.Position = from;
-        await file.ReadExactlyAsync(tail, ct);
-        await ingest.AppendAsync(tail, ct);
+        DeleteTails(upload.Id, keepOffset: null);
     }
 
     private static bool IsClientGone(Exception ex) =>
