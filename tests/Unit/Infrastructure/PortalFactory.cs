@@ -49,6 +49,27 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
 
     public string DataDirectory { get; }
 
+    /// <summary>Whether the factory serves through real Kestrel on a loopback port (see <see cref="StartKestrel"/>).</summary>
+    public bool OnKestrel { get; private set; }
+
+    public Uri? KestrelAddress { get; private set; }
+
+    /// <summary>
+    /// A Portal on real Kestrel (127.0.0.1, free port), for what the in-memory test server does not
+    /// model: dropped connections, chunked bodies, socket-level limits. Clients use plain http.
+    /// </summary>
+    public static PortalFactory StartKestrel(IDictionary<string, string?>? overrides = null)
+    {
+        var factory = new PortalFactory(overrides);
+        factory.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0));
+        factory.StartServer();
+        factory.OnKestrel = true;
+        var addresses = factory.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
+        factory.KestrelAddress = new Uri(addresses.First());
+        return factory;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -66,7 +87,9 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
 
     public HttpClient CreateApiClient(string? token = null)
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri("https://localhost"), HandleCookies = false });
+        var client = CreateClient(OnKestrel
+            ? new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false, BaseAddress = KestrelAddress! }
+            : new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri("https://localhost"), HandleCookies = false });
         if (token is not null)
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
