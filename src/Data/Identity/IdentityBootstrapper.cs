@@ -23,10 +23,21 @@ public sealed class IdentityBootstrapper(
 
     public async Task EnsureAsync(TextWriter console, CancellationToken ct)
     {
+        // Several instances may start at once on one database: a lost race is fine, an absent role is not.
         foreach (var role in Roles.All)
         {
-            if (!await roles.RoleExistsAsync(role))
+            if (await roles.RoleExistsAsync(role))
+                continue;
+            try
+            {
                 await roles.CreateAsync(new CatalystRole(role));
+            }
+            catch (DbUpdateException)
+            {
+                db.ChangeTracker.Clear();
+                if (!await roles.RoleExistsAsync(role))
+                    throw;
+            }
         }
 
         var adminRoleId = await db.Roles.Where(r => r.NormalizedName == "ADMIN").Select(r => r.Id).SingleAsync(ct);
@@ -42,10 +53,22 @@ public sealed class IdentityBootstrapper(
         if (user is null)
         {
             user = new CatalystUser { Id = Guid.CreateVersion7(), UserName = email, Email = email, EmailConfirmed = true };
-            var created = await users.CreateAsync(user, password);
+            IdentityResult created;
+            try
+            {
+                created = await users.CreateAsync(user, password);
+            }
+            catch (DbUpdateException)
+            {
+                created = IdentityResult.Failed(new IdentityError { Description = "The admin was created concurrently." });
+            }
             if (!created.Succeeded)
+            {
+                if (await users.FindByEmailAsync(email) is not null)
+                    return; // another instance created it a moment ago
                 throw new InvalidOperationException(
                     "Catalyst:Admin:Password was rejected: " + string.Join(" ", created.Errors.Select(e => e.Description)));
+            }
         }
         await users.AddToRolesAsync(user, [Roles.Admin, Roles.User]);
         logger.LogInformation("Created the admin account {Email}", email);

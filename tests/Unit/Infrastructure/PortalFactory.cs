@@ -19,7 +19,7 @@ public sealed record TestUser(Guid Id, string Email, string Password, string Tok
 /// The real Portal in process, on its own SQLite file in a temporary data directory, with the
 /// in-process job server. Settings may be overridden per factory.
 /// </summary>
-public sealed class PortalFactory : WebApplicationFactory<Program>
+public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string AdminEmail = "admin@test.local";
     public const string AdminPassword = "Admin-Pass-123!";
@@ -134,6 +134,13 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
             var (_, token) = await sp.GetRequiredService<ApiTokenService>().CreateAsync(created.Id, "tests", null, CancellationToken.None);
             return new TestUser(created.Id, email, UserPassword, token, admin);
         });
+    }
+
+    /// <summary>Starts the host once, before tests run in parallel (the factory's lazy start is not thread-safe).</summary>
+    public ValueTask InitializeAsync()
+    {
+        StartServer();
+        return ValueTask.CompletedTask;
     }
 
     public override async ValueTask DisposeAsync()
