@@ -49,10 +49,20 @@ public sealed class PortalSession : IAsyncLifetime
         await Portal.DisposeAsync();
     }
 
+    /// <summary>Signs the admin in on <paramref name="page"/> through the sign-in form.</summary>
+    public async Task SignInAsync(IPage page, string email = PortalProcess.AdminEmail, string password = PortalProcess.AdminPassword)
+    {
+        await page.GotoAsync("/Account/Login");
+        await page.GetByLabel("E-mail").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/Account/Login", StringComparison.Ordinal));
+    }
+
     /// <summary>A fresh browser context whose page fails the test on any console error or page error.</summary>
     public async Task<(IBrowserContext Context, IPage Page, List<string> Errors)> NewPageAsync()
     {
-        var context = await Browser.Instance.NewContextAsync(new BrowserNewContextOptions { BaseURL = Portal.BaseUrl });
+        var context = await Browser.Instance.NewContextAsync(new BrowserNewContextOptions { BaseURL = Portal.BaseUrl, AcceptDownloads = true });
         var page = await context.NewPageAsync();
         var errors = new List<string>();
         page.Console += (_, message) => { if (message.Type == "error") errors.Add("console: " + message.Text); };

@@ -1,0 +1,34 @@
+// Portal charts: each <canvas id="X"> with a JSON data block <script type="application/json" id="X-data">
+// ({labels, values} for bars, or {labels, series:[{label, values}]} for lines). No inline script (CSP).
+(function () {
+  "use strict";
+  if (!window.Chart) return;
+  document.querySelectorAll("canvas[id]").forEach(function (canvas) {
+    var block = document.getElementById(canvas.id + "-data");
+    if (!block) return;
+    var data = JSON.parse(block.textContent);
+    var palette = ["#0172ad", "#2e7d32", "#f57c00", "#6a1b9a", "#c62828"];
+    var datasets = data.series
+      ? data.series.map(function (s, i) {
+          return { label: s.label, data: s.values, borderColor: palette[i % palette.length], backgroundColor: palette[i % palette.length], tension: 0.2, pointRadius: 0 };
+        })
+      : [{ label: data.label || "", data: data.values, backgroundColor: data.labels.map(function (_, i) { return palette[i % palette.length]; }) }];
+    new window.Chart(canvas, {
+      type: data.series ? "line" : "bar",
+      data: { labels: data.labels, datasets: datasets },
+      options: {
+        animation: false,
+        plugins: { legend: { display: !!data.series } },
+        scales: { y: { beginAtZero: true, ticks: { callback: function (v) { return formatBytes(v, data.unit); } } } },
+      },
+    });
+  });
+
+  function formatBytes(value, unit) {
+    if (unit && unit !== "bytes") return value;
+    if (value < 1024) return value + " B";
+    if (value < 1048576) return (value / 1024).toFixed(0) + " KiB";
+    if (value < 1073741824) return (value / 1048576).toFixed(1) + " MiB";
+    return (value / 1073741824).toFixed(2) + " GiB";
+  }
+})();
