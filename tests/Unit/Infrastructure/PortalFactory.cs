@@ -19,14 +19,14 @@ public sealed record TestUser(Guid Id, string Email, string Password, string Tok
 /// The real Portal in process, on its own SQLite file in a temporary data directory, with the
 /// in-process job server. Settings may be overridden per factory.
 /// </summary>
-public sealed class PortalFactory : WebApplicationFactory<Program>
+public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string AdminEmail = "admin@test.local";
     public const string AdminPassword = "Admin-Pass-123!";
     public const string UserPassword = "User-Pass-123!";
 
     private readonly Dictionary<string, string?> _settings;
-    private TestUser? _admin;
+    private Task<TestUser>? _admin;
 
     public PortalFactory() : this(null) { }
 
@@ -64,6 +64,14 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
         HandleCookies = true,
     });
 
+    /// <summary>A browser already signed in as <paramref name="user"/> through the sign-in page.</summary>
+    public async Task<HttpClient> CreateSignedInBrowserAsync(TestUser user)
+    {
+        var browser = CreateBrowser();
+        await browser.SignInOrFailAsync(user.Email, user.Password);
+        return browser;
+    }
+
     public HttpClient CreateApiClient(string? token = null)
     {
         var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri("https://localhost"), HandleCookies = false });
@@ -84,19 +92,17 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
     public Task<TResult> WithDbAsync<TResult>(Func<CatalystDbContext, Task<TResult>> action) =>
         WithScopeAsync(sp => action(sp.GetRequiredService<CatalystDbContext>()));
 
-    /// <summary>The bootstrapped admin, with an API token.</summary>
-    public async Task<TestUser> AdminAsync()
+    /// <summary>The bootstrapped admin, with an API token (created once, whichever test asks first).</summary>
+    public Task<TestUser> AdminAsync()
     {
-        if (_admin is not null)
-            return _admin;
-        _admin = await WithScopeAsync(async sp =>
-        {
-            var users = sp.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<CatalystUser>>();
-            var admin = await users.FindByEmailAsync(AdminEmail) ?? throw new InvalidOperationException("No bootstrapped admin.");
-            var (_, token) = await sp.GetRequiredService<ApiTokenService>().CreateAsync(admin.Id, "tests", null, CancellationToken.None);
-            return new TestUser(admin.Id, AdminEmail, AdminPassword, token, true);
-        });
-        return _admin;
+        lock (_settings)
+            return _admin ??= WithScopeAsync(async sp =>
+            {
+                var users = sp.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<CatalystUser>>();
+                var admin = await users.FindByEmailAsync(AdminEmail) ?? throw new InvalidOperationException("No bootstrapped admin.");
+                var (_, token) = await sp.GetRequiredService<ApiTokenService>().CreateAsync(admin.Id, "tests", null, CancellationToken.None);
+                return new TestUser(admin.Id, AdminEmail, AdminPassword, token, true);
+            });
     }
 
     /// <summary>A new user with a unique e-mail and an API token.</summary>
@@ -111,6 +117,16 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
             var (_, token) = await sp.GetRequiredService<ApiTokenService>().CreateAsync(created.Id, "tests", null, CancellationToken.None);
             return new TestUser(created.Id, email, UserPassword, token, admin);
         });
+    }
+
+    /// <summary>
+    /// Starts the host once, before any test: tests running in parallel would otherwise race to
+    /// start it lazily (two hosts migrating and bootstrapping the same database).
+    /// </summary>
+    public ValueTask InitializeAsync()
+    {
+        StartServer();
+        return ValueTask.CompletedTask;
     }
 
     public override async ValueTask DisposeAsync()
