@@ -2,6 +2,7 @@ using System.Net;
 using Catalyst.Data.Identity;
 using Catalyst.Tests.Unit.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Catalyst.Tests.Unit.Admin;
 
@@ -157,5 +158,23 @@ public class AdminUserPageTests(PortalFactory portal)
         var actions = await portal.WithDbAsync(db => db.AuditEntries.Where(e => e.EntityId == created.Id.ToString() && e.ActorId == admin.Id)
             .OrderBy(e => e.At).Select(e => e.Action).ToListAsync(TestContext.Current.CancellationToken));
         Assert.Equal(["user.create", "user.update"], actions);
+    }
+
+    [Fact]
+    public async Task The_users_and_audit_lists_page()
+    {
+        var admin = await portal.CreateUserAsync("admin", admin: true);
+        var marker = Guid.NewGuid().ToString("N")[..10];
+        for (var i = 0; i < 21; i++)
+            await portal.WithScopeAsync(sp => sp.GetRequiredService<UserAdminService>()
+                .CreateAsync(admin.Actor, $"page{i:00}-{marker}@test.local", "Member-Pass-123!", null, CancellationToken.None));
+        var browser = await portal.CreateSignedInBrowserAsync(admin);
+
+        var users = await browser.GetDocumentAsync($"/Admin/Users?q={marker}&page=2");
+        var audit = await browser.GetDocumentAsync($"/Admin/Audit?user={Uri.EscapeDataString(admin.Email)}&page=1");
+
+        Assert.Contains("21 total · page 2 of 2", users.QuerySelector(".pager")?.TextContent, StringComparison.Ordinal);
+        Assert.Contains($"page20-{marker}", Assert.Single(users.QuerySelectorAll("tbody tr")).TextContent, StringComparison.Ordinal);
+        Assert.Contains("21 total · page 1 of 1", audit.QuerySelector(".pager")?.TextContent, StringComparison.Ordinal);
     }
 }
