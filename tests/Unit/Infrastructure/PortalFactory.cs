@@ -26,13 +26,19 @@ public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifeti
     public const string UserPassword = "User-Pass-123!";
 
     private readonly Dictionary<string, string?> _settings;
+    private readonly bool _ownsDataDirectory;
     private Task<TestUser>? _admin;
 
     public PortalFactory() : this(null) { }
 
-    internal PortalFactory(IDictionary<string, string?>? overrides)
+    /// <param name="overrides">Settings for this Portal; a <c>Catalyst:DataDirectory</c> among them reuses that directory.</param>
+    /// <param name="ownsDataDirectory">Whether disposing deletes the data directory (not when another factory still uses it).</param>
+    internal PortalFactory(IDictionary<string, string?>? overrides, bool ownsDataDirectory = true)
     {
-        DataDirectory = Path.Combine(Path.GetTempPath(), "catalyst-tests", Guid.NewGuid().ToString("N"));
+        _ownsDataDirectory = ownsDataDirectory;
+        DataDirectory = overrides?.TryGetValue("Catalyst:DataDirectory", out var shared) == true && shared is not null
+            ? shared
+            : Path.Combine(Path.GetTempPath(), "catalyst-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(DataDirectory);
         _settings = new Dictionary<string, string?>
         {
@@ -133,6 +139,8 @@ public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifeti
     {
         await base.DisposeAsync();
         SqliteConnection.ClearAllPools();
+        if (!_ownsDataDirectory)
+            return;
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
