@@ -1,5 +1,6 @@
 using System.Net;
 using Catalyst.Tests.Unit.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace Catalyst.Tests.Unit.Auth;
 
@@ -119,7 +120,7 @@ public class SignInTests(PortalFactory portal)
 
         var token = await portal.CreateApiClient().PostJsonAsync("/api/auth/token", new { email = user.Email, password = user.Password, name = "after lockout" });
         await token.AssertProblemAsync(HttpStatusCode.Forbidden, "account_locked");
-        Assert.Equal(0, await portal.WithDbAsync(db => Task.FromResult(db.ApiTokens.Count(t => t.UserId == user.Id && t.Name == "after lockout"))));
+        Assert.Equal(0, await portal.WithDbAsync(db => db.ApiTokens.CountAsync(t => t.UserId == user.Id && t.Name == "after lockout", TestContext.Current.CancellationToken)));
     }
 
     [Fact]
@@ -146,7 +147,7 @@ public class SignInTests(PortalFactory portal)
         var browser = portal.CreateBrowser();
         for (var attempt = 1; attempt <= 5; attempt++)
             await browser.SignInAsync(user.Email, "Wrong-Password-1!");
-        var locked = await portal.WithDbAsync(db => Task.FromResult(db.Users.Single(u => u.Id == user.Id).LockoutEnd));
+        var locked = await portal.WithDbAsync(db => db.Users.Where(u => u.Id == user.Id).Select(u => u.LockoutEnd).SingleAsync(TestContext.Current.CancellationToken));
         Assert.True(locked > DateTimeOffset.UtcNow, "the account should be locked out now");
 
         var response = await portal.CreateApiClient(user.Token).GetAsync("/api/projects");
@@ -186,7 +187,7 @@ public class SignInTests(PortalFactory portal)
 
         Assert.Equal(HttpStatusCode.NotFound, post.StatusCode);
         var normalized = email.ToUpperInvariant();
-        Assert.False(await portal.WithDbAsync(db => Task.FromResult(db.Users.Any(u => u.NormalizedEmail == normalized))));
+        Assert.False(await portal.WithDbAsync(db => db.Users.AnyAsync(u => u.NormalizedEmail == normalized, TestContext.Current.CancellationToken)));
     }
 
     [Fact]

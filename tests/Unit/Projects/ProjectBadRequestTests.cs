@@ -73,7 +73,7 @@ public class ProjectBadRequestTests(PortalFactory portal)
         await created.AssertProblemAsync(HttpStatusCode.BadRequest, code);
         await replaced.AssertProblemAsync(HttpStatusCode.BadRequest, code);
         await AssertNothingWrittenAsync(user, id);
-        Assert.NotEmpty(description);
+        _ = description; // names the case in the test output
     }
 
     [Fact]
