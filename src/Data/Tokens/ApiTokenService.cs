@@ -51,6 +51,14 @@ public sealed class ApiTokenService(CatalystDbContext db, TimeProvider time)
         db.ApiTokens.AsNoTracking().Where(t => t.UserId == userId)
             .OrderByDescending(t => t.CreatedAt).ToListAsync(ct);
 
+    public async Task<ApiToken> GetAsync(Actor actor, Guid tokenId, CancellationToken ct)
+    {
+        var token = await db.ApiTokens.AsNoTracking().FirstOrDefaultAsync(t => t.Id == tokenId, ct);
+        if (token is null || !actor.CanAccess(token.UserId))
+            throw new NotFoundException("API token");
+        return token;
+    }
+
     public async Task RevokeAsync(Actor actor, Guid tokenId, CancellationToken ct)
     {
         var token = await db.ApiTokens.FirstOrDefaultAsync(t => t.Id == tokenId, ct);

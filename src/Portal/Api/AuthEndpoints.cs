@@ -34,6 +34,11 @@ public static class AuthEndpoints
             ApiResults.Data((await tokens.ListAsync(http.User.ToActor().UserId, ct)).Select(ApiTokenDto.From).ToList()))
             .WithSummary("List your API tokens (values are never shown again).")
             .Produces<DataEnvelope<List<ApiTokenDto>>>();
+        // The Location of a newly issued token.
+        me.MapGet("/{id:guid}", async (Guid id, HttpContext http, ApiTokenService tokens, CancellationToken ct) =>
+            ApiResults.Data(ApiTokenDto.From(await tokens.GetAsync(http.User.ToActor(), id, ct))))
+            .WithSummary("One of your API tokens (without its value).")
+            .Produces<DataEnvelope<ApiTokenDto>>().ProducesProblem(404);
         me.MapDelete("/{id:guid}", async (Guid id, HttpContext http, ApiTokenService tokens, CancellationToken ct) =>
         {
             await tokens.RevokeAsync(http.User.ToActor(), id, ct);

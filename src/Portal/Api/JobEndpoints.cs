@@ -23,8 +23,9 @@ public static class JobEndpoints
     {
         var jobs = api.MapGroup("/jobs").WithTags("Jobs");
 
-        jobs.MapGet("", async (HttpContext http, JobRunService service, string? kind, JobRunStatus? status, int? page, int? pageSize, CancellationToken ct) =>
-                ApiResults.Page(await service.ListAsync(http.User.ToActor(), new JobRunQuery(kind, status), new PageRequest(page, pageSize), ct), JobRunDto.From))
+        jobs.MapGet("", async (HttpContext http, JobRunService service, string? kind, string? status, int? page, int? pageSize, CancellationToken ct) =>
+                ApiResults.Page(await service.ListAsync(http.User.ToActor(), new JobRunQuery(kind, QueryValues.ParseEnum<JobRunStatus>(status, "status")),
+                    new PageRequest(page, pageSize), ct), JobRunDto.From))
             .WithSummary("List your job runs (admins: all), newest first.")
             .Produces<PageEnvelope<JobRunDto>>().ProducesProblem(400);
 

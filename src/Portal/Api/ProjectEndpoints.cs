@@ -29,9 +29,10 @@ public static class ProjectEndpoints
     {
         var projects = api.MapGroup("/projects").WithTags("Projects");
 
-        projects.MapGet("", async (HttpContext http, ProjectService service, string? q, ProjectStatus? status, int? page, int? pageSize, CancellationToken ct) =>
-                ApiResults.Page(await service.ListAsync(http.User.ToActor(), new ProjectQuery(q, status), new PageRequest(page, pageSize), ct), ProjectDto.From))
-            .WithSummary("List your projects (admins: all), newest first; q searches names.")
+        projects.MapGet("", async (HttpContext http, ProjectService service, string? q, string? status, int? page, int? pageSize, CancellationToken ct) =>
+                ApiResults.Page(await service.ListAsync(http.User.ToActor(), new ProjectQuery(q, QueryValues.ParseEnum<ProjectStatus>(status, "status")),
+                    new PageRequest(page, pageSize), ct), ProjectDto.From))
+            .WithSummary("List your projects (admins: all), newest first; q searches names, status is active or archived.")
             .Produces<PageEnvelope<ProjectDto>>().ProducesProblem(400);
 
         projects.MapPost("", async (ProjectRequest request, HttpContext http, ProjectService service, CancellationToken ct) =>

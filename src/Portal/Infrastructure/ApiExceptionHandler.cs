@@ -28,7 +28,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
             return false;
         context.Response.StatusCode = problem.Status ?? 500;
         if (exception is VersionConflictException conflict)
-            context.Response.Headers.ETag = ETags.Format(conflict.CurrentVersion);
+            ETags.SetOnErrorResponse(context, conflict.CurrentVersion);
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
 

@@ -31,3 +31,9 @@ public static class BlobResults
             entityTag: new EntityTagHeaderValue($"\"{sha256}\""), enableRangeProcessing: true);
     }
 }
+
+/// <summary>Lets a Razor Page handler return a minimal-API result (the same blob serving in both places).</summary>
+public sealed class HttpResultAction(IResult result) : Microsoft.AspNetCore.Mvc.IActionResult
+{
+    public Task ExecuteResultAsync(Microsoft.AspNetCore.Mvc.ActionContext context) => result.ExecuteAsync(context.HttpContext);
+}

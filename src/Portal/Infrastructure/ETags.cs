@@ -8,6 +8,28 @@ public static class ETags
 {
     public static string Format(long version) => $"\"{version}\"";
 
+    private const string ErrorETagKey = "catalyst.error-etag";
+
+    /// <summary>Names the current version in the ETag of an error answer (a 412 after a stale If-Match).</summary>
+    public static void SetOnErrorResponse(HttpContext context, long version) => context.Items[ErrorETagKey] = Format(version);
+
+    /// <summary>
+    /// The exception-handler middleware strips ETag from the answers it produces (with the other
+    /// cache headers, in a response-starting callback). Registered before it, this callback runs
+    /// after that one, so the ETag set by <see cref="SetOnErrorResponse"/> survives.
+    /// </summary>
+    public static IApplicationBuilder UseErrorResponseETags(this IApplicationBuilder app) => app.Use((context, next) =>
+    {
+        context.Response.OnStarting(static state =>
+        {
+            var http = (HttpContext)state;
+            if (http.Items[ErrorETagKey] is string etag)
+                http.Response.Headers.ETag = etag;
+            return Task.CompletedTask;
+        }, context);
+        return next(context);
+    });
+
     /// <summary>The version named by If-Match, or null when the header is absent.</summary>
     public static long? ParseIfMatch(HttpRequest request)
     {

@@ -20,6 +20,7 @@ public static class PortalPipeline
         app.UseCatalystRequestLogging();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseResponseCompression();
+        app.UseErrorResponseETags(); // before the exception handler, see ETags
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // API requests are answered by ApiExceptionHandler; pages re-execute /Error.

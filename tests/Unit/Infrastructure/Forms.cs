@@ -31,6 +31,20 @@ public static class Forms
         return await client.PostAsync(postUrl ?? pageUrl, new FormUrlEncodedContent(form));
     }
 
+    /// <summary>POSTs <paramref name="fields"/> to <paramref name="postUrl"/> with an antiforgery token read from <paramref name="tokenPageUrl"/>.</summary>
+    public static Task<HttpResponseMessage> PostWithTokenFromAsync(this HttpClient client, string tokenPageUrl, string postUrl, IDictionary<string, string>? fields = null) =>
+        client.PostFormAsync(tokenPageUrl, fields ?? new Dictionary<string, string>(), postUrl);
+
+    /// <summary>The text of the validation message rendered next to <paramref name="field"/> (e.g. <c>Input.Name</c>).</summary>
+    public static string? FieldError(this IHtmlDocument document, string field) =>
+        document.QuerySelector($"[data-valmsg-for='{field}']")?.TextContent.Trim();
+
+    public static void AssertRedirectsToSignIn(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Contains("/Account/Login", response.Headers.Location?.OriginalString ?? "", StringComparison.Ordinal);
+    }
+
     public static async Task<HttpResponseMessage> SignInAsync(this HttpClient client, string email, string password) =>
         await client.PostFormAsync("/Account/Login", new Dictionary<string, string>
         {

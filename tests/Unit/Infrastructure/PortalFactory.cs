@@ -26,13 +26,19 @@ public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifeti
     public const string UserPassword = "User-Pass-123!";
 
     private readonly Dictionary<string, string?> _settings;
-    private TestUser? _admin;
+    private readonly bool _ownsDataDirectory;
+    private Task<TestUser>? _admin;
 
     public PortalFactory() : this(null) { }
 
-    internal PortalFactory(IDictionary<string, string?>? overrides)
+    /// <param name="overrides">Settings for this Portal; a <c>Catalyst:DataDirectory</c> among them reuses that directory.</param>
+    /// <param name="ownsDataDirectory">Whether disposing deletes the data directory (not when another factory still uses it).</param>
+    internal PortalFactory(IDictionary<string, string?>? overrides, bool ownsDataDirectory = true)
     {
-        DataDirectory = Path.Combine(Path.GetTempPath(), "catalyst-tests", Guid.NewGuid().ToString("N"));
+        _ownsDataDirectory = ownsDataDirectory;
+        DataDirectory = overrides?.TryGetValue("Catalyst:DataDirectory", out var shared) == true && shared is not null
+            ? shared
+            : Path.Combine(Path.GetTempPath(), "catalyst-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(DataDirectory);
         _settings = new Dictionary<string, string?>
         {
@@ -85,6 +91,14 @@ public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifeti
         HandleCookies = true,
     });
 
+    /// <summary>A browser already signed in as <paramref name="user"/> through the sign-in page.</summary>
+    public async Task<HttpClient> CreateSignedInBrowserAsync(TestUser user)
+    {
+        var browser = CreateBrowser();
+        await browser.SignInOrFailAsync(user.Email, user.Password);
+        return browser;
+    }
+
     public HttpClient CreateApiClient(string? token = null)
     {
         var client = CreateClient(OnKestrel
@@ -107,19 +121,17 @@ public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifeti
     public Task<TResult> WithDbAsync<TResult>(Func<CatalystDbContext, Task<TResult>> action) =>
         WithScopeAsync(sp => action(sp.GetRequiredService<CatalystDbContext>()));
 
-    /// <summary>The bootstrapped admin, with an API token.</summary>
-    public async Task<TestUser> AdminAsync()
+    /// <summary>The bootstrapped admin, with an API token (created once, whichever test asks first).</summary>
+    public Task<TestUser> AdminAsync()
     {
-        if (_admin is not null)
-            return _admin;
-        _admin = await WithScopeAsync(async sp =>
-        {
-            var users = sp.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<CatalystUser>>();
-            var admin = await users.FindByEmailAsync(AdminEmail) ?? throw new InvalidOperationException("No bootstrapped admin.");
-            var (_, token) = await sp.GetRequiredService<ApiTokenService>().CreateAsync(admin.Id, "tests", null, CancellationToken.None);
-            return new TestUser(admin.Id, AdminEmail, AdminPassword, token, true);
-        });
-        return _admin;
+        lock (_settings)
+            return _admin ??= WithScopeAsync(async sp =>
+            {
+                var users = sp.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<CatalystUser>>();
+                var admin = await users.FindByEmailAsync(AdminEmail) ?? throw new InvalidOperationException("No bootstrapped admin.");
+                var (_, token) = await sp.GetRequiredService<ApiTokenService>().CreateAsync(admin.Id, "tests", null, CancellationToken.None);
+                return new TestUser(admin.Id, AdminEmail, AdminPassword, token, true);
+            });
     }
 
     /// <summary>A new user with a unique e-mail and an API token.</summary>
@@ -136,7 +148,10 @@ public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifeti
         });
     }
 
-    /// <summary>Starts the host once, before tests run in parallel (the factory's lazy start is not thread-safe).</summary>
+    /// <summary>
+    /// Starts the host once, before any test: tests running in parallel would otherwise race to
+    /// start it lazily (two hosts migrating and bootstrapping the same database).
+    /// </summary>
     public ValueTask InitializeAsync()
     {
         StartServer();
@@ -147,6 +162,8 @@ public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifeti
     {
         await base.DisposeAsync();
         SqliteConnection.ClearAllPools();
+        if (!_ownsDataDirectory)
+            return;
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

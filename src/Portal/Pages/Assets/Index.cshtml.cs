@@ -14,7 +14,8 @@ public class IndexModel(AssetService assets, ContentStore content, IOptions<Stor
     [BindProperty(SupportsGet = true, Name = "q")]
     public string? Search { get; set; }
 
-    [BindProperty(SupportsGet = true, Name = "page")]
+    // "page" is also the route value naming the Razor Page; read the page number from the query.
+    [FromQuery(Name = "page")]
     public int PageNumber { get; set; } = 1;
 
     public Page<Asset> Assets { get; private set; } = null!;
@@ -31,11 +32,11 @@ public class IndexModel(AssetService assets, ContentStore content, IOptions<Stor
     }
 
     /// <summary>Downloads through the portal session (the API takes bearer tokens only), with ranges.</summary>
-    public async Task<IResult> OnGetDownloadAsync(Guid id, CancellationToken ct)
+    public async Task<IActionResult> OnGetDownloadAsync(Guid id, CancellationToken ct)
     {
         var asset = await assets.GetAsync(User.ToActor(), id, ct);
         var stream = await content.OpenReadAsync(asset.Sha256, ct) ?? throw new NotFoundException("Asset content");
-        return BlobResults.Serve(HttpContext, stream, asset.MediaType, asset.FileName, asset.Sha256, asset.CreatedAt, immutable: true);
+        return new HttpResultAction(BlobResults.Serve(HttpContext, stream, asset.MediaType, asset.FileName, asset.Sha256, asset.CreatedAt, immutable: true));
     }
 
     public async Task<IActionResult> OnPostDeleteAsync(Guid id, CancellationToken ct)

@@ -12,7 +12,9 @@ public class IndexModel(JobRunService jobs) : PageModel
     [BindProperty(SupportsGet = true, Name = "status")]
     public JobRunStatus? Status { get; set; }
 
-    [BindProperty(SupportsGet = true, Name = "page")]
+    // "page" is also the route value naming the Razor Page, which model binding prefers over the
+    // query string; read the page number from the query explicitly.
+    [FromQuery(Name = "page")]
     public int PageNumber { get; set; } = 1;
 
     public Page<JobRun> Runs { get; private set; } = null!;

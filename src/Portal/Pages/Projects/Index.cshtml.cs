@@ -15,7 +15,9 @@ public class IndexModel(ProjectService projects) : PageModel
     [BindProperty(SupportsGet = true, Name = "status")]
     public ProjectStatus? Status { get; set; }
 
-    [BindProperty(SupportsGet = true, Name = "page")]
+    // "page" is also the route value naming the Razor Page, which model binding prefers over the
+    // query string; read the page number from the query explicitly.
+    [FromQuery(Name = "page")]
     public int PageNumber { get; set; } = 1;
 
     public Page<Project> Projects { get; private set; } = null!;

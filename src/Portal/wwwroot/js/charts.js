@@ -1,12 +1,10 @@
-// Portal charts: each <canvas id="X"> with a JSON data block <script type="application/json" id="X-data">
+// Portal charts: each <canvas data-chart='{...}'> carries its data as JSON in an attribute
 // ({labels, values} for bars, or {labels, series:[{label, values}]} for lines). No inline script (CSP).
 (function () {
   "use strict";
   if (!window.Chart) return;
-  document.querySelectorAll("canvas[id]").forEach(function (canvas) {
-    var block = document.getElementById(canvas.id + "-data");
-    if (!block) return;
-    var data = JSON.parse(block.textContent);
+  document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+    var data = JSON.parse(canvas.getAttribute("data-chart"));
     var palette = ["#0172ad", "#2e7d32", "#f57c00", "#6a1b9a", "#c62828"];
     var datasets = data.series
       ? data.series.map(function (s, i) {

@@ -14,7 +14,9 @@ public class IndexModel(AuditLog audit) : PageModel
     [BindProperty(SupportsGet = true, Name = "user")]
     public string? UserFilter { get; set; }
 
-    [BindProperty(SupportsGet = true, Name = "page")]
+    // "page" is also the route value naming the Razor Page, which model binding prefers over the
+    // query string; read the page number from the query explicitly.
+    [FromQuery(Name = "page")]
     public int PageNumber { get; set; } = 1;
 
     public Page<AuditEntry> Entries { get; private set; } = null!;

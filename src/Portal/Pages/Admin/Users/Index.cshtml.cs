@@ -11,7 +11,9 @@ public class IndexModel(UserAdminService users) : PageModel
     [BindProperty(SupportsGet = true, Name = "q")]
     public string? Search { get; set; }
 
-    [BindProperty(SupportsGet = true, Name = "page")]
+    // "page" is also the route value naming the Razor Page, which model binding prefers over the
+    // query string; read the page number from the query explicitly.
+    [FromQuery(Name = "page")]
     public int PageNumber { get; set; } = 1;
 
     public Page<UserSummary> Users { get; private set; } = null!;

@@ -1,0 +1,145 @@
+using System.Net;
+using Catalyst.Data.Jobs;
+using Catalyst.Data.Projects;
+using Catalyst.Tests.Unit.Infrastructure;
+using Catalyst.Tests.Unit.Jobs;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Catalyst.Tests.Unit.Foundation;
+
+/// <summary>An admin with a project and a job run, signed in, so every page can be opened.</summary>
+public sealed class PageVisitor(PortalFactory portal) : IAsyncLifetime
+{
+    public TestUser Admin { get; private set; } = null!;
+    public HttpClient Browser { get; private set; } = null!;
+    public Guid ProjectId { get; private set; }
+    public Guid JobId { get; private set; }
+
+    public async ValueTask InitializeAsync()
+    {
+        Admin = await portal.CreateUserAsync("visitor", admin: true);
+        Browser = await portal.CreateSignedInBrowserAsync(Admin);
+        ProjectId = (await portal.WithScopeAsync(sp => sp.GetRequiredService<ProjectService>()
+            .CreateAsync(Admin.Actor, new ProjectInput("Visited", "A description", ["tour"], null), CancellationToken.None))).Id;
+        JobId = (await portal.InsertRunAsync(Admin.Id, JobRunStatus.Succeeded, new { ownerId = Admin.Id })).Id;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Browser.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>
+/// SPEC §16 on every portal page: the security headers, a Content-Security-Policy the page really
+/// lives within (no inline script, handlers or styles), and a title. The pages come from the app's
+/// own endpoint list, so a new page is checked as soon as it exists.
+/// </summary>
+public class PortalPageTests(PortalFactory portal, PageVisitor visitor) : IClassFixture<PageVisitor>
+{
+    /// <summary>The URL to open for each page, and the status it answers for the signed-in admin.</summary>
+    private static readonly Dictionary<string, (string Url, HttpStatusCode Status)> Pages = new()
+    {
+        ["/Index"] = ("/", HttpStatusCode.OK),
+        ["/Error"] = ("/Error?code=404", HttpStatusCode.NotFound),
+        ["/Account/Login"] = ("/Account/Login", HttpStatusCode.OK),
+        ["/Account/Logout"] = ("/Account/Logout", HttpStatusCode.Redirect), // GET only sends you home; signing out is a POST
+        ["/Account/Register"] = ("/Account/Register", HttpStatusCode.NotFound), // registration is off by default
+        ["/Account/AccessDenied"] = ("/Account/AccessDenied", HttpStatusCode.Forbidden),
+        ["/Account/Tokens"] = ("/Account/Tokens", HttpStatusCode.OK),
+        ["/Projects/Index"] = ("/Projects", HttpStatusCode.OK),
+        ["/Projects/Create"] = ("/Projects/Create", HttpStatusCode.OK),
+        ["/Projects/Edit"] = ("/Projects/Edit/{project}", HttpStatusCode.OK),
+        ["/Projects/Delete"] = ("/Projects/Delete/{project}", HttpStatusCode.OK),
+        ["/Jobs/Index"] = ("/Jobs", HttpStatusCode.OK),
+        ["/Jobs/Details"] = ("/Jobs/Details/{job}", HttpStatusCode.OK),
+        ["/Admin/Users/Index"] = ("/Admin/Users", HttpStatusCode.OK),
+        ["/Admin/Users/Create"] = ("/Admin/Users/Create", HttpStatusCode.OK),
+        ["/Admin/Users/Edit"] = ("/Admin/Users/Edit/{user}", HttpStatusCode.OK),
+        ["/Admin/Audit/Index"] = ("/Admin/Audit", HttpStatusCode.OK),
+        ["/Admin/Storage/Index"] = ("/Admin/Storage", HttpStatusCode.OK),
+        ["/Assets/Index"] = ("/Assets", HttpStatusCode.OK),
+    };
+
+    public static TheoryData<string> PageNames() => [.. Pages.Keys];
+
+    [Fact]
+    public void Every_page_of_the_app_is_visited_here()
+    {
+        var pages = portal.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .Select(e => e.Metadata.GetMetadata<PageActionDescriptor>()?.ViewEnginePath)
+            .OfType<string>().Distinct().Order();
+
+        Assert.Equal(Pages.Keys.Order(), pages);
+    }
+
+    private string UrlOf(string page) => Pages[page].Url
+        .Replace("{project}", visitor.ProjectId.ToString(), StringComparison.Ordinal)
+        .Replace("{job}", visitor.JobId.ToString(), StringComparison.Ordinal)
+        .Replace("{user}", visitor.Admin.Id.ToString(), StringComparison.Ordinal);
+
+    [Theory]
+    [MemberData(nameof(PageNames))]
+    public async Task Every_page_carries_the_security_headers(string page)
+    {
+        var response = await visitor.Browser.GetAsync(UrlOf(page));
+
+        Assert.True(response.StatusCode == Pages[page].Status, $"{page} answered {(int)response.StatusCode}");
+        AssertSecurityHeaders(response);
+    }
+
+    [Theory]
+    [MemberData(nameof(PageNames))]
+    public async Task Every_page_has_a_title_and_no_inline_script_or_style(string page)
+    {
+        var response = await visitor.Browser.GetAsync(UrlOf(page));
+        if (response.StatusCode == HttpStatusCode.Redirect)
+            return; // nothing rendered (sign-out by GET)
+
+        var document = await Forms.ParseAsync(response);
+
+        Assert.Matches(@"^\S.* · Catalyst$", document.Title);
+        Assert.All(document.Scripts, script => Assert.False(string.IsNullOrEmpty(script.Source), $"{page} has an inline <script>"));
+        var inline = document.All.SelectMany(e => e.Attributes.Select(a => (Element: e.LocalName, a.Name)))
+            .Where(a => a.Name.StartsWith("on", StringComparison.Ordinal) || a.Name == "style" || a.Name.StartsWith("hx-on", StringComparison.Ordinal))
+            .ToList();
+        Assert.True(inline.Count == 0, $"{page} has inline handlers or styles the CSP blocks: {string.Join(", ", inline)}");
+    }
+
+    [Fact]
+    public async Task The_sign_in_page_carries_the_headers_for_anonymous_visitors_too()
+    {
+        var response = await portal.CreateBrowser().GetAsync("/Account/Login");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        AssertSecurityHeaders(response);
+        Assert.Equal("Sign in · Catalyst", (await Forms.ParseAsync(response)).Title);
+    }
+
+    [Fact]
+    public async Task Error_pages_carry_the_headers_too()
+    {
+        var response = await visitor.Browser.GetAsync($"/Projects/Edit/{Guid.NewGuid()}");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        AssertSecurityHeaders(response);
+        Assert.Equal("Not found · Catalyst", (await Forms.ParseAsync(response)).Title);
+    }
+
+    private static void AssertSecurityHeaders(HttpResponseMessage response)
+    {
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+        Assert.False(string.IsNullOrWhiteSpace(Assert.Single(response.Headers.GetValues("Referrer-Policy"))));
+        var csp = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
+        var directives = csp.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .ToDictionary(d => d.Split(' ')[0], d => d);
+        Assert.Equal("frame-ancestors 'none'", directives["frame-ancestors"]);
+        var scripts = directives.GetValueOrDefault("script-src") ?? directives["default-src"];
+        Assert.DoesNotContain("'unsafe-inline'", scripts, StringComparison.Ordinal);
+        Assert.DoesNotContain("'unsafe-eval'", scripts, StringComparison.Ordinal);
+        Assert.DoesNotContain("*", scripts, StringComparison.Ordinal);
+    }
+}

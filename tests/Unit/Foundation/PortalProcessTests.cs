@@ -1,0 +1,136 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.RegularExpressions;
+using Catalyst.Tests.Unit.Infrastructure;
+
+namespace Catalyst.Tests.Unit.Foundation;
+
+/// <summary>One real Portal process with an admin from the environment and a small API body limit, shared by the tests below.</summary>
+public sealed class ConfiguredPortalProcess : IAsyncLifetime
+{
+    public const string AdminEmail = "ops@process.test";
+    public const string AdminPassword = "Process-Admin-Pass-1!";
+    public const int MaxBodyBytes = 4096;
+
+    public PortalProcess Process { get; } = PortalProcess.Start(new Dictionary<string, string>
+    {
+        ["Catalyst__Admin__Email"] = AdminEmail,
+        ["Catalyst__Admin__Password"] = AdminPassword,
+        ["Catalyst__Api__MaxBodyBytes"] = MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    });
+
+    public async ValueTask InitializeAsync() => await Process.WaitUntilReadyAsync();
+
+    public async ValueTask DisposeAsync() => await Process.DisposeAsync();
+}
+
+/// <summary>SPEC §2 start-up behaviour, on the built Portal run as its own process.</summary>
+public partial class PortalProcessTests(ConfiguredPortalProcess configured) : IClassFixture<ConfiguredPortalProcess>
+{
+    [GeneratedRegex(@"password:\s+(\S+)")]
+    private static partial Regex PrintedPassword();
+
+    private static Task<HttpResponseMessage> RequestTokenAsync(HttpClient http, string email, string password) =>
+        http.PostJsonAsync("/api/auth/token", new { email, password, name = "process test" });
+
+    private static int Occurrences(string text, string value) => Regex.Matches(text, Regex.Escape(value)).Count;
+
+    [Theory]
+    [InlineData("Database__Provider", "Oracle", "Database:Provider")]
+    [InlineData("Catalyst__Api__MaxBodyBytes", "10", "Catalyst:Api:MaxBodyBytes")]
+    [InlineData("Catalyst__Jobs__Storage", "Redis", "Catalyst:Jobs:Storage")]
+    public async Task A_bad_setting_stops_the_process_with_one_message_naming_the_key(string variable, string value, string key)
+    {
+        await using var portal = PortalProcess.Start(new Dictionary<string, string> { [variable] = value });
+
+        var exitCode = await portal.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.NotEqual(0, exitCode);
+        var stderr = portal.StandardError;
+        Assert.Contains(key, stderr, StringComparison.Ordinal);
+        Assert.Contains("Configuration error", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal); // a message, not a stack trace
+    }
+
+    [Fact]
+    public async Task The_admin_from_the_environment_can_sign_in_and_its_password_is_never_printed()
+    {
+        using var http = configured.Process.CreateClient();
+
+        var response = await RequestTokenAsync(http, ConfiguredPortalProcess.AdminEmail, ConfiguredPortalProcess.AdminPassword);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var token = (await response.ReadJsonAsync()).GetProperty("data").GetProperty("token").GetString()!;
+        using var api = configured.Process.CreateClient();
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var users = await (await api.GetAsync("/api/admin/users")).ReadJsonAsync();
+        Assert.Contains(users.GetProperty("data").EnumerateArray(), u => u.GetProperty("email").GetString() == ConfiguredPortalProcess.AdminEmail);
+        Assert.DoesNotContain(ConfiguredPortalProcess.AdminPassword, configured.Process.StandardOutput + configured.Process.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("admin@localhost", configured.Process.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Kestrel_refuses_a_chunked_body_over_MaxBodyBytes_with_413()
+    {
+        using var http = configured.Process.CreateClient();
+        var token = (await (await RequestTokenAsync(http, ConfiguredPortalProcess.AdminEmail, ConfiguredPortalProcess.AdminPassword)).ReadJsonAsync())
+            .GetProperty("data").GetProperty("token").GetString()!;
+        using var api = configured.Process.CreateClient();
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        // Valid JSON, so only the size can be the reason; small enough to be sent whole before the answer.
+        var body = Encoding.UTF8.GetBytes("{\"name\":\"chunked\",\"description\":\"" + new string('x', 3 * ConfiguredPortalProcess.MaxBodyBytes) + "\"}");
+
+        using var chunked = new StreamContent(new NonSeekableStream(body));
+        chunked.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/projects") { Content = chunked };
+        var response = await api.SendAsync(request);
+        using var sized = new ByteArrayContent(body);
+        sized.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        var declared = await api.PostAsync("/api/projects", sized);
+
+        Assert.True(request.Headers.TransferEncodingChunked is true || chunked.Headers.ContentLength is null);
+        await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+        await declared.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+        var list = await (await api.GetAsync("/api/projects?q=chunked")).ReadJsonAsync();
+        Assert.Equal(0, list.GetProperty("meta").GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task Without_admin_settings_a_generated_password_is_printed_once_and_signs_in()
+    {
+        await using var first = PortalProcess.Start();
+        await first.WaitUntilReadyAsync();
+
+        var stdout = first.StandardOutput;
+        var match = Assert.Single(PrintedPassword().Matches(stdout));
+        var password = match.Groups[1].Value;
+        Assert.True(password.Length >= 12, "the generated password should be long");
+        Assert.Contains("admin@localhost", stdout, StringComparison.Ordinal);
+        Assert.Equal(1, Occurrences(stdout + first.StandardError, password));
+        using var http = first.CreateClient();
+        Assert.Equal(HttpStatusCode.Created, (await RequestTokenAsync(http, "admin@localhost", password)).StatusCode);
+        var logs = Directory.EnumerateFiles(Path.Combine(first.DataDirectory, "logs")).Select(f =>
+        {
+            using var reader = new StreamReader(new FileStream(f, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
+            return reader.ReadToEnd();
+        });
+        Assert.All(logs, log => Assert.DoesNotContain(password, log, StringComparison.Ordinal));
+
+        // The next start finds the admin and prints nothing; the same password still works.
+        await first.StopAsync();
+        await using var second = PortalProcess.Start(dataDirectory: first.DataDirectory);
+        await second.WaitUntilReadyAsync();
+        Assert.Empty(PrintedPassword().Matches(second.StandardOutput));
+        using var again = second.CreateClient();
+        Assert.Equal(HttpStatusCode.Created, (await RequestTokenAsync(again, "admin@localhost", password)).StatusCode);
+    }
+
+    /// <summary>A stream without a length, so HttpClient has to send it chunked.</summary>
+    private sealed class NonSeekableStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    }
+}
