@@ -40,12 +40,26 @@ public static class Program
                     Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
                     return await MigrateDatabaseCommand.RunAsync(host.Services, cts.Token);
                 }
+                case "verify-storage":
+                case "gc-storage":
+                {
+                    using var host = WorkerHost.CreateBuilder(rest.Where(a => !a.StartsWith("--rebuild", StringComparison.Ordinal) && !a.StartsWith("--deep", StringComparison.Ordinal)).ToArray(), runJobServer: false).Build();
+                    using var cts = new CancellationTokenSource();
+                    Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
+                    if (!await SchemaCheck.IsCurrentAsync(host.Services, cts.Token))
+                        return 4;
+                    return command == "gc-storage"
+                        ? await StorageCommands.CollectAsync(host.Services, cts.Token)
+                        : await StorageCommands.VerifyAsync(host.Services, rest, cts.Token);
+                }
                 default:
                     await Console.Error.WriteLineAsync($"""
                         Unknown command '{command}'.
-                        Usage: dotnet run --project src/Workers -- [run | migrate-db]
-                          run          run background jobs (needs SQL Server job storage)
-                          migrate-db   apply the database schema and create the admin if there is none
+                        Usage: dotnet run --project src/Workers -- <command>
+                          run                               run background jobs (needs SQL Server job storage)
+                          migrate-db                        apply the database schema and create the admin if there is none
+                          verify-storage [--rebuild] [--deep]  check reference counts, chunk indexes and chunk objects
+                          gc-storage                        free blobs and chunks nothing references (after the grace period)
                         """);
                     return 2;
             }

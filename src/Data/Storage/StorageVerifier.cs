@@ -37,7 +37,7 @@ public sealed class StorageVerifier(CatalystDbContext db, IBlobStore store)
         }
         var dangling = await db.Set<BlobReference>().AsNoTracking()
             .Where(r => !db.Set<StoredBlob>().Any(b => b.Sha256 == r.BlobSha256))
-            .Select(r => new { r.OwnerType, r.OwnerId, r.BlobSha256 }).Take(MaxProblems).ToListAsync(ct);
+            .OrderBy(r => r.Id).Select(r => new { r.OwnerType, r.OwnerId, r.BlobSha256 }).Take(MaxProblems).ToListAsync(ct);
         foreach (var d in dangling)
             Problem($"{d.OwnerType} {d.OwnerId} references missing blob {d.BlobSha256}");
 

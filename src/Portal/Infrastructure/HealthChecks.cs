@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Catalyst.Data;
+using Catalyst.Data.Storage;
 using Hangfire;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -15,7 +16,8 @@ public static class HealthChecks
     {
         services.AddHealthChecks()
             .AddDbContextCheck<CatalystDbContext>("database", tags: [Ready])
-            .AddCheck<JobStorageHealthCheck>("job-storage", tags: [Ready]);
+            .AddCheck<JobStorageHealthCheck>("job-storage", tags: [Ready])
+            .AddCheck<BlobStoreHealthCheck>("blob-store", tags: [Ready]);
         return services;
     }
 
@@ -33,6 +35,22 @@ public static class HealthChecks
             status = report.Status.ToString(),
             checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
         }, JsonSerializerOptions.Web, context.RequestAborted);
+    }
+
+    private sealed class BlobStoreHealthCheck(IBlobStore store) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await store.CheckHealthAsync(cancellationToken);
+                return HealthCheckResult.Healthy(store.Name);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return HealthCheckResult.Unhealthy($"The {store.Name} blob store is not reachable.", ex);
+            }
+        }
     }
 
     private sealed class JobStorageHealthCheck(JobStorage storage) : IHealthCheck
