@@ -6,6 +6,7 @@ using Catalyst.Data.Jobs;
 using Catalyst.Data.Projects;
 using Catalyst.Data.Tokens;
 using Catalyst.Data.Uploads;
+using Catalyst.Data.Websites;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -29,6 +30,7 @@ public abstract class CatalystDbContext(DbContextOptions options)
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<Asset> Assets => Set<Asset>();
     public DbSet<Upload> Uploads => Set<Upload>();
+    public DbSet<Website> Websites => Set<Website>();
 
     /// <summary>Clock used for createdAt/updatedAt; tests may replace it.</summary>
     public TimeProvider Time { get; set; } = TimeProvider.System;

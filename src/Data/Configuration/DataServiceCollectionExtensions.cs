@@ -6,6 +6,7 @@ using Catalyst.Data.Projects;
 using Catalyst.Data.Storage;
 using Catalyst.Data.Tokens;
 using Catalyst.Data.Uploads;
+using Catalyst.Data.Websites;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -67,6 +68,11 @@ public static class DataServiceCollectionExtensions
         services.AddScoped<UploadService>();
         services.AddScoped<AssetService>();
         services.AddScoped<IUploadCompletionHandler, AssetUploadCompletion>();
+        services.AddScoped<IUploadCompletionHandler, WebsiteDataUploadCompletion>();
+        services.AddScoped<WebsiteService>();
+        services.AddScoped<ContentModelService>();
+        services.AddScoped<WebsiteDataService>();
+        services.AddScoped<PreferencesService>();
 
         services.AddScoped<AuditLog>();
         services.AddScoped<ProjectService>();
