@@ -206,7 +206,7 @@ public static class WebsiteEndpoints
                 return WriteResult(http, id, result);
             })
             .WithSummary("Replace the sections in the body ({content?, assets?, aiContext?}), keep the others. Requires If-Match (428); a stale one answers 412 and the payload is kept as a conflict backup.")
-            .Accepts<JsonElement>("application/json").WithMetadata(StreamsItsBody.Instance)
+            .WithMetadata(StreamsItsBody.Instance)
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(412).ProducesProblem(413).ProducesProblem(415).ProducesProblem(428);
 
         data.MapPatch("/data", async (Guid id, HttpContext http, WebsiteDataService service, IOptions<CatalystOptions> options) =>
@@ -219,7 +219,7 @@ public static class WebsiteEndpoints
                 return WriteResult(http, id, result);
             })
             .WithSummary("RFC 7386 merge patch (application/merge-patch+json) of the named sections; each patched section is loaded whole (limit Catalyst:Websites:MaxMergePatchBytes). Requires If-Match.")
-            .Accepts<JsonElement>(MergePatchType).WithMetadata(StreamsItsBody.Instance)
+            .WithMetadata(StreamsItsBody.Instance)
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(412).ProducesProblem(413).ProducesProblem(415).ProducesProblem(428);
 
         data.MapGet("/data/versions", async (Guid id, HttpContext http, WebsiteDataService service, bool? conflictBackups, int? page, int? pageSize, CancellationToken ct) =>
