@@ -1,5 +1,6 @@
 using Catalyst.Data.Assets;
 using Catalyst.Data.Audit;
+using Catalyst.Data.Backups;
 using Catalyst.Data.Identity;
 using Catalyst.Data.Jobs;
 using Catalyst.Data.Projects;
@@ -73,6 +74,9 @@ public static class DataServiceCollectionExtensions
         services.AddScoped<ContentModelService>();
         services.AddScoped<WebsiteDataService>();
         services.AddScoped<PreferencesService>();
+        services.AddScoped<WebsiteBackupWriter>();
+        services.AddScoped<WebsiteImportService>();
+        services.AddScoped<JobResultFiles>();
 
         services.AddScoped<AuditLog>();
         services.AddScoped<ProjectService>();

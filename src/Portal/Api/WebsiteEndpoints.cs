@@ -334,12 +334,13 @@ public static class WebsiteEndpoints
     }
 }
 
-/// <summary>A JSON response written by a delegate straight to the body (streamed, never buffered whole).</summary>
-public sealed class JsonDocumentResult(Func<Stream, Task> write) : IResult
+/// <summary>A response written by a delegate straight to the body (streamed, never buffered whole).</summary>
+public sealed class JsonDocumentResult(Func<Stream, Task> write, bool setContentType = true) : IResult
 {
     public async Task ExecuteAsync(HttpContext httpContext)
     {
-        httpContext.Response.ContentType = "application/json; charset=utf-8";
+        if (setContentType)
+            httpContext.Response.ContentType = "application/json; charset=utf-8";
         await write(httpContext.Response.Body);
     }
 }

@@ -56,6 +56,7 @@ public static class PortalPipeline
         api.MapAdminUserEndpoints();
         api.MapAssetEndpoints();
         api.MapWebsiteEndpoints();
+        api.MapBackupEndpoints();
         api.MapGroup("/uploads").MapUploadEndpoints();
         // The same tus endpoints for the portal's own pages: cookie sign-in plus the antiforgery header.
         app.MapGroup("/portal/uploads").RequireAuthorization().AddEndpointFilter<AntiforgeryHeaderFilter>().MapUploadEndpoints();

@@ -116,6 +116,25 @@ namespace Catalyst.Data.Migrations.Sqlite
                     b.ToTable("AuditEntries", (string)null);
                 });
 
+            modelBuilder.Entity("Catalyst.Data.Backups.ImportReceipt", b =>
+                {
+                    b.Property<Guid>("JobRunId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Result")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("JobRunId");
+
+                    b.ToTable("ImportReceipts", (string)null);
+                });
+
             modelBuilder.Entity("Catalyst.Data.Identity.CatalystRole", b =>
                 {
                     b.Property<Guid>("Id")
