@@ -77,6 +77,7 @@ public static class DataServiceCollectionExtensions
         services.AddScoped<WebsiteBackupWriter>();
         services.AddScoped<WebsiteImportService>();
         services.AddScoped<JobResultFiles>();
+        services.AddScoped<AccountArchive>();
 
         services.AddScoped<AuditLog>();
         services.AddScoped<ProjectService>();

@@ -62,6 +62,15 @@ public static class BackupEndpoints
             .WithSummary("Export as a job; its result file is at /api/jobs/{id}/result.")
             .Produces<DataEnvelope<JobRunDto>>(StatusCodes.Status202Accepted).ProducesProblem(404);
 
+        api.MapPost("/me/exports", async (HttpContext http, JobRunService jobs, CancellationToken ct) =>
+            {
+                var run = await jobs.StartAsync(http.User.ToActor(), JobKinds.AccountExport, null, ct);
+                return ApiResults.Accepted($"/api/jobs/{run.Id}", JobRunDto.From(run));
+            })
+            .WithTags("Backups")
+            .WithSummary("Archive everything you own (projects, preferences, websites as backups, assets) into one zip with a SHA-256 manifest, as a job; download it from /api/jobs/{id}/result.")
+            .Produces<DataEnvelope<JobRunDto>>(StatusCodes.Status202Accepted);
+
         websites.MapPost("/import", ImportAsync)
             .WithMetadata(StreamsItsBody.Instance)
             .WithSummary("Import a backup: multipart field 'file' (plain or gzip) or JSON {\"uploadId\"} of a finished tus upload; ?onDuplicate=skip|overwrite|copy, ?dryRun=true to validate only. Answers 202 with the JobRun.")

@@ -89,3 +89,35 @@ public sealed class WebsiteImportJob(CatalystDbContext db, WebsiteImportService 
         return result;
     }
 }
+
+/// <summary>Writes the requester's whole-account archive (zip with a SHA-256 manifest) as the run's result file.</summary>
+public sealed class AccountExportJob(CatalystDbContext db, AccountArchive archive, ContentStore content, JobResultFiles files, JobProgress progress, TimeProvider time) : IJob
+{
+    public async Task<object?> RunAsync(Guid jobRunId, CancellationToken ct)
+    {
+        var run = await db.JobRuns.AsNoTracking().SingleAsync(r => r.Id == jobRunId, ct);
+        var user = await db.Users.AsNoTracking().Where(u => u.Id == run.RequestedById).Select(u => new { u.Id, u.Email }).SingleAsync(ct);
+        var total = Math.Max(1, await db.Set<Catalyst.Data.Assets.Asset>().Where(a => a.OwnerId == user.Id).SumAsync(a => (long?)a.Length, ct) ?? 0);
+        await progress.ReportAsync(jobRunId, 0, total, ct, force: true);
+
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 8 << 20, resumeWriterThreshold: 4 << 20));
+        var reader = pipe.Reader.AsStream();
+        var store = Task.Run(() => content.WriteAsync(reader, ct), ct);
+        try
+        {
+            await using var output = pipe.Writer.AsStream();
+            await archive.WriteAsync(new Actor(user.Id, user.Email ?? "", IsAdmin: false), output,
+                done => progress.ReportAsync(jobRunId, Math.Min(done, total), total, ct), ct);
+        }
+        catch (Exception ex)
+        {
+            await pipe.Writer.CompleteAsync(ex);
+            try { await store; } catch (Exception) { /* reported below */ }
+            throw;
+        }
+        var blob = await store;
+        var file = await files.KeepAsync(jobRunId, blob, $"catalyst-account-{Clock.UtcNow(time):yyyyMMdd-HHmmss}.zip", "application/zip", ct);
+        await progress.ReportAsync(jobRunId, total, total, ct, force: true);
+        return new { file };
+    }
+}
