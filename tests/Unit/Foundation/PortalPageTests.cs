@@ -62,6 +62,7 @@ public class PortalPageTests(PortalFactory portal, PageVisitor visitor) : IClass
         ["/Admin/Audit/Index"] = ("/Admin/Audit", HttpStatusCode.OK),
         ["/Admin/Storage/Index"] = ("/Admin/Storage", HttpStatusCode.OK),
         ["/Assets/Index"] = ("/Assets", HttpStatusCode.OK),
+        ["/Websites/Import"] = ("/Websites/Import", HttpStatusCode.OK),
     };
 
     public static TheoryData<string> PageNames() => [.. Pages.Keys];
