@@ -12,7 +12,13 @@ public static class WebsitePageData
 {
     public static Task<Website> CreateWebsiteAsync(this PortalFactory portal, TestUser owner, string name, string? category = null) =>
         portal.WithScopeAsync(sp => sp.GetRequiredService<WebsiteService>()
-            .CreateAsync(owner.Actor, new WebsiteInput(name, $"{WebsiteRules.Slugify(name)}-{Guid.NewGuid():N}"[..40].TrimEnd('-'), "Owner's secret plans", category, null), CancellationToken.None));
+            .CreateAsync(owner.Actor, new WebsiteInput(name, UniqueSlug(name), "Owner's secret plans", category, null), CancellationToken.None));
+
+    private static string UniqueSlug(string name)
+    {
+        var slug = WebsiteRules.Slugify(name);
+        return $"{slug[..Math.Min(slug.Length, 60)].TrimEnd('-')}-{Guid.NewGuid():N}";
+    }
 
     public static Task<ContentType> CreateTypeAsync(this PortalFactory portal, TestUser owner, Guid websiteId, string name, params ContentField[] fields) =>
         portal.WithScopeAsync(sp => sp.GetRequiredService<ContentModelService>()

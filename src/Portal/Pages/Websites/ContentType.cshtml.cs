@@ -52,7 +52,7 @@ public class ContentTypeModel(WebsiteService websites, ContentModelService conte
     {
         await LoadAsync(id, typeId, ct);
         ModelState.Clear();
-        Input.Fields = Input.Fields.Where(f => !f.Remove).ToList();
+        Input.Fields = Input.Posted();
         Input.Fields.Add(new FieldRow());
         return Page();
     }

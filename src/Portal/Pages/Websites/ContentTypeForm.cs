@@ -50,7 +50,10 @@ public sealed class ContentTypeForm
     public List<FieldRow> Fields { get; set; } = [];
 
     /// <summary>Drops removed and blank rows; what remains is numbered as the service will number it.</summary>
-    public void Compact() => Fields = Fields.Where(f => !f.Remove && !f.IsBlank).ToList();
+    public void Compact() => Fields = Posted().Where(f => !f.IsBlank).ToList();
+
+    /// <summary>The posted rows not ticked for removal (an index without inputs binds as a null row).</summary>
+    public List<FieldRow> Posted() => (Fields ?? []).OfType<FieldRow>().Where(f => !f.Remove).ToList();
 
     public ContentTypeInput ToInput() => new(Name, Slug, Fields.Select(f => (ContentField?)f.ToField()).ToList());
 
