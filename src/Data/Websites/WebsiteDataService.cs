@@ -245,7 +245,8 @@ public sealed class WebsiteDataService(
         }
     }
 
-    private async Task<Stream> OpenSectionAsync(WebsiteDataVersion? version, string section, CancellationToken ct)
+    /// <summary>One section of a version as stored (<c>null</c> when it has none); the caller got the version through an owner check.</summary>
+    public async Task<Stream> OpenSectionAsync(WebsiteDataVersion? version, string section, CancellationToken ct)
     {
         if (version?.ShaOf(section) is not { } sha)
             return new MemoryStream(Null, writable: false);

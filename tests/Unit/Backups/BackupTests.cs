@@ -20,7 +20,7 @@ namespace Catalyst.Tests.Unit.Backups;
 public class BackupTests(PortalFactory portal)
 {
     /// <summary>A website with a content model (items referencing each other), ~10 MiB of data and a few MiB of assets.</summary>
-    private static async Task<(Guid Id, string Content, byte[][] Assets)> SeedAsync(PortalFactory server, HttpClient api, Guid id, int pages = 100_000)
+    internal static async Task<(Guid Id, string Content, byte[][] Assets)> SeedAsync(PortalFactory server, HttpClient api, Guid id, int pages = 100_000)
     {
         var type = (await (await api.PostAsJsonAsync($"/api/websites/{id}/content-types", new
         {
@@ -42,14 +42,14 @@ public class BackupTests(PortalFactory portal)
         return (id, content, assets);
     }
 
-    private static async Task<JsonElement> WaitForJobAsync(HttpClient api, string location)
+    internal static async Task<JsonElement> WaitForJobAsync(HttpClient api, string location)
     {
         var job = await Poll.UntilAsync(async () => (await (await api.GetAsync(location)).ReadJsonAsync()).GetProperty("data"),
             j => j.GetProperty("status").GetString() is "succeeded" or "failed" or "canceled", TimeSpan.FromSeconds(60), "the job to finish");
         return job;
     }
 
-    private static async Task<JsonElement> ImportAsync(HttpClient api, byte[] backup, string policy, bool dryRun = false)
+    internal static async Task<JsonElement> ImportAsync(HttpClient api, byte[] backup, string policy, bool dryRun = false)
     {
         using var form = new MultipartFormDataContent();
         var file = new ByteArrayContent(backup);
@@ -158,48 +158,6 @@ public class BackupTests(PortalFactory portal)
         Assert.Equal(file.AsSpan(0, 10).ToArray(), await part.Content.ReadAsByteArrayAsync());
     }
 
-    public static TheoryData<string, string> Damages() => new()
-    {
-        { "truncated", "ends early" },
-        { "checksum", "SHA-256" },
-        { "format", "not a Catalyst website backup" },
-        { "version", "format version 2" },
-        { "garbage", "not valid JSON" },
-    };
-
-    [Theory]
-    [MemberData(nameof(Damages))]
-    public async Task A_damaged_backup_is_refused_and_leaves_nothing_behind(string damage, string message)
-    {
-        var (_, api, id) = await portal.UserWithWebsiteAsync("damage");
-        await SeedAsync(portal, api, id, pages: 500);
-        var text = await api.GetStringAsync($"/api/websites/{id}/export");
-        var broken = damage switch
-        {
-            "truncated" => text[..(text.Length * 2 / 3)],
-            "checksum" => text.Replace("\"assets\":[1, 2, 3]", "\"assets\":[1, 2, 4]", StringComparison.Ordinal),
-            "format" => text.Replace("catalyst.website-backup", "someone.else", StringComparison.Ordinal),
-            "version" => text.Replace("\"formatVersion\":1", "\"formatVersion\":2", StringComparison.Ordinal),
-            _ => "{\"format\":\"catalyst.website-backup\",\"formatVersion\":1, oops",
-        };
-        Assert.NotEqual(text, broken);
-        var before = await CountsAsync();
-
-        var job = await ImportAsync(api, Encoding.UTF8.GetBytes(broken), "copy");
-
-        Assert.Equal("failed", job.GetProperty("status").GetString());
-        Assert.Contains(message, job.GetProperty("error").GetString(), StringComparison.Ordinal);
-        var after = await CountsAsync();
-        Assert.Equal(before with { InputReferences = after.InputReferences }, after);
-    }
-
-    private sealed record Counts(int Websites, int Versions, int Items, int Assets, int DataReferences, int AssetReferences, int InputReferences);
-
-    private Task<Counts> CountsAsync() => portal.WithDbAsync(async db => new Counts(
-        await db.Set<Website>().CountAsync(), await db.Set<WebsiteDataVersion>().CountAsync(), await db.Set<ContentItem>().CountAsync(),
-        await db.Set<Asset>().CountAsync(), await db.Set<BlobReference>().CountAsync(r => r.OwnerType == BlobOwnerTypes.WebsiteDataVersion),
-        await db.Set<BlobReference>().CountAsync(r => r.OwnerType == BlobOwnerTypes.Asset), await db.Set<BlobReference>().CountAsync(r => r.OwnerType == BlobOwnerTypes.JobInput)));
-
     [Fact]
     public async Task Duplicates_follow_the_policy_skip_overwrite_or_copy()
     {
@@ -234,22 +192,6 @@ public class BackupTests(PortalFactory portal)
     }
 
     [Fact]
-    public async Task An_import_canceled_midway_leaves_nothing_half_imported()
-    {
-        var (user, api, id) = await portal.UserWithWebsiteAsync("cancel");
-        await SeedAsync(portal, api, id, pages: 20_000);
-        var backup = await api.GetByteArrayAsync($"/api/websites/{id}/export");
-        var before = await CountsAsync();
-
-        var canceled = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => portal.WithScopeAsync(sp =>
-            sp.GetRequiredService<WebsiteImportService>().ImportAsync(user.Actor, new MemoryStream(backup), new ImportOptions(DuplicatePolicy.Copy),
-                read => read > backup.Length / 2 ? throw new OperationCanceledException("canceled") : Task.CompletedTask, CancellationToken.None)));
-
-        Assert.NotNull(canceled);
-        Assert.Equal(before, await CountsAsync());
-    }
-
-    [Fact]
     public async Task Exports_of_another_users_website_are_404()
     {
         var (_, _, id) = await portal.UserWithWebsiteAsync("mine");
@@ -258,4 +200,80 @@ public class BackupTests(PortalFactory portal)
         Assert.Equal(HttpStatusCode.NotFound, (await other.PostAsJsonAsync($"/api/websites/{id}/exports", new { })).StatusCode);
         await (await other.PostAsJsonAsync("/api/websites/import", new { uploadId = Guid.NewGuid() })).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
     }
+}
+
+/// <summary>A Portal of its own: these tests count every row before and after, so no other test may write meanwhile.</summary>
+public sealed class RefusalPortal : IAsyncLifetime
+{
+    public PortalFactory Portal { get; } = new();
+    public ValueTask InitializeAsync() => Portal.InitializeAsync();
+    public ValueTask DisposeAsync() => Portal.DisposeAsync();
+}
+
+public class BackupRefusalTests(RefusalPortal isolated) : IClassFixture<RefusalPortal>
+{
+    private PortalFactory Portal => isolated.Portal;
+
+    private static Task<(Guid Id, string Content, byte[][] Assets)> SeedAsync(PortalFactory server, HttpClient api, Guid id, int pages) => BackupTests.SeedAsync(server, api, id, pages);
+
+    private static Task<JsonElement> ImportAsync(HttpClient api, byte[] backup, string policy) => BackupTests.ImportAsync(api, backup, policy);
+
+    public static TheoryData<string, string> Damages() => new()
+    {
+        { "truncated", "ends early" },
+        { "checksum", "SHA-256" },
+        { "format", "not a Catalyst website backup" },
+        { "version", "format version 2" },
+        { "garbage", "not valid JSON" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Damages))]
+    public async Task A_damaged_backup_is_refused_and_leaves_nothing_behind(string damage, string message)
+    {
+        var (_, api, id) = await Portal.UserWithWebsiteAsync("damage");
+        await SeedAsync(Portal, api, id, pages: 500);
+        var text = await api.GetStringAsync($"/api/websites/{id}/export");
+        var broken = damage switch
+        {
+            "truncated" => text[..(text.Length * 2 / 3)],
+            "checksum" => text.Replace("\"assets\":[1, 2, 3]", "\"assets\":[1, 2, 4]", StringComparison.Ordinal),
+            "format" => text.Replace("catalyst.website-backup", "someone.else", StringComparison.Ordinal),
+            "version" => text.Replace("\"formatVersion\":1", "\"formatVersion\":2", StringComparison.Ordinal),
+            _ => "{\"format\":\"catalyst.website-backup\",\"formatVersion\":1, oops",
+        };
+        Assert.NotEqual(text, broken);
+        var before = await CountsAsync();
+
+        var job = await ImportAsync(api, Encoding.UTF8.GetBytes(broken), "copy");
+
+        Assert.Equal("failed", job.GetProperty("status").GetString());
+        Assert.Contains(message, job.GetProperty("error").GetString(), StringComparison.Ordinal);
+        var after = await CountsAsync();
+        Assert.Equal(before with { InputReferences = after.InputReferences }, after);
+    }
+
+    private sealed record Counts(int Websites, int Versions, int Items, int Assets, int DataReferences, int AssetReferences, int InputReferences);
+
+    private Task<Counts> CountsAsync() => Portal.WithDbAsync(async db => new Counts(
+        await db.Set<Website>().CountAsync(), await db.Set<WebsiteDataVersion>().CountAsync(), await db.Set<ContentItem>().CountAsync(),
+        await db.Set<Asset>().CountAsync(), await db.Set<BlobReference>().CountAsync(r => r.OwnerType == BlobOwnerTypes.WebsiteDataVersion),
+        await db.Set<BlobReference>().CountAsync(r => r.OwnerType == BlobOwnerTypes.Asset), await db.Set<BlobReference>().CountAsync(r => r.OwnerType == BlobOwnerTypes.JobInput)));
+
+    [Fact]
+    public async Task An_import_canceled_midway_leaves_nothing_half_imported()
+    {
+        var (user, api, id) = await Portal.UserWithWebsiteAsync("cancel");
+        await SeedAsync(Portal, api, id, pages: 20_000);
+        var backup = await api.GetByteArrayAsync($"/api/websites/{id}/export");
+        var before = await CountsAsync();
+
+        var canceled = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Portal.WithScopeAsync(sp =>
+            sp.GetRequiredService<WebsiteImportService>().ImportAsync(user.Actor, new MemoryStream(backup), new ImportOptions(DuplicatePolicy.Copy),
+                read => read > backup.Length / 2 ? throw new OperationCanceledException("canceled") : Task.CompletedTask, CancellationToken.None)));
+
+        Assert.NotNull(canceled);
+        Assert.Equal(before, await CountsAsync());
+    }
+
 }
