@@ -1,0 +1,23 @@
+namespace Catalyst.Bench.Scenarios;
+
+/// <summary>What the scenarios run against: Catalyst's URL and, when the bench can open it, its SQLite file.</summary>
+public sealed record BenchTarget(Uri BaseUrl, string? SqliteFile, BenchOptions Options);
+
+/// <summary>A named load scenario: it seeds its data, then measures Catalyst (and its baseline).</summary>
+public interface IScenario
+{
+    string Name { get; }
+
+    /// <summary>Local mode, before the Portal starts: writes the data through Catalyst.Data.</summary>
+    Task SeedAsync(BenchDatabase database, BenchOptions options, CancellationToken ct);
+
+    /// <summary><c>--url</c> mode: brings the data up to size through the public API, as the token's user.</summary>
+    Task SeedAsync(Uri baseUrl, string token, BenchOptions options, CancellationToken ct);
+
+    Task<ScenarioReport> RunAsync(BenchTarget target, CancellationToken ct);
+}
+
+public static class ScenarioCatalog
+{
+    public static IReadOnlyList<IScenario> All() => [new ProjectsListScenario()];
+}
