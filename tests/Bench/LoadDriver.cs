@@ -5,10 +5,24 @@ namespace Catalyst.Bench;
 
 public sealed record LoadSettings(int Clients, TimeSpan Warmup, TimeSpan Duration);
 
-/// <summary>What one run measured. Latencies are whole requests (send to last body byte), in milliseconds.</summary>
+/// <summary>A process whose CPU time is read at the start and the end of the measured window.</summary>
+public sealed record CpuMeter(string Name, Func<TimeSpan> ProcessorTime)
+{
+    public static CpuMeter For(string name, Process process) => new(name, () =>
+    {
+        process.Refresh();
+        return process.TotalProcessorTime;
+    });
+}
+
+/// <summary>
+/// What one run measured. Latencies are whole requests (send to last body byte), in milliseconds.
+/// <see cref="CpuMsPerRequest"/>: CPU time each metered process spent in the window, per request.
+/// </summary>
 public sealed record LoadResult(
     int Clients, double Seconds, long Requests, long Errors, double RequestsPerSecond,
-    double P50Ms, double P95Ms, double P99Ms, double MaxMs, double MeanMs, IReadOnlyList<string> ErrorSamples);
+    double P50Ms, double P95Ms, double P99Ms, double MaxMs, double MeanMs, IReadOnlyList<string> ErrorSamples,
+    IReadOnlyDictionary<string, double>? CpuMsPerRequest = null);
 
 /// <summary>
 /// N concurrent clients, each sending its next request as soon as the previous one has been read
@@ -18,10 +32,12 @@ public sealed record LoadResult(
 public static class LoadDriver
 {
     public static async Task<LoadResult> RunAsync(
-        HttpClient http, Func<long, HttpRequestMessage> createRequest, LoadSettings settings, CancellationToken ct)
+        HttpClient http, Func<long, HttpRequestMessage> createRequest, LoadSettings settings,
+        IReadOnlyList<CpuMeter> meters, CancellationToken ct)
     {
         var measureFrom = Stopwatch.GetTimestamp() + Ticks(settings.Warmup);
         var measureUntil = measureFrom + Ticks(settings.Duration);
+        var cpu = Task.Run(() => MeterAsync(meters, measureFrom, measureUntil, ct), ct);
         long sequence = 0;
         var recorders = Enumerable.Range(0, settings.Clients).Select(_ => new LatencyRecorder()).ToArray();
 
@@ -55,7 +71,26 @@ public static class LoadDriver
         }
 
         await Task.WhenAll(recorders.Select(r => Task.Run(() => ClientAsync(r), ct)));
-        return LatencyRecorder.Summarize(recorders, settings.Clients, settings.Duration);
+        var result = LatencyRecorder.Summarize(recorders, settings.Clients, settings.Duration);
+        var spent = await cpu;
+        return meters.Count == 0 || result.Requests == 0 ? result : result with
+        {
+            CpuMsPerRequest = spent.ToDictionary(s => s.Key, s => Math.Round(s.Value.TotalMilliseconds / result.Requests, 3)),
+        };
+    }
+
+    private static async Task<Dictionary<string, TimeSpan>> MeterAsync(IReadOnlyList<CpuMeter> meters, long from, long until, CancellationToken ct)
+    {
+        await Task.Delay(Until(from), ct);
+        var start = meters.ToDictionary(m => m.Name, m => m.ProcessorTime());
+        await Task.Delay(Until(until), ct);
+        return meters.ToDictionary(m => m.Name, m => m.ProcessorTime() - start[m.Name]);
+    }
+
+    private static TimeSpan Until(long timestamp)
+    {
+        var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), timestamp);
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 
     private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
@@ -112,4 +147,16 @@ public static class BenchHttp
             Timeout = TimeSpan.FromSeconds(30),
             DefaultRequestHeaders = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token) },
         };
+}
+
+/// <summary>
+/// The metered processes. <c>bench</c> is this process: the load generator, plus the baseline
+/// server when the baseline runs; <c>portal</c> is the Portal when the bench started it.
+/// </summary>
+public static class CpuMeters
+{
+    public const string Bench = "bench";
+    public const string Portal = "portal";
+
+    public static CpuMeter ThisProcess() => CpuMeter.For(Bench, Process.GetCurrentProcess());
 }

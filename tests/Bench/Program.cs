@@ -57,7 +57,15 @@ if (options.Url is null)
         foreach (var scenario in scenarios)
         {
             Console.WriteLine($"Scenario {scenario.Name}");
-            reports.Add(await scenario.RunAsync(new BenchTarget(portal.BaseUrl, sqliteFile, options), ct));
+            try
+            {
+                reports.Add(await scenario.RunAsync(new BenchTarget(portal.BaseUrl, sqliteFile, [CpuMeters.ThisProcess(), portal.Meter], options), ct));
+            }
+            catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException)
+            {
+                Console.Error.WriteLine($"{scenario.Name} failed: {ex.Message}\nThe Portal's last output:\n{portal.Tail}");
+                throw;
+            }
         }
     }
     finally
@@ -72,7 +80,7 @@ else
     {
         Console.WriteLine($"Scenario {scenario.Name} against {options.Url}");
         await scenario.SeedAsync(options.Url, options.Token!, options, ct);
-        reports.Add(await scenario.RunAsync(new BenchTarget(options.Url, options.Database, options), ct));
+        reports.Add(await scenario.RunAsync(new BenchTarget(options.Url, options.Database, [CpuMeters.ThisProcess()], options), ct));
     }
 }
 
@@ -84,6 +92,7 @@ var summary = reports.Select(r => new
     catalyst = new { r.Catalyst.P50Ms, r.Catalyst.P95Ms, r.Catalyst.P99Ms, r.Catalyst.MaxMs, r.Catalyst.RequestsPerSecond, r.Catalyst.Errors },
     baseline = r.Baseline is null ? null : new { r.Baseline.P50Ms, r.Baseline.P95Ms, r.Baseline.P99Ms, r.Baseline.RequestsPerSecond, r.Baseline.Errors },
     r.Ratios,
+    r.ServerCpuMsPerRequest,
     targets = r.Targets.ToDictionary(t => t.Name, t => t.Passed ? "pass" : "FAIL"),
 });
 Console.WriteLine(JsonSerializer.Serialize(summary, BenchReport.Json));

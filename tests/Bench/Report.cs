@@ -72,6 +72,7 @@ public sealed record ScenarioReport(
     LoadResult Catalyst,
     LoadResult? Baseline,
     IReadOnlyDictionary<string, double?> Ratios,
+    IReadOnlyDictionary<string, double> ServerCpuMsPerRequest,
     IReadOnlyList<TargetCheck> Targets,
     bool Passed,
     IReadOnlyList<RunRecord> Runs,

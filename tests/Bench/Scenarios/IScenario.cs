@@ -1,7 +1,10 @@
 namespace Catalyst.Bench.Scenarios;
 
-/// <summary>What the scenarios run against: Catalyst's URL and, when the bench can open it, its SQLite file.</summary>
-public sealed record BenchTarget(Uri BaseUrl, string? SqliteFile, BenchOptions Options);
+/// <summary>
+/// What the scenarios run against: Catalyst's URL, its SQLite file when the bench can open it, and
+/// the processes whose CPU time each run meters (<see cref="CpuMeters"/>).
+/// </summary>
+public sealed record BenchTarget(Uri BaseUrl, string? SqliteFile, IReadOnlyList<CpuMeter> Meters, BenchOptions Options);
 
 /// <summary>A named load scenario: it seeds its data, then measures Catalyst (and its baseline).</summary>
 public interface IScenario

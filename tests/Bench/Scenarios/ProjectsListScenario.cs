@@ -86,7 +86,7 @@ public sealed class ProjectsListScenario : IScenario
         async Task<LoadResult> LoadAsync(Uri baseUrl, CancellationToken c)
         {
             using var http = BenchHttp.Create(baseUrl, token, options.Clients);
-            return await LoadDriver.RunAsync(http, n => new HttpRequestMessage(HttpMethod.Get, $"api/projects?page={PageOf(n, pages)}&pageSize={PageSize}"), settings, c);
+            return await LoadDriver.RunAsync(http, n => new HttpRequestMessage(HttpMethod.Get, $"api/projects?page={PageOf(n, pages)}&pageSize={PageSize}"), settings, target.Meters, c);
         }
 
         var (catalyst, baselineResult, runs) = await SideBySide.RunAsync(options.Rounds,
@@ -95,6 +95,9 @@ public sealed class ProjectsListScenario : IScenario
 
         double? rpsRatio = baselineResult is { RequestsPerSecond: > 0 } ? Math.Round(catalyst.RequestsPerSecond / baselineResult.RequestsPerSecond, 3) : null;
         double? p95Ratio = baselineResult is { P95Ms: > 0 } ? Math.Round(catalyst.P95Ms / baselineResult.P95Ms, 3) : null;
+        var serverCpu = ServerCpu(catalyst, baselineResult);
+        if (serverCpu.Count > 0)
+            notes.Add("serverCpuMsPerRequest: CPU time per request of the Portal process, and of the baseline server estimated as the bench process's CPU per request in the baseline run minus the load generator's alone (the bench process's CPU per request in the Catalyst run). Less sensitive to other work on the machine than requests/s.");
         if (baselineResult is { Errors: > 0 })
             notes.Add($"The baseline had {baselineResult.Errors} errors: its figures are suspect.");
         List<TargetCheck> targets =
@@ -121,8 +124,25 @@ public sealed class ProjectsListScenario : IScenario
                 ["rounds"] = options.Rounds,
             },
             catalyst, baselineResult,
-            new Dictionary<string, double?> { ["rps"] = rpsRatio, ["p95"] = p95Ratio },
-            targets, targets.All(t => t.Passed), runs, notes);
+            new Dictionary<string, double?>
+            {
+                ["rps"] = rpsRatio,
+                ["p95"] = p95Ratio,
+                ["serverCpuBaselineOverCatalyst"] = serverCpu.TryGetValue(SideBySide.BaselineSide, out var b) && serverCpu.TryGetValue(SideBySide.CatalystSide, out var a) && a > 0 ? Math.Round(b / a, 3) : null,
+            },
+            serverCpu, targets, targets.All(t => t.Passed), runs, notes);
+    }
+
+    private static Dictionary<string, double> ServerCpu(LoadResult catalyst, LoadResult? baseline)
+    {
+        var result = new Dictionary<string, double>();
+        if (catalyst.CpuMsPerRequest is not { } cpu)
+            return result;
+        if (cpu.TryGetValue(CpuMeters.Portal, out var portal))
+            result[SideBySide.CatalystSide] = portal;
+        if (baseline?.CpuMsPerRequest is { } baselineCpu && cpu.TryGetValue(CpuMeters.Bench, out var client) && baselineCpu.TryGetValue(CpuMeters.Bench, out var bench))
+            result[SideBySide.BaselineSide] = Math.Round(bench - client, 3);
+        return result;
     }
 
     /// <summary>Spreads request numbers over every page (Fibonacci hashing), the same way for both sides.</summary>
