@@ -150,13 +150,13 @@ public static class BenchHttp
 }
 
 /// <summary>
-/// The metered processes. <c>bench</c> is this process: the load generator, plus the baseline
-/// server when the baseline runs; <c>portal</c> is the Portal when the bench started it.
+/// The metered processes: <c>client</c> is this process, the load generator; <c>server</c> is the
+/// process that answered (the Portal or the baseline) when the bench started it.
 /// </summary>
 public static class CpuMeters
 {
-    public const string Bench = "bench";
-    public const string Portal = "portal";
+    public const string Client = "client";
+    public const string Server = "server";
 
-    public static CpuMeter ThisProcess() => CpuMeter.For(Bench, Process.GetCurrentProcess());
+    public static CpuMeter ThisProcess() => CpuMeter.For(Client, Process.GetCurrentProcess());
 }

@@ -3,6 +3,12 @@ using Catalyst.Bench;
 using Catalyst.Bench.Scenarios;
 
 var catalog = ScenarioCatalog.All();
+if (args is [Program.ServeBaselineCommand, var scenarioName, var baselineFile, var baselineUrl])
+{
+    // A child process of the bench: one scenario's baseline server, stopped by the bench.
+    await catalog.Single(s => s.Name == scenarioName).ServeBaselineAsync(baselineFile, baselineUrl, CancellationToken.None);
+    return 0;
+}
 var usage = BenchOptions.Usage.Replace("{scenarios}", string.Join(", ", catalog.Select(s => s.Name)), StringComparison.Ordinal);
 if (args.Any(a => a is "-h" or "--help"))
 {
@@ -52,14 +58,14 @@ if (options.Url is null)
             sqliteFile = database.SqliteFile;
         }
         await using var portal = await PortalProcess.StartAsync(dataDirectory, ct);
-        Console.WriteLine($"Portal {portal.Dll} on {portal.BaseUrl}");
+        Console.WriteLine($"Portal {PortalProcess.Dll} on {portal.BaseUrl}");
         target = new TargetInfo("local", portal.BaseUrl.ToString(), Repository.Configuration, TargetInfo.GitCommit());
         foreach (var scenario in scenarios)
         {
             Console.WriteLine($"Scenario {scenario.Name}");
             try
             {
-                reports.Add(await scenario.RunAsync(new BenchTarget(portal.BaseUrl, sqliteFile, [CpuMeters.ThisProcess(), portal.Meter], options), ct));
+                reports.Add(await scenario.RunAsync(new BenchTarget(portal.BaseUrl, sqliteFile, portal.Meter, options), ct));
             }
             catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException)
             {
@@ -80,7 +86,7 @@ else
     {
         Console.WriteLine($"Scenario {scenario.Name} against {options.Url}");
         await scenario.SeedAsync(options.Url, options.Token!, options, ct);
-        reports.Add(await scenario.RunAsync(new BenchTarget(options.Url, options.Database, [CpuMeters.ThisProcess()], options), ct));
+        reports.Add(await scenario.RunAsync(new BenchTarget(options.Url, options.Database, null, options), ct));
     }
 }
 
@@ -98,3 +104,8 @@ var summary = reports.Select(r => new
 Console.WriteLine(JsonSerializer.Serialize(summary, BenchReport.Json));
 Console.WriteLine($"Report: {options.Out}");
 return reports.All(r => r.Passed) ? 0 : 1;
+
+public partial class Program
+{
+    public const string ServeBaselineCommand = "serve-baseline";
+}

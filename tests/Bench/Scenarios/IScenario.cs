@@ -2,9 +2,9 @@ namespace Catalyst.Bench.Scenarios;
 
 /// <summary>
 /// What the scenarios run against: Catalyst's URL, its SQLite file when the bench can open it, and
-/// the processes whose CPU time each run meters (<see cref="CpuMeters"/>).
+/// the Portal's CPU meter when the bench started the Portal.
 /// </summary>
-public sealed record BenchTarget(Uri BaseUrl, string? SqliteFile, IReadOnlyList<CpuMeter> Meters, BenchOptions Options);
+public sealed record BenchTarget(Uri BaseUrl, string? SqliteFile, CpuMeter? ServerMeter, BenchOptions Options);
 
 /// <summary>A named load scenario: it seeds its data, then measures Catalyst (and its baseline).</summary>
 public interface IScenario
@@ -18,6 +18,9 @@ public interface IScenario
     Task SeedAsync(Uri baseUrl, string token, BenchOptions options, CancellationToken ct);
 
     Task<ScenarioReport> RunAsync(BenchTarget target, CancellationToken ct);
+
+    /// <summary>Serves the scenario's baseline on <paramref name="url"/> until cancelled: the bench's <c>serve-baseline</c> mode.</summary>
+    Task ServeBaselineAsync(string sqliteFile, string url, CancellationToken ct);
 }
 
 public static class ScenarioCatalog

@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Catalyst.Bench.Scenarios;
@@ -74,30 +75,35 @@ public sealed class ProjectsListScenario : IScenario
         {
             $"Each side ran {options.Rounds} times, alternating baseline and Catalyst (baseline first); the better run of each (fewest errors, then most requests/s) is kept, to reduce noise on this {Environment.ProcessorCount}-core machine. Every run is listed under runs.",
             "Both sides get the same clients: one HTTP/1.1 connection per client, no Accept-Encoding (so neither side compresses), the same sequence of pages.",
-            "The baseline runs inside the bench process, sharing the CPU with the load generator; Catalyst runs as its own process (Production settings, default logging). All share the same cores.",
+            "Catalyst (Production settings, default logging) and the baseline each run as their own process with the same runtime settings (server GC); the bench process is the load generator for both. All share the same cores, and other work on the machine.",
         };
 
-        await using var baseline = target.SqliteFile is null ? null : await BaselineServer.StartAsync(target.SqliteFile, ct);
+        await using var baseline = target.SqliteFile is null ? null : await StartBaselineAsync(target.SqliteFile, ct);
         if (baseline is not null)
             notes.Add(await CheckSamePagesAsync(target.BaseUrl, baseline.BaseUrl, token, pages, ct));
         else
             notes.Add("No baseline: the bench cannot open Catalyst's SQLite file (give --db with --url).");
 
-        async Task<LoadResult> LoadAsync(Uri baseUrl, CancellationToken c)
+        async Task<LoadResult> LoadAsync(Uri baseUrl, CpuMeter? server, CancellationToken c)
         {
             using var http = BenchHttp.Create(baseUrl, token, options.Clients);
-            return await LoadDriver.RunAsync(http, n => new HttpRequestMessage(HttpMethod.Get, $"api/projects?page={PageOf(n, pages)}&pageSize={PageSize}"), settings, target.Meters, c);
+            List<CpuMeter> meters = server is null ? [CpuMeters.ThisProcess()] : [CpuMeters.ThisProcess(), server];
+            return await LoadDriver.RunAsync(http, n => new HttpRequestMessage(HttpMethod.Get, $"api/projects?page={PageOf(n, pages)}&pageSize={PageSize}"), settings, meters, c);
         }
 
         var (catalyst, baselineResult, runs) = await SideBySide.RunAsync(options.Rounds,
-            baseline is null ? null : c => LoadAsync(baseline.BaseUrl, c),
-            c => LoadAsync(target.BaseUrl, c), ct);
+            baseline is null ? null : c => LoadAsync(baseline.BaseUrl, baseline.Meter, c),
+            c => LoadAsync(target.BaseUrl, target.ServerMeter, c), ct);
 
         double? rpsRatio = baselineResult is { RequestsPerSecond: > 0 } ? Math.Round(catalyst.RequestsPerSecond / baselineResult.RequestsPerSecond, 3) : null;
         double? p95Ratio = baselineResult is { P95Ms: > 0 } ? Math.Round(catalyst.P95Ms / baselineResult.P95Ms, 3) : null;
-        var serverCpu = ServerCpu(catalyst, baselineResult);
+        var serverCpu = new Dictionary<string, double>();
+        if (catalyst.CpuMsPerRequest?.GetValueOrDefault(CpuMeters.Server) is { } catalystCpu and > 0)
+            serverCpu[SideBySide.CatalystSide] = catalystCpu;
+        if (baselineResult?.CpuMsPerRequest?.GetValueOrDefault(CpuMeters.Server) is { } baselineCpu and > 0)
+            serverCpu[SideBySide.BaselineSide] = baselineCpu;
         if (serverCpu.Count > 0)
-            notes.Add("serverCpuMsPerRequest: CPU time per request of the Portal process, and of the baseline server estimated as the bench process's CPU per request in the baseline run minus the load generator's alone (the bench process's CPU per request in the Catalyst run). Less sensitive to other work on the machine than requests/s.");
+            notes.Add("serverCpuMsPerRequest: CPU time of the server process per request in the kept run of each side. It is less sensitive than requests/s to other work on the machine, so its ratio is a second view of the same comparison.");
         if (baselineResult is { Errors: > 0 })
             notes.Add($"The baseline had {baselineResult.Errors} errors: its figures are suspect.");
         List<TargetCheck> targets =
@@ -131,18 +137,6 @@ public sealed class ProjectsListScenario : IScenario
                 ["serverCpuBaselineOverCatalyst"] = serverCpu.TryGetValue(SideBySide.BaselineSide, out var b) && serverCpu.TryGetValue(SideBySide.CatalystSide, out var a) && a > 0 ? Math.Round(b / a, 3) : null,
             },
             serverCpu, targets, targets.All(t => t.Passed), runs, notes);
-    }
-
-    private static Dictionary<string, double> ServerCpu(LoadResult catalyst, LoadResult? baseline)
-    {
-        var result = new Dictionary<string, double>();
-        if (catalyst.CpuMsPerRequest is not { } cpu)
-            return result;
-        if (cpu.TryGetValue(CpuMeters.Portal, out var portal))
-            result[SideBySide.CatalystSide] = portal;
-        if (baseline?.CpuMsPerRequest is { } baselineCpu && cpu.TryGetValue(CpuMeters.Bench, out var client) && baselineCpu.TryGetValue(CpuMeters.Bench, out var bench))
-            result[SideBySide.BaselineSide] = Math.Round(bench - client, 3);
-        return result;
     }
 
     /// <summary>Spreads request numbers over every page (Fibonacci hashing), the same way for both sides.</summary>
@@ -201,31 +195,39 @@ public sealed class ProjectsListScenario : IScenario
         return $"Checked before measuring: pages {string.Join(", ", checkedPages)} hold the same projects, in the same order, with the same total on both sides.";
     }
 
+    /// <summary>Starts this scenario's baseline as its own process: this bench's executable in its serve-baseline mode.</summary>
+    private async Task<ServerProcess> StartBaselineAsync(string sqliteFile, CancellationToken ct)
+    {
+        var log = Path.Combine(Path.GetTempPath(), "catalyst-bench", $"baseline-{Environment.ProcessId}.log");
+        Directory.CreateDirectory(Path.GetDirectoryName(log)!);
+        return await ServerProcess.StartAsync("The baseline", [typeof(ProjectsListScenario).Assembly.Location, Program.ServeBaselineCommand, Name, sqliteFile, "{url}"],
+            AppContext.BaseDirectory, new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" }, "ready", log, ct);
+    }
+
     /// <summary>
     /// The baseline: Kestrel and one minimal-API endpoint, a plain <see cref="SqliteCatalystDbContext"/>
     /// on the same file opened read-only, the token check of <c>ApiTokenService.AuthenticateAsync</c>
     /// inline, and the page of <c>ProjectService.ListAsync</c> (count, then Skip/Take newest first).
+    /// No Catalyst middleware, no logging.
     /// </summary>
-    private sealed class BaselineServer(WebApplication app, Uri baseUrl) : IAsyncDisposable
+    public async Task ServeBaselineAsync(string sqliteFile, string url, CancellationToken ct)
     {
-        public Uri BaseUrl { get; } = baseUrl;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls(url);
+        var connection = new SqliteConnectionStringBuilder { DataSource = sqliteFile, Mode = SqliteOpenMode.ReadOnly, Pooling = true }.ToString();
+        builder.Services.AddDbContext<SqliteCatalystDbContext>(o => o.UseSqlite(connection));
+        builder.Services.Configure<JsonOptions>(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+        await using var app = builder.Build();
+        app.MapGet("/ready", () => "ready");
+        app.MapGet("/api/projects", BaselineServer.ListAsync);
+        await app.StartAsync(ct);
+        await app.WaitForShutdownAsync(ct);
+    }
 
-        public static async Task<BaselineServer> StartAsync(string sqliteFile, CancellationToken ct)
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            var url = $"http://127.0.0.1:{PortalProcess.FreePort()}";
-            builder.WebHost.UseUrls(url);
-            var connection = new SqliteConnectionStringBuilder { DataSource = sqliteFile, Mode = SqliteOpenMode.ReadOnly, Pooling = true }.ToString();
-            builder.Services.AddDbContext<SqliteCatalystDbContext>(o => o.UseSqlite(connection));
-            builder.Services.Configure<JsonOptions>(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
-            var app = builder.Build();
-            app.MapGet("/api/projects", ListAsync);
-            await app.StartAsync(ct);
-            return new BaselineServer(app, new Uri(url + "/"));
-        }
-
-        private static async Task<IResult> ListAsync(HttpRequest request, SqliteCatalystDbContext db, int? page, int? pageSize, CancellationToken ct)
+    private static class BaselineServer
+    {
+        public static async Task<IResult> ListAsync(HttpRequest request, SqliteCatalystDbContext db, int? page, int? pageSize, CancellationToken ct)
         {
             string? header = request.Headers.Authorization;
             if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
@@ -263,10 +265,5 @@ public sealed class ProjectsListScenario : IScenario
             return TypedResults.Ok(new { data = items, meta = new { page = number, pageSize = size, total } });
         }
 
-        public async ValueTask DisposeAsync()
-        {
-            await app.StopAsync();
-            await app.DisposeAsync();
-        }
     }
 }
