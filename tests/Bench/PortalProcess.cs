@@ -31,7 +31,7 @@ public static class PortalProcess
         // otherwise add a catch-all route whose file-exists check costs a stat call on every request.
         environment["ReloadStaticAssetsAtRuntime"] = "false";
         return ServerProcess.StartAsync("The Portal", [Dll, "--urls", "{url}"], Path.Combine(Repository.Root, "src", "Portal"),
-            environment, "health/ready", Path.Combine(dataDirectory, "portal-console.log"), ct);
+            environment, "health/ready", Path.Combine(dataDirectory, "portal-console.log"), deleteConsoleLog: false, ct);
     }
 }
 

@@ -18,7 +18,10 @@ public sealed class ServerProcess : IAsyncDisposable
     private FileStream? _console;
     private Task _copying = Task.CompletedTask;
 
-    private ServerProcess(string name, Uri baseUrl, string consoleLog) => (Name, BaseUrl, ConsoleLog) = (name, baseUrl, consoleLog);
+    private readonly bool _deleteConsoleLog;
+
+    private ServerProcess(string name, Uri baseUrl, string consoleLog, bool deleteConsoleLog) =>
+        (Name, BaseUrl, ConsoleLog, _deleteConsoleLog) = (name, baseUrl, consoleLog, deleteConsoleLog);
 
     public string Name { get; }
     public Uri BaseUrl { get; }
@@ -29,14 +32,15 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>
     /// Runs <c>dotnet <paramref name="arguments"/></c>, where <c>{url}</c> in an argument stands for
-    /// the chosen base URL, and waits until <paramref name="readyPath"/> answers 200.
+    /// the chosen base URL, and waits until <paramref name="readyPath"/> answers 200. The console log
+    /// is deleted with the process when <paramref name="deleteConsoleLog"/> is set.
     /// </summary>
     public static async Task<ServerProcess> StartAsync(
         string name, IReadOnlyList<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string> environment,
-        string readyPath, string consoleLog, CancellationToken ct)
+        string readyPath, string consoleLog, bool deleteConsoleLog, CancellationToken ct)
     {
         var url = $"http://127.0.0.1:{FreePort()}";
-        var server = new ServerProcess(name, new Uri(url + "/"), consoleLog);
+        var server = new ServerProcess(name, new Uri(url + "/"), consoleLog, deleteConsoleLog);
         try
         {
             var start = new ProcessStartInfo("dotnet", arguments.Select(a => a.Replace("{url}", url, StringComparison.Ordinal)))
@@ -123,6 +127,8 @@ public sealed class ServerProcess : IAsyncDisposable
         _process?.Dispose();
         if (_console is not null)
             await _console.DisposeAsync();
+        if (_deleteConsoleLog)
+            File.Delete(ConsoleLog);
     }
 
     private static int FreePort()

@@ -201,7 +201,7 @@ public sealed class ProjectsListScenario : IScenario
         var log = Path.Combine(Path.GetTempPath(), "catalyst-bench", $"baseline-{Environment.ProcessId}.log");
         Directory.CreateDirectory(Path.GetDirectoryName(log)!);
         return await ServerProcess.StartAsync("The baseline", [typeof(ProjectsListScenario).Assembly.Location, Program.ServeBaselineCommand, Name, sqliteFile, "{url}"],
-            AppContext.BaseDirectory, new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" }, "ready", log, ct);
+            AppContext.BaseDirectory, new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" }, "ready", log, deleteConsoleLog: true, ct);
     }
 
     /// <summary>
