@@ -381,11 +381,11 @@ namespace Catalyst.Data.Migrations.SqlServer
 
                     b.HasIndex("Name");
 
-                    b.HasIndex("UpdatedAt");
-
                     b.HasIndex("OwnerId", "Name");
 
-                    b.HasIndex("OwnerId", "UpdatedAt");
+                    b.HasIndex("UpdatedAt", "Id");
+
+                    b.HasIndex("OwnerId", "UpdatedAt", "Id");
 
                     b.ToTable("Projects", (string)null);
                 });
