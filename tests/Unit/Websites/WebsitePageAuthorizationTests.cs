@@ -87,6 +87,7 @@ public class WebsitePageAuthorizationTests(PortalFactory portal, WebsiteCast cas
         ["GET /Websites/{id}/versions/{version}?handler=Download"] = new(true, HttpStatusCode.OK, "GET", s => $"/Websites/{s.Id}/versions/1?handler=Download"),
         ["POST /Websites/{id}/versions/{version}?handler=Restore"] = new(true, HttpStatusCode.Redirect, "POST", s => $"/Websites/{s.Id}/versions/1?handler=Restore", _ => new() { ["current"] = "2" }),
         ["GET /Websites/{id}/diff"] = new(true, HttpStatusCode.OK, "GET", s => $"/Websites/{s.Id}/diff?from=1&to=3"),
+        ["POST /Websites/Details/{id}?handler=Export"] = new(true, HttpStatusCode.Redirect, "POST", s => $"/Websites/Details/{s.Id}?handler=Export", _ => []),
         ["GET /Websites/Import"] = new(false, HttpStatusCode.OK, "GET", _ => "/Websites/Import"),
         // Without a file the form answers with its field message (the import itself is covered by the backup tests).
         ["POST /Websites/Import"] = new(false, HttpStatusCode.OK, "POST", _ => "/Websites/Import", _ => new() { ["OnDuplicate"] = "copy" }),

@@ -69,6 +69,15 @@ public class DetailsModel(WebsiteService websites, ContentModelService content, 
         return Request.IsHtmx() ? Partial("_Tabs", this) : Page();
     }
 
+    /// <summary>Export: a backup job whose bar and download are on the job's page.</summary>
+    public async Task<IActionResult> OnPostExportAsync(Guid id, [FromServices] Catalyst.Data.Jobs.JobRunService jobs, CancellationToken ct)
+    {
+        var website = await websites.GetAsync(User.ToActor(), id, ct);
+        var run = await jobs.StartAsync(User.ToActor(), Catalyst.Data.Jobs.JobKinds.WebsiteExport, new Catalyst.Workers.Jobs.WebsiteExportInput(website.Id), ct);
+        TempData["Flash"] = $"Exporting “{website.Name}”: the backup can be downloaded here when the bar is full.";
+        return RedirectToPage("/Jobs/Details", new { id = run.Id });
+    }
+
     public async Task<IActionResult> OnPostDeleteTypeAsync(Guid id, Guid typeId, CancellationToken ct)
     {
         var type = await content.GetTypeAsync(User.ToActor(), id, typeId, ct);
