@@ -65,7 +65,7 @@ if (options.Url is null)
             Console.WriteLine($"Scenario {scenario.Name}");
             try
             {
-                reports.Add(await scenario.RunAsync(new BenchTarget(portal.BaseUrl, sqliteFile, portal.Meter, options), ct));
+                reports.Add(await scenario.RunAsync(new BenchTarget(portal.BaseUrl, sqliteFile, portal.Meter, options, portal.ProcessId), ct));
             }
             catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException)
             {

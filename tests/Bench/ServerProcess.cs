@@ -27,6 +27,9 @@ public sealed class ServerProcess : IAsyncDisposable
     public Uri BaseUrl { get; }
     public string ConsoleLog { get; }
 
+    /// <summary>The server's process id (for its working set).</summary>
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("Not started.");
+
     /// <summary>The process's CPU time, for <see cref="LoadDriver"/>.</summary>
     public CpuMeter Meter => CpuMeter.For(CpuMeters.Server, _process ?? throw new InvalidOperationException("Not started."));
 

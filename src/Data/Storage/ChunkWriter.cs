@@ -1,3 +1,5 @@
+using System.Data.Common;
+using Catalyst.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -60,23 +62,27 @@ public sealed class ChunkWriter(IServiceScopeFactory scopes, IBlobStore store, T
                 };
             });
 
-        db.Set<StoredChunk>().AddRange(rows);
         try
         {
-            await db.SaveChangesAsync(ct);
+            await BulkInsert.InsertAsync(db, rows, ct);
         }
-        catch (DbUpdateException)
+        catch (DbException)
         {
             // A concurrent writer indexed some of the same chunks: index the rest one by one.
-            db.ChangeTracker.Clear();
             foreach (var row in rows)
             {
                 if (await db.Set<StoredChunk>().Where(c => c.Sha256 == row.Sha256)
                         .ExecuteUpdateAsync(s => s.SetProperty(c => c.LastUsedAt, now), ct) > 0)
                     continue;
-                db.Set<StoredChunk>().Add(row);
-                await db.SaveChangesAsync(ct);
-                db.ChangeTracker.Clear();
+                try
+                {
+                    await BulkInsert.InsertAsync(db, [row], ct);
+                }
+                catch (DbException)
+                {
+                    if (!await db.Set<StoredChunk>().AnyAsync(c => c.Sha256 == row.Sha256, ct))
+                        throw;
+                }
             }
         }
     }

@@ -63,23 +63,16 @@ public sealed class ContentStore(CatalystDbContext db, ChunkWriter writer, IBlob
         await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         try
         {
-            db.Set<StoredBlob>().Add(blob);
-            db.Set<BlobChunk>().AddRange(rows);
-            await db.SaveChangesAsync(ct);
+            await BulkInsert.InsertAsync(db, [blob], ct);
+            await BulkInsert.InsertAsync(db, rows, ct);
             if (tx is not null)
                 await tx.CommitAsync(ct);
         }
-        catch (DbUpdateException) when (tx is not null)
+        catch (System.Data.Common.DbException) when (tx is not null)
         {
             await tx.RollbackAsync(ct);
-            db.ChangeTracker.Clear();
             if (await db.Set<StoredBlob>().Where(b => b.Sha256 == sha256).ExecuteUpdateAsync(s => s.SetProperty(b => b.LastUsedAt, now), ct) == 0)
                 throw;
-        }
-        finally
-        {
-            foreach (var entry in db.ChangeTracker.Entries().Where(e => e.Entity is StoredBlob or BlobChunk).ToList())
-                entry.State = EntityState.Detached;
         }
     }
 

@@ -3,7 +3,8 @@ using System.Runtime.CompilerServices;
 namespace Catalyst.Data.Storage;
 
 /// <summary>
-/// Chunks as files under <c>&lt;data&gt;/blobs/ab/cd/abcd…</c>. Writes go to a temporary file in the
+/// Chunks as files under <c>&lt;data&gt;/blobs/ab/abcd…</c> (one level of 256 folders: a second
+/// level would mean a new folder for nearly every chunk of a young store). Writes go to a temporary file in the
 /// same directory and are renamed into place, so a crash leaves no partial chunk under its name.
 /// Deletion renames the file aside first and only removes it if it was not touched after the
 /// cut-off, otherwise puts it back: a writer's touch either lands before the rename (and is seen)
@@ -15,6 +16,9 @@ public sealed class FileSystemBlobStore(string root) : IBlobStore
     private const string DeletingSuffix = ".deleting";
 
     public string Name => "FileSystem";
+
+    /// <summary>Fan-out directories known to exist (creating one is a system call per chunk otherwise).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _directories = new(StringComparer.Ordinal);
     public string Root { get; } = Directory.CreateDirectory(root).FullName;
 
     // Chunks are small (at most 256 KiB): plain synchronous file calls are faster than the
@@ -22,20 +26,27 @@ public sealed class FileSystemBlobStore(string root) : IBlobStore
     public Task EnsureAsync(string key, ReadOnlyMemory<byte> data, CancellationToken ct)
     {
         var path = PathOf(key);
-        try
+        if (File.Exists(path))
         {
-            File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
-            return Task.CompletedTask;
+            try
+            {
+                File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+                return Task.CompletedTask;
+            }
+            catch (FileNotFoundException) { } // deleted between the two calls: write it again
         }
-        catch (FileNotFoundException) { }
-        catch (DirectoryNotFoundException) { }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var directory = Path.GetDirectoryName(path)!;
+        if (!_directories.ContainsKey(directory))
+        {
+            Directory.CreateDirectory(directory); // idempotent: racing writers both succeed
+            _directories.TryAdd(directory, true);
+        }
         var temp = path + "." + Guid.NewGuid().ToString("N")[..8] + TempSuffix;
         try
         {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
-                file.Write(data.Span);
+            using (var handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                RandomAccess.Write(handle, data.Span, 0);
             File.Move(temp, path, overwrite: true);
         }
         catch
@@ -107,7 +118,7 @@ public sealed class FileSystemBlobStore(string root) : IBlobStore
     {
         if (!StorageKeys.IsValid(key))
             throw new ArgumentException("Not a chunk key.", nameof(key));
-        return Path.Combine(Root, key[..2], key[2..4], key);
+        return Path.Combine(Root, key[..2], key);
     }
 }
 

@@ -244,16 +244,19 @@ public sealed class UploadService(
             throw new InvalidOperationException($"Upload {upload.Id}: offset {offset} does not match chunked {ingest.ChunkedOffset} + tail {ingest.Tail.Length}.");
         await WriteTailAsync(upload.Id, offset, ingest.Tail.ToArray());
         var chunks = ingest.Chunks;
-        for (var i = 0; i < chunks.Count; i++)
-        {
-            var ordinal = savedChunks + i;
-            db.Set<UploadChunk>().Add(new UploadChunk { UploadId = upload.Id, Ordinal = ordinal, ChunkSha256 = chunks[i].Sha256, Offset = chunks[i].Offset, Length = chunks[i].Length });
-        }
         var previous = upload.Offset;
         upload.Offset = offset;
         upload.ChunkedOffset = ingest.ChunkedOffset;
         upload.ExpiresAt = Clock.UtcNow(time) + Limits.Expiration;
-        await db.SaveChangesAsync(CancellationToken.None);
+        await using (var tx = await db.Database.BeginTransactionAsync(CancellationToken.None))
+        {
+            await BulkInsert.InsertAsync(db, chunks.Select((c, i) => new UploadChunk
+            {
+                UploadId = upload.Id, Ordinal = savedChunks + i, ChunkSha256 = c.Sha256, Offset = c.Offset, Length = c.Length,
+            }).ToList(), CancellationToken.None);
+            await db.SaveChangesAsync(CancellationToken.None);
+            await tx.CommitAsync(CancellationToken.None);
+        }
         if (previous != offset)
             DeleteTails(upload.Id, keepOffset: offset);
         var saved = savedChunks + chunks.Count;

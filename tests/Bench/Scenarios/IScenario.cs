@@ -4,7 +4,7 @@ namespace Catalyst.Bench.Scenarios;
 /// What the scenarios run against: Catalyst's URL, its SQLite file when the bench can open it, and
 /// the Portal's CPU meter when the bench started the Portal.
 /// </summary>
-public sealed record BenchTarget(Uri BaseUrl, string? SqliteFile, CpuMeter? ServerMeter, BenchOptions Options);
+public sealed record BenchTarget(Uri BaseUrl, string? SqliteFile, CpuMeter? ServerMeter, BenchOptions Options, int? ServerProcessId = null);
 
 /// <summary>A named load scenario: it seeds its data, then measures Catalyst (and its baseline).</summary>
 public interface IScenario
@@ -19,11 +19,12 @@ public interface IScenario
 
     Task<ScenarioReport> RunAsync(BenchTarget target, CancellationToken ct);
 
-    /// <summary>Serves the scenario's baseline on <paramref name="url"/> until cancelled: the bench's <c>serve-baseline</c> mode.</summary>
-    Task ServeBaselineAsync(string sqliteFile, string url, CancellationToken ct);
+    /// <summary>Serves the scenario's baseline (over <paramref name="dataPath"/>: a SQLite file or a folder) on <paramref name="url"/> until cancelled: the bench's <c>serve-baseline</c> mode.</summary>
+    Task ServeBaselineAsync(string dataPath, string url, CancellationToken ct);
 }
 
 public static class ScenarioCatalog
 {
-    public static IReadOnlyList<IScenario> All() => [new ProjectsListScenario()];
+    public static IReadOnlyList<IScenario> All() =>
+        [new ProjectsListScenario(), new UploadScenario(), new DownloadRangeScenario(), new CdcVersionsScenario(), new MemoryScenario(), new WebsiteDataScenario(), new ExportImportScenario()];
 }

@@ -210,12 +210,12 @@ public sealed class ProjectsListScenario : IScenario
     /// inline, and the page of <c>ProjectService.ListAsync</c> (count, then Skip/Take newest first).
     /// No Catalyst middleware, no logging.
     /// </summary>
-    public async Task ServeBaselineAsync(string sqliteFile, string url, CancellationToken ct)
+    public async Task ServeBaselineAsync(string dataPath, string url, CancellationToken ct)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(url);
-        var connection = new SqliteConnectionStringBuilder { DataSource = sqliteFile, Mode = SqliteOpenMode.ReadOnly, Pooling = true }.ToString();
+        var connection = new SqliteConnectionStringBuilder { DataSource = dataPath, Mode = SqliteOpenMode.ReadOnly, Pooling = true }.ToString();
         builder.Services.AddDbContext<SqliteCatalystDbContext>(o => o.UseSqlite(connection));
         builder.Services.Configure<JsonOptions>(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         await using var app = builder.Build();
