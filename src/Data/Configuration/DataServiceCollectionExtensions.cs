@@ -60,6 +60,7 @@ public static class DataServiceCollectionExtensions
             };
         });
         services.AddSingleton<ChunkWriter>();
+        services.AddSingleton<BlobIndexCache>();
         services.AddScoped<ContentStore>();
         services.AddScoped<StorageStatistics>();
         services.AddScoped<StorageGarbageCollector>();

@@ -2,16 +2,18 @@ namespace Catalyst.Data.Storage;
 
 /// <summary>
 /// Reads a blob through its chunk index: seeking is a binary search over chunk offsets, and
-/// only the chunks a read touches are fetched (one at a time, the current one kept), so a
-/// Range request for the last megabyte of a large blob reads a few chunks, not the blob.
+/// only the chunks a read touches are fetched (one at a time, the current one kept, in pooled
+/// buffers), so a Range request for the last megabyte of a large blob reads a few chunks, not
+/// the blob.
 /// </summary>
 public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<BlobReadStream.Segment> segments) : Stream
 {
-    public readonly record struct Segment(string Sha256, long Offset, int Length, ChunkCodec Codec);
+    public readonly record struct Segment(string Sha256, long Offset, int Length, ChunkCodec Codec, int StoredLength = 0);
 
     private long _position;
     private int _currentIndex = -1;
     private byte[]? _current;
+    private byte[]? _stored;
 
     public override bool CanRead => true;
     public override bool CanSeek => true;
@@ -39,14 +41,26 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
         if (index != _currentIndex)
         {
             var segment = segments[index];
-            var stored = await store.ReadAsync(segment.Sha256, cancellationToken)
-                ?? throw new InvalidDataException($"Chunk {segment.Sha256} is missing from the {store.Name} store.");
-            _current = ChunkCompression.Decode(segment.Codec, stored, segment.Length);
+            Rent(ref _current, segment.Length);
+            // Stored bytes of a compressed chunk can exceed its length a little (incompressible input).
+            var target = segment.Codec == ChunkCodec.None ? _current! : Rent(ref _stored, Math.Max(segment.StoredLength, segment.Length + 4096));
+            var read = await store.ReadIntoAsync(segment.Sha256, target, cancellationToken);
+            if (read < 0)
+                throw new InvalidDataException($"Chunk {segment.Sha256} is missing from the {store.Name} store.");
+            if (segment.Codec == ChunkCodec.None)
+            {
+                if (read != segment.Length)
+                    throw new InvalidDataException($"Chunk {segment.Sha256} is {read} bytes, expected {segment.Length}.");
+            }
+            else
+            {
+                ChunkCompression.DecodeInto(segment.Codec, _stored.AsSpan(0, read), _current!, segment.Length);
+            }
             _currentIndex = index;
         }
         var within = (int)(_position - segments[index].Offset);
-        var count = Math.Min(buffer.Length, _current!.Length - within);
-        _current.AsMemory(within, count).CopyTo(buffer);
+        var count = Math.Min(buffer.Length, segments[index].Length - within);
+        _current!.AsMemory(within, count).CopyTo(buffer);
         _position += count;
         return count;
     }
@@ -75,6 +89,24 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
             if (segments[mid].Offset <= position) lo = mid; else hi = mid - 1;
         }
         return lo;
+    }
+
+    private static byte[] Rent(ref byte[]? buffer, int size)
+    {
+        if (buffer is not null && buffer.Length >= size)
+            return buffer;
+        if (buffer is not null)
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(size, ContentChunker.MaxSize + 4096));
+        return buffer;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (_current is not null) System.Buffers.ArrayPool<byte>.Shared.Return(_current);
+        if (_stored is not null) System.Buffers.ArrayPool<byte>.Shared.Return(_stored);
+        _current = _stored = null;
+        base.Dispose(disposing);
     }
 
     public override void Flush() { }

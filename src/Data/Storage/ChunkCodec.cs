@@ -50,6 +50,25 @@ public static class ChunkCompression
         }
     }
 
+    /// <summary>Decodes <paramref name="stored"/> into <paramref name="destination"/> (exactly <paramref name="length"/> bytes).</summary>
+    public static void DecodeInto(ChunkCodec codec, ReadOnlySpan<byte> stored, Span<byte> destination, int length)
+    {
+        switch (codec)
+        {
+            case ChunkCodec.None:
+                if (stored.Length != length)
+                    throw new InvalidDataException($"Stored chunk is {stored.Length} bytes, expected {length}.");
+                stored.CopyTo(destination);
+                return;
+            case ChunkCodec.Lz4:
+                if (LZ4Codec.Decode(stored, destination[..length]) != length)
+                    throw new InvalidDataException($"An LZ4 chunk did not decode to {length} bytes.");
+                return;
+            default:
+                throw new InvalidDataException($"Unknown chunk codec {codec}.");
+        }
+    }
+
     private static bool Worthwhile(ReadOnlySpan<byte> probe)
     {
         Span<byte> target = stackalloc byte[LZ4Codec.MaximumOutputSize(ProbeSize)];

@@ -14,7 +14,7 @@ public sealed record BlobInfo(string Sha256, long Length);
 /// and a blob is its ordered chunk list (<see cref="BlobChunk"/>), so equal payloads and the
 /// unchanged parts of edited ones cost nothing extra.
 /// </summary>
-public sealed class ContentStore(CatalystDbContext db, ChunkWriter writer, IBlobStore store, TimeProvider time)
+public sealed class ContentStore(CatalystDbContext db, ChunkWriter writer, IBlobStore store, BlobIndexCache indexes, TimeProvider time)
 {
     private const int ReadBufferSize = 1 << 20;
 
@@ -112,12 +112,16 @@ public sealed class ContentStore(CatalystDbContext db, ChunkWriter writer, IBlob
     /// <summary>A seekable read-only stream over the blob, or null when it does not exist.</summary>
     public async Task<Stream?> OpenReadAsync(string sha256, CancellationToken ct)
     {
+        // A blob never changes once written, so its chunk index can be cached (bounded) across reads.
+        if (indexes.TryGet(sha256, out var cached))
+            return new BlobReadStream(store, cached.Length, cached.Segments);
         var blob = await db.Set<StoredBlob>().AsNoTracking().FirstOrDefaultAsync(b => b.Sha256 == sha256, ct);
         if (blob is null)
             return null;
         var chunks = await db.Set<BlobChunk>().AsNoTracking().Where(c => c.BlobSha256 == sha256).OrderBy(c => c.Ordinal)
-            .Join(db.Set<StoredChunk>(), b => b.ChunkSha256, c => c.Sha256, (b, c) => new BlobReadStream.Segment(b.ChunkSha256, b.Offset, b.Length, c.Codec))
+            .Join(db.Set<StoredChunk>(), b => b.ChunkSha256, c => c.Sha256, (b, c) => new BlobReadStream.Segment(b.ChunkSha256, b.Offset, b.Length, c.Codec, c.StoredLength))
             .ToListAsync(ct);
+        indexes.Set(sha256, blob.Length, chunks);
         return new BlobReadStream(store, blob.Length, chunks);
     }
 

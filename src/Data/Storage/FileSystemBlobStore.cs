@@ -67,6 +67,21 @@ public sealed class FileSystemBlobStore(string root) : IBlobStore
         catch (DirectoryNotFoundException) { return Task.FromResult<byte[]?>(null); }
     }
 
+    public ValueTask<int> ReadIntoAsync(string key, Memory<byte> buffer, CancellationToken ct)
+    {
+        try
+        {
+            using var handle = File.OpenHandle(PathOf(key));
+            var total = 0;
+            int read;
+            while (total < buffer.Length && (read = RandomAccess.Read(handle, buffer.Span[total..], total)) > 0)
+                total += read;
+            return ValueTask.FromResult(total);
+        }
+        catch (FileNotFoundException) { return ValueTask.FromResult(-1); }
+        catch (DirectoryNotFoundException) { return ValueTask.FromResult(-1); }
+    }
+
     public Task<bool> ExistsAsync(string key, CancellationToken ct) => Task.FromResult(File.Exists(PathOf(key)));
 
     public Task<long> DeleteIfStaleAsync(string key, DateTime cutoff, CancellationToken ct)

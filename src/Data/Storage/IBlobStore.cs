@@ -25,6 +25,19 @@ public interface IBlobStore
     /// <summary>The whole object, or null when it does not exist.</summary>
     Task<byte[]?> ReadAsync(string key, CancellationToken ct);
 
+    /// <summary>
+    /// Reads the whole object into <paramref name="buffer"/> (which must be large enough) and
+    /// returns its length, or -1 when it does not exist: the allocation-free read of hot paths.
+    /// </summary>
+    async ValueTask<int> ReadIntoAsync(string key, Memory<byte> buffer, CancellationToken ct)
+    {
+        var bytes = await ReadAsync(key, ct);
+        if (bytes is null)
+            return -1;
+        bytes.CopyTo(buffer);
+        return bytes.Length;
+    }
+
     Task<bool> ExistsAsync(string key, CancellationToken ct);
 
     /// <summary>Deletes the object unless it was modified after <paramref name="cutoff"/>; returns the bytes freed (0 when kept or absent).</summary>

@@ -14,7 +14,7 @@ public sealed record GarbageCollectionResult(int BlobsDeleted, int ChunksDeleted
 /// its index row). Every delete is conditional, so a writer that touches a row or an object
 /// at the same moment wins.
 /// </summary>
-public sealed class StorageGarbageCollector(CatalystDbContext db, IBlobStore store, IOptions<StorageOptions> options, TimeProvider time)
+public sealed class StorageGarbageCollector(CatalystDbContext db, IBlobStore store, BlobIndexCache indexes, IOptions<StorageOptions> options, TimeProvider time)
 {
     private const int Batch = 500;
 
@@ -37,6 +37,7 @@ public sealed class StorageGarbageCollector(CatalystDbContext db, IBlobStore sto
                 deleted += await db.Set<StoredBlob>()
                     .Where(b => b.Sha256 == sha && b.LastUsedAt < cutoff && !db.Set<BlobReference>().Any(r => r.BlobSha256 == b.Sha256))
                     .ExecuteDeleteAsync(ct);
+                indexes.Remove(sha);
                 await db.Set<BlobChunk>().Where(c => c.BlobSha256 == sha && !db.Set<StoredBlob>().Any(b => b.Sha256 == sha)).ExecuteDeleteAsync(ct);
             }
             blobsDeleted += deleted;
