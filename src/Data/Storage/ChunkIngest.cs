@@ -16,11 +16,11 @@ public readonly record struct ChunkRef(string Sha256, long Offset, int Length);
 /// </summary>
 public sealed class ChunkIngest : IAsyncDisposable
 {
-    private const int BatchSize = 128;
+    private const int BatchSize = 64;
 
     private readonly ChunkWriter _writer;
     private readonly Channel<(PendingChunk Chunk, byte[] Rented)> _queue =
-        Channel.CreateBounded<(PendingChunk, byte[])>(new BoundedChannelOptions(256) { SingleReader = true, SingleWriter = true });
+        Channel.CreateBounded<(PendingChunk, byte[])>(new BoundedChannelOptions(96) { SingleReader = true, SingleWriter = true });
     private readonly Task _worker;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<ChunkRef> _chunks = [];
