@@ -39,7 +39,9 @@ public sealed class ForbiddenException(string message = "You are not allowed to 
     : DomainException("forbidden", message);
 
 /// <summary>A refusal with its own HTTP status (protocol rules such as tus's 409, 410, 413, 423, 460).</summary>
-public sealed class StatusDomainException(int status, string code, string message) : DomainException(code, message)
+public sealed class StatusDomainException(int status, string code, string message, TimeSpan? retryAfter = null) : DomainException(code, message)
 {
     public int Status { get; } = status;
+    /// <summary>When set, the answer carries <c>Retry-After</c> (whole seconds, at least 1).</summary>
+    public TimeSpan? RetryAfter { get; } = retryAfter;
 }

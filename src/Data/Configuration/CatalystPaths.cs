@@ -13,7 +13,6 @@ public sealed class CatalystPaths
     public string SqliteFile => Path.Combine(DataDirectory, "catalyst.db");
     public string Logs => Sub("logs");
     public string Blobs => Sub("blobs");
-    public string Uploads => Sub("uploads");
 
     private string Sub(string name)
     {

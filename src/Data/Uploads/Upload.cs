@@ -28,6 +28,14 @@ public class Upload : ITimestamped
     public string? BlobSha256 { get; set; }
     /// <summary>What the completion created (e.g. the asset id, or website id and version).</summary>
     public string? Result { get; set; }
+    /// <summary>
+    /// The bytes after <see cref="ChunkedOffset"/> (less than one chunk), saved with the offset in
+    /// one row so any Portal instance can continue the upload.
+    /// </summary>
+    public byte[]? Tail { get; set; }
+    /// <summary>The instance request writing to the upload now (a lease, so instances sharing a database take turns).</summary>
+    public Guid? LeaseId { get; set; }
+    public DateTime? LeaseExpiresAt { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
 

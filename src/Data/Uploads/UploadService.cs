@@ -14,19 +14,19 @@ namespace Catalyst.Data.Uploads;
 /// <summary>
 /// Resumable uploads (tus 1.0.0 semantics; the HTTP edge is in the Portal). Bytes are cut into
 /// content-defined chunks as they arrive and written straight to the store, so every byte is
-/// written to disk once and completing even a large upload costs little. Only the tail after
-/// the last cut (less than one chunk) is kept in a staging file. A checkpoint — at the end of
+/// written once and completing even a large upload costs little. Only the tail after the last
+/// cut (less than one chunk) is staged, in the upload's own row. A checkpoint — at the end of
 /// each PATCH and every <see cref="UploadOptions.CheckpointBytes"/> during a long one — makes
-/// the chunks durable, writes the tail to a new staging file named by its offset (fsync'ed),
-/// and only then saves the offset; older tail files are removed after the save. After a crash
-/// the saved offset is where the client resumes, and its tail file is there to continue from.
+/// the chunks durable, then saves the offset, the chunk list and the tail in one transaction.
+/// After a crash the saved offset is where the client resumes. Nothing lives on one instance's
+/// disk, so with a shared database and blob store any Portal instance can take an upload over;
+/// a lease in the row (<see cref="Upload.LeaseId"/>) lets only one request write at a time.
 /// </summary>
 public sealed class UploadService(
     CatalystDbContext db,
     ContentStore content,
     ChunkWriter writer,
     AssetService assets,
-    CatalystPaths paths,
     IOptions<StorageOptions> options,
     UploadLocks locks,
     UploadHashes hashes,
@@ -97,9 +97,8 @@ public sealed class UploadService(
     /// </summary>
     public async Task<Upload> AppendAsync(Actor actor, Guid id, long offset, Stream body, UploadChecksum? checksum, CancellationToken ct)
     {
-        using var lease = locks.TryAcquire(id)
-            ?? throw new StatusDomainException(423, "upload_locked", "Another request is writing to this upload; retry shortly.");
-        var upload = await db.Set<Upload>().FirstOrDefaultAsync(u => u.Id == id, ct);
+        using var local = locks.TryAcquire(id) ?? throw Locked();
+        var upload = await db.Set<Upload>().AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, ct);
         if (upload is null || !actor.CanAccess(upload.OwnerId))
             throw new NotFoundException("Upload");
         if (upload.IsComplete)
@@ -108,6 +107,46 @@ public sealed class UploadService(
                 return upload;
             throw new StatusDomainException(409, "offset_mismatch", $"The upload is complete at offset {upload.Length}.");
         }
+        var leaseId = Guid.NewGuid();
+        if (!await TakeLeaseAsync(id, leaseId, ct))
+            throw Locked();
+        try
+        {
+            return await AppendLockedAsync(id, leaseId, offset, body, checksum, ct);
+        }
+        finally
+        {
+            await db.Set<Upload>().Where(u => u.Id == id && u.LeaseId == leaseId)
+                .ExecuteUpdateAsync(s => s.SetProperty(u => u.LeaseId, (Guid?)null).SetProperty(u => u.LeaseExpiresAt, (DateTime?)null), CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// How long a writer's lease lasts without renewal. A request renews it while bytes arrive,
+    /// so it only runs out when the writing process died or its client stalled; then the next
+    /// PATCH (on any instance) takes the upload over from the last durable offset.
+    /// </summary>
+    private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(10);
+
+    private static StatusDomainException Locked() =>
+        new(423, "upload_locked", "Another request is writing to this upload; retry shortly.", LeaseDuration / 5);
+
+    /// <summary>Takes the upload's lease if no live request holds it (on any instance).</summary>
+    private async Task<bool> TakeLeaseAsync(Guid id, Guid leaseId, CancellationToken ct)
+    {
+        var now = Clock.UtcNow(time);
+        return await db.Set<Upload>().Where(u => u.Id == id && (u.LeaseId == null || u.LeaseExpiresAt < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(u => u.LeaseId, leaseId).SetProperty(u => u.LeaseExpiresAt, now + LeaseDuration), ct) == 1;
+    }
+
+    /// <summary>Extends the lease; false when another request took it over (this one stalled past the lease).</summary>
+    private async Task<bool> RenewLeaseAsync(Guid id, Guid leaseId) =>
+        await db.Set<Upload>().Where(u => u.Id == id && u.LeaseId == leaseId)
+            .ExecuteUpdateAsync(s => s.SetProperty(u => u.LeaseExpiresAt, Clock.UtcNow(time) + LeaseDuration)) == 1;
+
+    private async Task<Upload> AppendLockedAsync(Guid id, Guid leaseId, long offset, Stream body, UploadChecksum? checksum, CancellationToken ct)
+    {
+        var upload = await db.Set<Upload>().FirstAsync(u => u.Id == id, ct);
         if (upload.ExpiresAt <= Clock.UtcNow(time))
             throw new StatusDomainException(410, "upload_expired", "The upload expired before it was finished.");
         if (offset != upload.Offset)
@@ -115,13 +154,14 @@ public sealed class UploadService(
 
         var start = upload.Offset;
         await using var ingest = new ChunkIngest(writer, upload.ChunkedOffset);
-        await ingest.AppendAsync(await ReadTailAsync(upload, ct), ct);
+        await ingest.AppendAsync(ReadTail(upload), ct);
         var savedChunks = await db.Set<UploadChunk>().CountAsync(c => c.UploadId == id, ct);
 
         var hash = hashes.Take(id, start) ?? (start == 0 ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null);
         using var checksumHash = checksum?.CreateHash();
         var remaining = upload.Length - start;
         long received = 0, sinceCheckpoint = 0;
+        var lastRenewal = DateTime.UtcNow;
         var interrupted = false;
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
@@ -152,8 +192,14 @@ public sealed class UploadService(
                 sinceCheckpoint += read;
                 if (checksum is null && sinceCheckpoint >= Limits.CheckpointBytes)
                 {
-                    savedChunks = await CheckpointAsync(upload, ingest, savedChunks, start + received);
+                    savedChunks = await CheckpointAsync(upload, leaseId, ingest, savedChunks, start + received);
                     sinceCheckpoint = 0;
+                }
+                else if (DateTime.UtcNow - lastRenewal > LeaseDuration / 3)
+                {
+                    if (!await RenewLeaseAsync(id, leaseId))
+                        throw Locked();
+                    lastRenewal = DateTime.UtcNow;
                 }
             }
         }
@@ -171,7 +217,7 @@ public sealed class UploadService(
             throw new StatusDomainException(460, "checksum_mismatch", "The checksum of the received bytes does not match Upload-Checksum.");
         }
 
-        await CheckpointAsync(upload, ingest, savedChunks, start + received);
+        await CheckpointAsync(upload, leaseId, ingest, savedChunks, start + received);
         logger.LogDebug("Upload {UploadId}: {Received} bytes at {Offset}, now {NewOffset}/{Length}", id, received, start, upload.Offset, upload.Length);
 
         if (upload.Offset == upload.Length && !interrupted)
@@ -190,11 +236,12 @@ public sealed class UploadService(
     /// <summary>Terminates an upload: an unfinished one loses its staging bytes; a completed one only its record (the asset stays).</summary>
     public async Task TerminateAsync(Actor actor, Guid id, CancellationToken ct)
     {
-        using var lease = locks.TryAcquire(id)
-            ?? throw new StatusDomainException(423, "upload_locked", "Another request is writing to this upload; retry shortly.");
+        using var local = locks.TryAcquire(id) ?? throw Locked();
         var upload = await db.Set<Upload>().FirstOrDefaultAsync(u => u.Id == id, ct);
         if (upload is null || !actor.CanAccess(upload.OwnerId))
             throw new NotFoundException("Upload");
+        if (upload.LeaseId is not null && upload.LeaseExpiresAt > Clock.UtcNow(time))
+            throw Locked();
         await RemoveAsync(upload, ct);
     }
 
@@ -209,8 +256,8 @@ public sealed class UploadService(
         var removed = 0;
         foreach (var upload in expired)
         {
-            using var lease = locks.TryAcquire(upload.Id);
-            if (lease is null)
+            using var local = locks.TryAcquire(upload.Id);
+            if (local is null || (upload.LeaseId is not null && upload.LeaseExpiresAt > now))
                 continue; // being written right now
             await RemoveAsync(upload, ct);
             removed++;
@@ -218,15 +265,12 @@ public sealed class UploadService(
         return removed;
     }
 
-    /// <summary>The staging file holding the bytes after the last cut, for the upload at <paramref name="offset"/>.</summary>
-    public string TailPath(Guid id, long offset) => Path.Combine(paths.Uploads, $"{id:N}-{offset}.tail");
 
     private async Task RemoveAsync(Upload upload, CancellationToken ct)
     {
         db.Set<Upload>().Remove(upload); // its UploadChunk rows go with it (cascade)
         await db.SaveChangesAsync(ct);
         hashes.Remove(upload.Id);
-        DeleteTails(upload.Id, keepOffset: null);
     }
 
     private async Task<long> PendingBytesAsync(Guid ownerId, CancellationToken ct)
@@ -237,19 +281,22 @@ public sealed class UploadService(
     }
 
     /// <summary>Makes everything received so far durable and records the new offset.</summary>
-    private async Task<int> CheckpointAsync(Upload upload, ChunkIngest ingest, int savedChunks, long offset)
+    private async Task<int> CheckpointAsync(Upload upload, Guid leaseId, ChunkIngest ingest, int savedChunks, long offset)
     {
         await ingest.FlushAsync(CancellationToken.None);
         if (offset != ingest.ChunkedOffset + ingest.Tail.Length)
             throw new InvalidOperationException($"Upload {upload.Id}: offset {offset} does not match chunked {ingest.ChunkedOffset} + tail {ingest.Tail.Length}.");
-        await WriteTailAsync(upload.Id, offset, ingest.Tail.ToArray());
         var chunks = ingest.Chunks;
-        var previous = upload.Offset;
         upload.Offset = offset;
         upload.ChunkedOffset = ingest.ChunkedOffset;
+        upload.Tail = ingest.Tail.ToArray();
         upload.ExpiresAt = Clock.UtcNow(time) + Limits.Expiration;
+        upload.LeaseExpiresAt = Clock.UtcNow(time) + LeaseDuration;
         await using (var tx = await db.Database.BeginTransactionAsync(CancellationToken.None))
         {
+            // Only the lease holder may move the offset (another instance may have taken over a stalled request).
+            if (!await RenewLeaseAsync(upload.Id, leaseId))
+                throw Locked();
             await BulkInsert.InsertAsync(db, chunks.Select((c, i) => new UploadChunk
             {
                 UploadId = upload.Id, Ordinal = savedChunks + i, ChunkSha256 = c.Sha256, Offset = c.Offset, Length = c.Length,
@@ -257,44 +304,18 @@ public sealed class UploadService(
             await db.SaveChangesAsync(CancellationToken.None);
             await tx.CommitAsync(CancellationToken.None);
         }
-        if (previous != offset)
-            DeleteTails(upload.Id, keepOffset: offset);
         var saved = savedChunks + chunks.Count;
         ingest.ForgetChunks();
         return saved;
     }
 
-    private async Task WriteTailAsync(Guid id, long offset, byte[] tail)
-    {
-        var path = TailPath(id, offset);
-        var temp = path + ".tmp";
-        await using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1))
-        {
-            await file.WriteAsync(tail);
-            file.Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
-    }
-
-    private async Task<byte[]> ReadTailAsync(Upload upload, CancellationToken ct)
+    private static byte[] ReadTail(Upload upload)
     {
         var expected = upload.Offset - upload.ChunkedOffset;
-        if (expected == 0)
-            return [];
-        var tail = await File.ReadAllBytesAsync(TailPath(upload.Id, upload.Offset), ct);
+        var tail = upload.Tail ?? [];
         if (tail.Length != expected)
             throw new InvalidDataException($"Upload {upload.Id}: the staged tail is {tail.Length} bytes, expected {expected}.");
         return tail;
-    }
-
-    private void DeleteTails(Guid id, long? keepOffset)
-    {
-        foreach (var file in Directory.EnumerateFiles(paths.Uploads, $"{id:N}-*"))
-        {
-            if (keepOffset is { } keep && Path.GetFileName(file) == Path.GetFileName(TailPath(id, keep)))
-                continue;
-            File.Delete(file);
-        }
     }
 
     private async Task CompleteAsync(Upload upload, ChunkIngest ingest, IncrementalHash? hash, CancellationToken ct)
@@ -326,6 +347,7 @@ public sealed class UploadService(
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var result = await handler.CompleteAsync(upload, blob, prepared, ct);
         upload.CompletedAt = Clock.UtcNow(time);
+        upload.Tail = null;
         upload.BlobSha256 = sha;
         upload.Result = result;
         upload.Offset = upload.Length;
@@ -335,7 +357,6 @@ public sealed class UploadService(
         await db.Set<UploadChunk>().Where(c => c.UploadId == upload.Id).ExecuteDeleteAsync(ct);
         await tx.CommitAsync(ct);
         hashes.Remove(upload.Id);
-        DeleteTails(upload.Id, keepOffset: null);
     }
 
     private static bool IsClientGone(Exception ex) =>

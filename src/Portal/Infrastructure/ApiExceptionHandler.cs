@@ -29,6 +29,8 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         context.Response.StatusCode = problem.Status ?? 500;
         if (exception is VersionConflictException conflict)
             ETags.SetOnErrorResponse(context, conflict.CurrentVersion);
+        if (exception is StatusDomainException { RetryAfter: { } retryAfter })
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
 

@@ -164,7 +164,7 @@ public class TusProtocolTests(PortalFactory portal)
         Assert.Equal(HttpStatusCode.NotFound, (await tus.HeadAsync(location)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await tus.PatchAsync(location, 300_000, Bytes(10, 8))).StatusCode);
         var id = Guid.Parse(location[(location.LastIndexOf('/') + 1)..]);
-        Assert.Empty(Directory.EnumerateFiles(Path.Combine(portal.DataDirectory, "uploads"), $"{id:N}-*"));
+        Assert.False(await portal.WithDbAsync(db => db.Set<Upload>().AnyAsync(u => u.Id == id)));
         Assert.False(await portal.WithDbAsync(db => db.Set<UploadChunk>().AnyAsync(c => c.UploadId == id)));
     }
 
@@ -297,6 +297,37 @@ public class TusProtocolTests(PortalFactory portal)
         Assert.Contains((int)second.StatusCode, new[] { 409, 423 });
         var id = location[(location.LastIndexOf('/') + 1)..];
         Assert.Equal(data, await portal.CreateApiClient(user.Token).GetByteArrayAsync($"/api/assets/{id}/content"));
+    }
+
+    [Fact]
+    public async Task A_lease_held_by_another_instance_answers_423_with_retry_after_until_it_runs_out()
+    {
+        var (user, tus) = await ClientAsync();
+        var data = Bytes(600_000, 15);
+        var location = await tus.CreateOrFailAsync(data.Length);
+        Assert.Equal(HttpStatusCode.NoContent, (await tus.PatchAsync(location, 0, data[..200_000])).StatusCode);
+        var id = Guid.Parse(location[(location.LastIndexOf('/') + 1)..]);
+        // Another Portal instance sharing the database is writing to the upload right now.
+        await portal.WithDbAsync(db => db.Set<Upload>().Where(u => u.Id == id).ExecuteUpdateAsync(s => s
+            .SetProperty(u => u.LeaseId, Guid.NewGuid()).SetProperty(u => u.LeaseExpiresAt, DateTime.UtcNow.AddMinutes(1))));
+
+        var locked = await tus.PatchAsync(location, 200_000, data[200_000..]);
+        Assert.Equal(HttpStatusCode.Locked, locked.StatusCode);
+        Assert.NotNull(locked.Headers.RetryAfter?.Delta);
+        var head = await tus.HeadAsync(location); // a HEAD never waits for the lock
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(200_000, TusClient.Offset(head));
+        Assert.Equal(HttpStatusCode.Locked, (await tus.DeleteAsync(location)).StatusCode);
+
+        // That instance died: its lease runs out and the next PATCH takes the upload over.
+        await portal.WithDbAsync(db => db.Set<Upload>().Where(u => u.Id == id).ExecuteUpdateAsync(s => s
+            .SetProperty(u => u.LeaseExpiresAt, DateTime.UtcNow.AddSeconds(-1))));
+        var resumed = await tus.PatchAsync(location, 200_000, data[200_000..]);
+        Assert.Equal(HttpStatusCode.NoContent, resumed.StatusCode);
+        Assert.Equal(data, await portal.CreateApiClient(user.Token).GetByteArrayAsync($"/api/assets/{id}/content"));
+        var upload = await portal.WithDbAsync(db => db.Set<Upload>().AsNoTracking().SingleAsync(u => u.Id == id));
+        Assert.Null(upload.LeaseId);
+        Assert.Null(upload.Tail);
     }
 
     [Fact]

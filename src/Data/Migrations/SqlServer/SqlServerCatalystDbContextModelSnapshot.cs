@@ -623,6 +623,12 @@ namespace Catalyst.Data.Migrations.SqlServer
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
 
+                    b.Property<DateTime?>("LeaseExpiresAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<Guid?>("LeaseId")
+                        .HasColumnType("uniqueidentifier");
+
                     b.Property<long>("Length")
                         .HasColumnType("bigint");
 
@@ -646,6 +652,9 @@ namespace Catalyst.Data.Migrations.SqlServer
                     b.Property<string>("Result")
                         .HasMaxLength(1000)
                         .HasColumnType("nvarchar(1000)");
+
+                    b.Property<byte[]>("Tail")
+                        .HasColumnType("varbinary(max)");
 
                     b.Property<string>("Target")
                         .IsRequired()

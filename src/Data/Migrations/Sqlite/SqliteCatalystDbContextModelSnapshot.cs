@@ -616,6 +616,12 @@ namespace Catalyst.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("LeaseExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("LeaseId")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("Length")
                         .HasColumnType("INTEGER");
 
@@ -639,6 +645,9 @@ namespace Catalyst.Data.Migrations.Sqlite
                     b.Property<string>("Result")
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Tail")
+                        .HasColumnType("BLOB");
 
                     b.Property<string>("Target")
                         .IsRequired()
