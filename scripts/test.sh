@@ -24,6 +24,9 @@ step "Restoring"
 dotnet tool restore >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
 dotnet restore Catalyst.sln || { echo "0 passed, 1 failed"; exit 1; }
 
+step "Installing Azurite for the AzureBlob store tests (tests/azurite, npm ci)"
+(cd tests/azurite && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci in tests/azurite failed"; echo "0 passed, 1 failed"; exit 1; }
+
 step "Building ($configuration)"
 dotnet build Catalyst.sln -c "$configuration" --no-restore -nologo -clp:ErrorsOnly || { echo "0 passed, 1 failed"; exit 1; }
 

@@ -54,6 +54,7 @@ public static class DataServiceCollectionExtensions
             return storage.Provider switch
             {
                 StorageProviders.Database => new DatabaseBlobStore(sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<TimeProvider>()),
+                StorageProviders.AzureBlob => new AzureBlobStore(storage.AzureBlob.ConnectionString!, storage.AzureBlob.ContainerName),
                 _ => new FileSystemBlobStore(storage.FileSystemPath is { Length: > 0 } path
                     ? Path.GetFullPath(Path.Combine(contentRoot, path))
                     : sp.GetRequiredService<CatalystPaths>().Blobs),

@@ -19,7 +19,17 @@ public sealed class StorageOptions
     public string? FileSystemPath { get; set; }
     /// <summary>Unreferenced blobs and chunks are kept at least this long (a writer may be about to use them).</summary>
     public TimeSpan GarbageCollectionGrace { get; set; } = TimeSpan.FromHours(1);
+    public AzureBlobOptions AzureBlob { get; set; } = new();
     public UploadOptions Uploads { get; set; } = new();
+}
+
+/// <summary>Section <c>Storage:AzureBlob</c>: the account and container of the AzureBlob store.</summary>
+public sealed class AzureBlobOptions
+{
+    /// <summary>An Azure Storage connection string (account key or SAS; Azurite's for tests).</summary>
+    public string? ConnectionString { get; set; }
+    /// <summary>Created on first use when missing.</summary>
+    public string ContainerName { get; set; } = "catalyst";
 }
 
 public sealed class UploadOptions
@@ -34,13 +44,15 @@ public sealed class UploadOptions
     public long CheckpointBytes { get; set; } = 32L << 20;
 }
 
-public sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
+public sealed partial class StorageOptionsValidator : IValidateOptions<StorageOptions>
 {
     public ValidateOptionsResult Validate(string? name, StorageOptions options)
     {
         var failures = new List<string>();
         if (options.Provider is not (StorageProviders.FileSystem or StorageProviders.Database or StorageProviders.AzureBlob))
             failures.Add($"Storage:Provider must be '{StorageProviders.FileSystem}', '{StorageProviders.Database}' or '{StorageProviders.AzureBlob}' (was '{options.Provider}').");
+        if (options.Provider == StorageProviders.AzureBlob)
+            failures.AddRange(ValidateAzure(options.AzureBlob));
         if (options.GarbageCollectionGrace < TimeSpan.Zero)
             failures.Add("Storage:GarbageCollectionGrace must not be negative.");
         if (options.Uploads.MaxUploadBytes < 1)
@@ -53,4 +65,30 @@ public sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
             failures.Add("Storage:Uploads:CheckpointBytes must be at least 1048576.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    private static IEnumerable<string> ValidateAzure(AzureBlobOptions azure)
+    {
+        if (string.IsNullOrWhiteSpace(azure.ConnectionString))
+            yield return "Storage:AzureBlob:ConnectionString is required when Storage:Provider is 'AzureBlob'.";
+        else if (!IsConnectionString(azure.ConnectionString))
+            yield return "Storage:AzureBlob:ConnectionString is not a valid Azure Storage connection string.";
+        if (!ContainerName().IsMatch(azure.ContainerName ?? ""))
+            yield return $"Storage:AzureBlob:ContainerName must be 3-63 lower-case letters, digits and single hyphens, starting with a letter or digit (was '{azure.ContainerName}').";
+    }
+
+    private static bool IsConnectionString(string value)
+    {
+        try
+        {
+            _ = new Azure.Storage.Blobs.BlobServiceClient(value);
+            return true;
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*$")]
+    private static partial System.Text.RegularExpressions.Regex ContainerName();
 }

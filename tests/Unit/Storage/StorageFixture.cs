@@ -14,22 +14,26 @@ public sealed class StorageHost : IAsyncDisposable
     private readonly ServiceProvider _services;
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "catalyst-storage-tests", Guid.NewGuid().ToString("N"));
 
-    private StorageHost(string provider, TimeSpan grace)
+    private StorageHost(string provider, TimeSpan grace, IReadOnlyDictionary<string, string?>? settings)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var values = new Dictionary<string, string?>
         {
             ["Catalyst:DataDirectory"] = DataDirectory,
             ["Storage:Provider"] = provider,
             ["Storage:GarbageCollectionGrace"] = grace.ToString(),
-        }).Build();
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            values[key] = value;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var services = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
         services.AddCatalystData(configuration, DataDirectory);
         _services = services.BuildServiceProvider();
     }
 
-    public static async Task<StorageHost> StartAsync(string provider = StorageProviders.FileSystem, TimeSpan? grace = null)
+    public static async Task<StorageHost> StartAsync(string provider = StorageProviders.FileSystem, TimeSpan? grace = null,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var host = new StorageHost(provider, grace ?? TimeSpan.FromHours(1));
+        var host = new StorageHost(provider, grace ?? TimeSpan.FromHours(1), settings);
         await host.WithScopeAsync(sp => sp.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None));
         return host;
     }
