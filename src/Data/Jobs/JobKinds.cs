@@ -7,6 +7,8 @@ public static class JobKinds
     public const string StorageGarbageCollection = "storage-gc";
     public const string StorageVerification = "storage-verify";
     public const string UploadCleanup = "upload-cleanup";
+    public const string SearchRebuild = "search-rebuild";
+    public const string SearchVerification = "search-verify";
 
     public static readonly IReadOnlyDictionary<string, string> DisplayNames = new Dictionary<string, string>
     {
@@ -14,6 +16,8 @@ public static class JobKinds
         [StorageGarbageCollection] = "Storage garbage collection",
         [StorageVerification] = "Storage verification",
         [UploadCleanup] = "Expired upload cleanup",
+        [SearchRebuild] = "Search index rebuild",
+        [SearchVerification] = "Search index verification",
     };
 
     public static string DisplayName(string kind) => DisplayNames.TryGetValue(kind, out var name) ? name : kind;

@@ -58,6 +58,9 @@ public static class PortalPipeline
         api.MapJobEndpoints();
         api.MapAdminUserEndpoints();
         api.MapAssetEndpoints();
+        api.MapChatEndpoints();
+        api.MapSyncEndpoints();
+        api.MapSearchEndpoints();
         api.MapGroup("/uploads").MapUploadEndpoints();
         // The same tus endpoints for the portal's own pages: cookie sign-in plus the antiforgery header.
         app.MapGroup("/portal/uploads").RequireAuthorization().AddEndpointFilter<AntiforgeryHeaderFilter>().MapUploadEndpoints();

@@ -29,6 +29,8 @@ public static class JobsRegistration
         services.AddKeyedScoped<IJob, StorageGarbageCollectionJob>(JobKinds.StorageGarbageCollection);
         services.AddKeyedScoped<IJob, StorageVerificationJob>(JobKinds.StorageVerification);
         services.AddKeyedScoped<IJob, UploadCleanupJob>(JobKinds.UploadCleanup);
+        services.AddKeyedScoped<IJob, SearchRebuildJob>(JobKinds.SearchRebuild);
+        services.AddKeyedScoped<IJob, SearchVerificationJob>(JobKinds.SearchVerification);
 
         // This process's own storage instance, never Hangfire's static JobStorage.Current, so that
         // several hosts in one process (tests, tools) cannot run each other's jobs.

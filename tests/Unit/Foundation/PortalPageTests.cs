@@ -1,4 +1,5 @@
 using System.Net;
+using Catalyst.Data.Chat;
 using Catalyst.Data.Jobs;
 using Catalyst.Data.Projects;
 using Catalyst.Tests.Unit.Infrastructure;
@@ -16,6 +17,7 @@ public sealed class PageVisitor(PortalFactory portal) : IAsyncLifetime
     public HttpClient Browser { get; private set; } = null!;
     public Guid ProjectId { get; private set; }
     public Guid JobId { get; private set; }
+    public Guid SessionId { get; private set; }
 
     public async ValueTask InitializeAsync()
     {
@@ -23,6 +25,8 @@ public sealed class PageVisitor(PortalFactory portal) : IAsyncLifetime
         Browser = await portal.CreateSignedInBrowserAsync(Admin);
         ProjectId = (await portal.WithScopeAsync(sp => sp.GetRequiredService<ProjectService>()
             .CreateAsync(Admin.Actor, new ProjectInput("Visited", "A description", ["tour"], null), CancellationToken.None))).Id;
+        SessionId = (await portal.WithScopeAsync(sp => sp.GetRequiredService<ChatService>()
+            .CreateSessionAsync(Admin.Actor, new ChatSessionInput("Visited chat", ProjectId), CancellationToken.None))).Id;
         JobId = (await portal.InsertRunAsync(Admin.Id, JobRunStatus.Succeeded, new { ownerId = Admin.Id })).Id;
     }
 
@@ -62,6 +66,9 @@ public class PortalPageTests(PortalFactory portal, PageVisitor visitor) : IClass
         ["/Admin/Audit/Index"] = ("/Admin/Audit", HttpStatusCode.OK),
         ["/Admin/Storage/Index"] = ("/Admin/Storage", HttpStatusCode.OK),
         ["/Assets/Index"] = ("/Assets", HttpStatusCode.OK),
+        ["/Chat/Index"] = ("/Chat", HttpStatusCode.OK),
+        ["/Chat/Session"] = ("/Chat/Session/{session}", HttpStatusCode.OK),
+        ["/Admin/Cache/Index"] = ("/Admin/Cache", HttpStatusCode.OK),
     };
 
     public static TheoryData<string> PageNames() => [.. Pages.Keys];
@@ -79,6 +86,7 @@ public class PortalPageTests(PortalFactory portal, PageVisitor visitor) : IClass
     private string UrlOf(string page) => Pages[page].Url
         .Replace("{project}", visitor.ProjectId.ToString(), StringComparison.Ordinal)
         .Replace("{job}", visitor.JobId.ToString(), StringComparison.Ordinal)
+        .Replace("{session}", visitor.SessionId.ToString(), StringComparison.Ordinal)
         .Replace("{user}", visitor.Admin.Id.ToString(), StringComparison.Ordinal);
 
     [Theory]

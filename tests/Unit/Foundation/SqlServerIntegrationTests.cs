@@ -1,3 +1,4 @@
+using Catalyst.Tests.Unit.Infrastructure;
 using Catalyst.Data;
 using Catalyst.Data.Audit;
 using Catalyst.Data.Common;
@@ -49,7 +50,7 @@ public class SqlServerIntegrationTests
         }
     }
 
-    private static ProjectService Projects(CatalystDbContext db) => new(db, new AuditLog(db, TimeProvider.System));
+    private static ProjectService Projects(CatalystDbContext db) => new DataServices(db).Projects();
 
     private static async Task<Actor> CreateUserAsync(CatalystDbContext db, bool admin = false)
     {
