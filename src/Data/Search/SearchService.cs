@@ -71,7 +71,8 @@ public sealed class SearchService(CatalystDbContext db, IOptions<SearchOptions> 
             top = (await RecentDisjunctionAsync(query, weights, need, ct)).Skip(page.Skip).ToList();
 
         var (total, exact) = await CountAsync(query, ct);
-        total = Math.Max(total, page.Skip + top.Count);
+        if (top.Count > 0)
+            total = Math.Max(total, page.Skip + top.Count);
         var hits = await HydrateAsync(actor, top, query.Words, ct);
         return new SearchResults(new Page<SearchHit>(hits, page.Page, page.PageSize, total), exact);
     }
