@@ -16,8 +16,11 @@ public sealed class SearchRebuildJob(SearchMaintenance maintenance, CatalystDbCo
     public async Task<object?> RunAsync(Guid jobRunId, CancellationToken ct)
     {
         var input = await JobInput.ReadAsync<SearchRebuildInput>(db, jobRunId, ct) ?? new();
+        var reporter = new JobInput.Reporter(progress, jobRunId, ct);
         await progress.ReportAsync(jobRunId, 0, null, ct, force: true);
-        return await maintenance.RebuildAsync(input.Clear, JobInput.Reporter(progress, jobRunId, ct), ct);
+        var result = await maintenance.RebuildAsync(input.Clear, reporter, ct);
+        await reporter.FlushAsync();
+        return result;
     }
 }
 
@@ -27,8 +30,11 @@ public sealed class SearchVerificationJob(SearchMaintenance maintenance, Catalys
     public async Task<object?> RunAsync(Guid jobRunId, CancellationToken ct)
     {
         var input = await JobInput.ReadAsync<SearchVerificationInput>(db, jobRunId, ct) ?? new();
+        var reporter = new JobInput.Reporter(progress, jobRunId, ct);
         await progress.ReportAsync(jobRunId, 0, null, ct, force: true);
-        return await maintenance.VerifyAsync(input.Repair, JobInput.Reporter(progress, jobRunId, ct), ct);
+        var result = await maintenance.VerifyAsync(input.Repair, reporter, ct);
+        await reporter.FlushAsync();
+        return result;
     }
 }
 
@@ -40,12 +46,20 @@ internal static class JobInput
         return json is null ? default : JsonSerializer.Deserialize<T>(json, JsonSerializerOptions.Web);
     }
 
-    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and race the job's end).</summary>
-    public static IProgress<(long Done, long Total)> Reporter(JobProgress progress, Guid jobRunId, CancellationToken ct) =>
-        new SyncProgress(p => progress.ReportAsync(jobRunId, p.Done, p.Total, ct).GetAwaiter().GetResult());
-
-    private sealed class SyncProgress(Action<(long Done, long Total)> report) : IProgress<(long Done, long Total)>
+    /// <summary>
+    /// Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and race the job's end);
+    /// <see cref="FlushAsync"/> writes the last value, which the progress throttle may have skipped.
+    /// </summary>
+    public sealed class Reporter(JobProgress progress, Guid jobRunId, CancellationToken ct) : IProgress<(long Done, long Total)>
     {
-        public void Report((long Done, long Total) value) => report(value);
+        private (long Done, long Total) _last;
+
+        public void Report((long Done, long Total) value)
+        {
+            _last = value;
+            progress.ReportAsync(jobRunId, value.Done, value.Total, ct).GetAwaiter().GetResult();
+        }
+
+        public Task FlushAsync() => progress.ReportAsync(jobRunId, _last.Done, _last.Total, ct, force: true);
     }
 }
