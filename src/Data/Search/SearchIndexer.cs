@@ -14,6 +14,8 @@ public sealed class SearchIndexer(CatalystDbContext db, IOptions<SearchOptions> 
     private readonly List<Func<SearchDocumentInput>> _index = [];
     private readonly List<(SearchDocumentType Type, Guid EntityId)> _remove = [];
     private readonly List<(SearchDocumentType Type, IQueryable<Guid> EntityIds)> _removeWhere = [];
+    private readonly List<(SearchDocument Document, long TermId, int Impact)> _postings = [];
+    private readonly List<SearchDocument> _newDocuments = [];
 
     public bool HasWork => _index.Count > 0 || _remove.Count > 0 || _removeWhere.Count > 0;
 
@@ -30,6 +32,8 @@ public sealed class SearchIndexer(CatalystDbContext db, IOptions<SearchOptions> 
         _index.Clear();
         _remove.Clear();
         _removeWhere.Clear();
+        _postings.Clear();
+        _newDocuments.Clear();
     }
 
     /// <summary>
@@ -43,7 +47,8 @@ public sealed class SearchIndexer(CatalystDbContext db, IOptions<SearchOptions> 
         await RemoveBeforeSaveAsync(deltas, ct);
         await ApplyAsync(deltas, ct);
         await db.SaveChangesAsync(ct);
-        await SearchTermCounts.ApplyAsync(db, deltas, ct);
+        await WritePostingsAsync(ct);
+        await SearchSql.AddTermCountsAsync(db, deltas, ct);
         await transaction.CommitAsync(ct);
         Forget();
     }
@@ -54,8 +59,34 @@ public sealed class SearchIndexer(CatalystDbContext db, IOptions<SearchOptions> 
     /// </summary>
     internal void Forget()
     {
-        foreach (var entry in db.ChangeTracker.Entries().Where(e => e.Entity is SearchPosting or SearchDocument).ToList())
+        foreach (var entry in db.ChangeTracker.Entries<SearchDocument>().ToList())
             entry.State = EntityState.Detached;
+        _postings.Clear();
+        _newDocuments.Clear();
+    }
+
+    /// <summary>Writes the new documents and then the postings collected by <see cref="ApplyAsync"/>.</summary>
+    internal async Task WritePostingsAsync(CancellationToken ct)
+    {
+        if (_newDocuments.Count > 0)
+        {
+            await SearchSql.InsertDocumentsAsync(db, _newDocuments, ct);
+            foreach (var group in _newDocuments.GroupBy(d => d.Type))
+            {
+                var entityIds = group.Select(d => d.EntityId).ToList();
+                var keys = await db.SearchDocuments.AsNoTracking().Where(d => d.Type == group.Key && entityIds.Contains(d.EntityId))
+                    .Select(d => new { d.Id, d.EntityId }).ToDictionaryAsync(d => d.EntityId, d => d.Id, ct);
+                foreach (var document in group)
+                    document.Id = keys[document.EntityId];
+            }
+            _newDocuments.Clear();
+        }
+        if (_postings.Count == 0)
+            return;
+        var rows = _postings.Select(p => new PostingRow(p.Document.Id, p.TermId, p.Document.OwnerId.ToByteArray(), (int)p.Document.Type, p.Impact,
+            (p.Document.At.Kind == DateTimeKind.Local ? p.Document.At.ToUniversalTime() : p.Document.At).Ticks)).ToList();
+        _postings.Clear();
+        await SearchSql.InsertPostingsAsync(db, rows, ct);
     }
 
     /// <summary>Queries whose rows must be read before the entities are deleted (the subqueries name them).</summary>
@@ -69,7 +100,10 @@ public sealed class SearchIndexer(CatalystDbContext db, IOptions<SearchOptions> 
         _removeWhere.Clear();
     }
 
-    /// <summary>Adds postings and collects term-count deltas; the caller saves and then applies the deltas.</summary>
+    /// <summary>
+    /// Adds and updates documents, deletes their old postings and collects the new ones and the term-count
+    /// deltas; the caller saves, then calls <see cref="WritePostingsAsync"/> and applies the deltas.
+    /// </summary>
     internal async Task ApplyAsync(Dictionary<long, long> deltas, CancellationToken ct)
     {
         if (_remove.Count > 0)
@@ -99,27 +133,22 @@ public sealed class SearchIndexer(CatalystDbContext db, IOptions<SearchOptions> 
             {
                 if (!existing.TryGetValue(input.EntityId, out var document))
                 {
+                    // Not tracked: new documents are written in bulk with their postings (SearchSql).
                     document = new SearchDocument { Type = input.Type, EntityId = input.EntityId };
-                    db.SearchDocuments.Add(document);
+                    _newDocuments.Add(document);
                     deltas[SearchText.DocumentsTermId] = deltas.GetValueOrDefault(SearchText.DocumentsTermId) + 1;
                 }
                 document.OwnerId = input.OwnerId;
                 document.At = input.At;
                 foreach (var (termId, impact) in SearchText.Impacts(input, options.Value.MaxTermsPerDocument))
                 {
-                    var posting = new SearchPosting { TermId = termId, OwnerId = input.OwnerId, Type = input.Type, Impact = impact, At = input.At };
-                    if (document.Id == 0)
-                        document.Postings.Add(posting);
-                    else
-                    {
-                        posting.DocumentId = document.Id;
-                        db.SearchPostings.Add(posting);
-                    }
+                    _postings.Add((document, termId, impact));
                     deltas[termId] = deltas.GetValueOrDefault(termId) + 1;
                 }
             }
         }
-        Reset();
+        _index.Clear();
+        _remove.Clear();
     }
 
     private async Task RemoveDocumentsAsync(IQueryable<long> documents, Dictionary<long, long> deltas, CancellationToken ct)

@@ -185,7 +185,7 @@ public sealed class SearchMaintenance(CatalystDbContext db, SearchIndexer indexe
     {
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var errors = await TermCountErrorsAsync(ct);
-        await SearchTermCounts.ApplyAsync(db, errors.ToDictionary(e => e.Key, e => e.Value.Actual - e.Value.Stored), ct);
+        await SearchSql.AddTermCountsAsync(db, errors.ToDictionary(e => e.Key, e => e.Value.Actual - e.Value.Stored), ct);
         await db.SearchTerms.Where(t => t.DocumentCount <= 0 && t.TermId != SearchText.DocumentsTermId).ExecuteDeleteAsync(ct);
         await transaction.CommitAsync(ct);
     }

@@ -61,7 +61,8 @@ public sealed class ChangeSet(CatalystDbContext db, SearchIndexer search, Metada
             if (changes.Count > 0)
                 await AppendAsync(changes, ct);
             await db.SaveChangesAsync(ct);
-            await SearchTermCounts.ApplyAsync(db, deltas, ct);
+            await search.WritePostingsAsync(ct);
+            await SearchSql.AddTermCountsAsync(db, deltas, ct);
             if (transaction is not null)
                 await transaction.CommitAsync(ct);
         }
