@@ -9,6 +9,7 @@ using Catalyst.Data.Search;
 using Catalyst.Data.Sync;
 using Catalyst.Data.Tokens;
 using Catalyst.Data.Uploads;
+using Catalyst.Data.Websites;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -39,6 +40,7 @@ public abstract class CatalystDbContext(DbContextOptions options)
     public DbSet<SearchDocument> SearchDocuments => Set<SearchDocument>();
     public DbSet<SearchPosting> SearchPostings => Set<SearchPosting>();
     public DbSet<SearchTerm> SearchTerms => Set<SearchTerm>();
+    public DbSet<Website> Websites => Set<Website>();
 
     /// <summary>Clock used for createdAt/updatedAt; tests may replace it.</summary>
     public TimeProvider Time { get; set; } = TimeProvider.System;

@@ -40,6 +40,12 @@ public static class Program
                     Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
                     return await MigrateDatabaseCommand.RunAsync(host.Services, cts.Token);
                 }
+                case "verify-backup":
+                {
+                    using var cts = new CancellationTokenSource();
+                    Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
+                    return await VerifyBackupCommand.RunAsync(rest, cts.Token);
+                }
                 case "verify-storage":
                 case "gc-storage":
                 {
@@ -60,6 +66,7 @@ public static class Program
                           migrate-db                        apply the database schema and create the admin if there is none
                           verify-storage [--rebuild] [--deep]  check reference counts, chunk indexes and chunk objects
                           gc-storage                        free blobs and chunks nothing references (after the grace period)
+                          verify-backup FILE                check a website backup or account archive without importing it
                         """);
                     return 2;
             }

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Catalyst.Data.Assets;
 
 /// <summary><c>target=asset</c>: the completed upload becomes an Asset with the upload's id.</summary>
-public sealed class AssetUploadCompletion(CatalystDbContext db, AssetService assets) : IUploadCompletionHandler
+public sealed class AssetUploadCompletion(CatalystDbContext db, AssetService assets, Websites.WebsiteService websites) : IUploadCompletionHandler
 {
     public string Target => UploadTargets.Asset;
 
@@ -21,11 +21,11 @@ public sealed class AssetUploadCompletion(CatalystDbContext db, AssetService ass
             if (owner is null || !actor.CanAccess(owner.Value))
                 throw new NotFoundException("Project");
         }
-        if (upload.WebsiteId is not null)
-            throw new NotFoundException("Website"); // no website exists before the websites feature
+        if (upload.WebsiteId is { } websiteId && !await websites.IsAccessibleAsync(actor, websiteId, ct))
+            throw new NotFoundException("Website");
     }
 
-    public async Task<string?> CompleteAsync(Upload upload, BlobInfo blob, CancellationToken ct)
+    public async Task<string?> CompleteAsync(Upload upload, BlobInfo blob, object? prepared, CancellationToken ct)
     {
         var asset = await assets.AddAsync(upload.Id, upload.OwnerId, upload.FileName, upload.MediaType, blob, upload.WebsiteId, upload.ProjectId, ct);
         return asset.Id.ToString();

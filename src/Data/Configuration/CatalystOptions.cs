@@ -14,6 +14,15 @@ public sealed class CatalystOptions
     public ApiOptions Api { get; set; } = new();
     public JobsOptions Jobs { get; set; } = new();
     public SignInOptions SignIn { get; set; } = new();
+    public WebsiteDataOptions Websites { get; set; } = new();
+}
+
+public sealed class WebsiteDataOptions
+{
+    /// <summary>Largest website-data body (PUT, upload, import); 413 above.</summary>
+    public long MaxDataBytes { get; set; } = 1L << 30;
+    /// <summary>A merge patch loads the section it patches: sections larger than this answer 413 (use PUT).</summary>
+    public long MaxMergePatchBytes { get; set; } = 32L << 20;
 }
 
 public sealed class AdminBootstrapOptions
@@ -56,6 +65,8 @@ public sealed class CatalystOptionsValidator : IValidateOptions<CatalystOptions>
             failures.Add("Catalyst:Api:MaxBodyBytes must be between 1024 and 1073741824.");
         if (options.Jobs.Storage is { } storage && storage is not ("InMemory" or "SqlServer"))
             failures.Add($"Catalyst:Jobs:Storage must be 'InMemory' or 'SqlServer' (was '{storage}').");
+        if (options.Websites.MaxDataBytes < 1024 || options.Websites.MaxMergePatchBytes < 1024)
+            failures.Add("Catalyst:Websites:MaxDataBytes and MaxMergePatchBytes must be at least 1024.");
         if (options.Jobs.WorkerCount is < 1 or > 100)
             failures.Add("Catalyst:Jobs:WorkerCount must be between 1 and 100.");
         if (options.SignIn.PerAddressPerMinute < 1)

@@ -9,6 +9,9 @@ public static class JobKinds
     public const string UploadCleanup = "upload-cleanup";
     public const string SearchRebuild = "search-rebuild";
     public const string SearchVerification = "search-verify";
+    public const string WebsiteExport = "website-export";
+    public const string WebsiteImport = "website-import";
+    public const string AccountExport = "account-export";
 
     public static readonly IReadOnlyDictionary<string, string> DisplayNames = new Dictionary<string, string>
     {
@@ -18,6 +21,9 @@ public static class JobKinds
         [UploadCleanup] = "Expired upload cleanup",
         [SearchRebuild] = "Search index rebuild",
         [SearchVerification] = "Search index verification",
+        [WebsiteExport] = "Website export",
+        [WebsiteImport] = "Website import",
+        [AccountExport] = "Account archive",
     };
 
     public static string DisplayName(string kind) => DisplayNames.TryGetValue(kind, out var name) ? name : kind;

@@ -10,7 +10,8 @@ public sealed record JobRunQuery(string? Kind = null, JobRunStatus? Status = nul
 /// <summary>Starts, lists, cancels and retries JobRuns; the portal, the API and the CLI all come through here.</summary>
 public sealed class JobRunService(CatalystDbContext db, IJobQueue queue, AuditLog audit)
 {
-    public async Task<JobRun> StartAsync(Actor actor, string kind, object? input, CancellationToken ct)
+    /// <param name="prepare">Runs after the JobRun row exists and before the job is queued (e.g. to hold its input file).</param>
+    public async Task<JobRun> StartAsync(Actor actor, string kind, object? input, CancellationToken ct, Func<Guid, Task>? prepare = null)
     {
         if (!JobKinds.DisplayNames.ContainsKey(kind))
             throw ValidationFailedException.For("kind", $"Unknown job kind '{kind}'.");
@@ -27,6 +28,8 @@ public sealed class JobRunService(CatalystDbContext db, IJobQueue queue, AuditLo
         if (actor.IsAdmin)
             audit.Record(actor, "job.start", nameof(JobRun), run.Id, new { kind });
         await db.SaveChangesAsync(ct);
+        if (prepare is not null)
+            await prepare(run.Id);
         await EnqueueAsync(run, ct);
         return run;
     }

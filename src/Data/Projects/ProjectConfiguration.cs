@@ -15,10 +15,12 @@ public sealed class ProjectConfiguration : IEntityTypeConfiguration<Project>
         builder.Property(p => p.Currency).HasMaxLength(3).IsUnicode(false);
         builder.Property(p => p.Category).HasMaxLength(64);
         builder.HasOne(p => p.Owner).WithMany().HasForeignKey(p => p.OwnerId).OnDelete(DeleteBehavior.Cascade);
-        // Owner-scoped lists ordered by recency, and name search within them.
-        builder.HasIndex(p => new { p.OwnerId, p.UpdatedAt });
+        // Lists are ordered newest first with Id as the tie-breaker (ProjectService.ListAsync). The
+        // index carries the whole ORDER BY, so a deep page steps over index entries; without Id in
+        // it SQLite sorted every row of the owner to serve any page.
+        builder.HasIndex(p => new { p.OwnerId, p.UpdatedAt, p.Id });
         builder.HasIndex(p => new { p.OwnerId, p.Name });
-        builder.HasIndex(p => p.UpdatedAt);
+        builder.HasIndex(p => new { p.UpdatedAt, p.Id });
         builder.HasIndex(p => p.Name);
     }
 }

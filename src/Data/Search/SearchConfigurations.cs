@@ -34,11 +34,11 @@ public sealed class SearchPostingConfiguration : IEntityTypeConfiguration<Search
         builder.Property(p => p.At).HasConversion(new UtcTicksConverter());
         builder.Property(p => p.OwnerId).HasConversion(new GuidToBytesConverter()).HasMaxLength(16);
         // The top of a term is the first rows of one of these, for one owner or (admins) for all.
-        // Type closes each index so that type filters are answered from the index alone.
+        // Type (and, for the date orders, Impact) close each index so that it answers alone, without the table.
         builder.HasIndex(p => new { p.TermId, p.OwnerId, p.Impact, p.At, p.DocumentId, p.Type }).HasDatabaseName("IX_SearchPostings_Owner_Relevance");
-        builder.HasIndex(p => new { p.TermId, p.OwnerId, p.At, p.DocumentId, p.Type }).HasDatabaseName("IX_SearchPostings_Owner_Recency");
+        builder.HasIndex(p => new { p.TermId, p.OwnerId, p.At, p.DocumentId, p.Type, p.Impact }).HasDatabaseName("IX_SearchPostings_Owner_Recency");
         builder.HasIndex(p => new { p.TermId, p.Impact, p.At, p.DocumentId, p.Type }).HasDatabaseName("IX_SearchPostings_Relevance");
-        builder.HasIndex(p => new { p.TermId, p.At, p.DocumentId, p.Type }).HasDatabaseName("IX_SearchPostings_Recency");
+        builder.HasIndex(p => new { p.TermId, p.At, p.DocumentId, p.Type, p.Impact }).HasDatabaseName("IX_SearchPostings_Recency");
     }
 }
 

@@ -283,7 +283,9 @@ public sealed class SearchService(CatalystDbContext db, IOptions<SearchOptions> 
         foreach (var chunk in documentIds.Chunk(500))
         {
             var ids = chunk.ToList();
-            foreach (var row in await db.SearchPostings.AsNoTracking().Where(p => ids.Contains(p.DocumentId) && p.TermId == termId)
+            // "TermId + 0": SQLite without statistics would otherwise walk the term's whole range in one of
+            // the term indexes instead of probing the primary key (DocumentId, TermId) once per document.
+            foreach (var row in await db.SearchPostings.AsNoTracking().Where(p => ids.Contains(p.DocumentId) && p.TermId + 0 == termId)
                          .Select(p => new { p.DocumentId, p.Impact }).ToListAsync(ct))
                 result[row.DocumentId] = row.Impact;
         }
@@ -383,7 +385,7 @@ public sealed class SearchService(CatalystDbContext db, IOptions<SearchOptions> 
             var driverCount = await ByImpact(Range(driver, query.Scope)).Take(window + 1).CountAsync(ct);
             var documents = ByImpact(Range(driver, query.Scope)).Take(window).Select(p => p.DocumentId);
             foreach (var other in lists.Where(t => t != driver))
-                documents = documents.Where(d => db.SearchPostings.Any(p => p.DocumentId == d && p.TermId == other));
+                documents = documents.Where(d => db.SearchPostings.Any(p => p.DocumentId == d && p.TermId + 0 == other));
             var matched = await documents.Take(cap + 1).CountAsync(ct);
             return (Math.Min(matched, cap), driverCount <= window && matched <= cap);
         }
@@ -400,7 +402,7 @@ public sealed class SearchService(CatalystDbContext db, IOptions<SearchOptions> 
         if (query.Scope.OwnerId is not null || query.Scope.Types is not null || query.Scope.From is not null || query.Scope.To is not null)
             all = query.Terms.Select(t => Range(t, query.Scope).Select(p => p.DocumentId)).Aggregate((a, b) => a.Union(b));
         foreach (var tag in query.Tags)
-            all = all.Where(d => db.SearchPostings.Any(p => p.DocumentId == d && p.TermId == tag));
+            all = all.Where(d => db.SearchPostings.Any(p => p.DocumentId == d && p.TermId + 0 == tag));
         var distinct = await all.Distinct().CountAsync(ct);
         return (Math.Min(distinct, cap), distinct <= cap);
     }

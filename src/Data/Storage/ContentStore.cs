@@ -107,6 +107,15 @@ public sealed class ContentStore(CatalystDbContext db, ChunkWriter writer, IBlob
         }
     }
 
+    /// <summary>Drops every reference whose owner id starts with <paramref name="ownerPrefix"/> (e.g. all versions of a website).</summary>
+    public async Task RemoveReferencesByPrefixAsync(string ownerType, string ownerPrefix, CancellationToken ct)
+    {
+        var held = await db.Set<BlobReference>().Where(r => r.OwnerType == ownerType && r.OwnerId.StartsWith(ownerPrefix))
+            .Select(r => r.OwnerId).ToListAsync(ct);
+        foreach (var ownerId in held)
+            await RemoveReferencesAsync(ownerType, ownerId, ct);
+    }
+
     /// <summary>A seekable read-only stream over the blob, or null when it does not exist.</summary>
     public async Task<Stream?> OpenReadAsync(string sha256, CancellationToken ct)
     {

@@ -57,4 +57,6 @@ public static class BlobOwnerTypes
     public const string Asset = "asset";
     public const string WebsiteDataVersion = "website-data-version";
     public const string JobResult = "job-result";
+    /// <summary>A file a queued job will read (an import's backup), held until the job is done.</summary>
+    public const string JobInput = "job-input";
 }

@@ -5,6 +5,7 @@ using Catalyst.Data.Caching;
 using Catalyst.Data.Chat;
 using Catalyst.Data.Common;
 using Catalyst.Data.Projects;
+using Catalyst.Data.Websites;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -16,7 +17,7 @@ public sealed class SyncOptions
     public const string Section = "Catalyst:Sync";
 
     public int InitSessions { get; set; } = 50;
-    /// <summary>Projects a sync init carries at most (newest first); <c>projectsTruncated</c> says when there were more.</summary>
+    /// <summary>Projects (and websites) a sync init carries at most, newest first; <c>projectsTruncated</c> says when there were more.</summary>
     public int InitProjects { get; set; } = 1000;
     public int DefaultChangesLimit { get; set; } = 500;
     public int MaxChangesLimit { get; set; } = 1000;
@@ -39,7 +40,9 @@ public sealed class SyncOptionsValidator : IValidateOptions<SyncOptions>
     }
 }
 
-public sealed record SyncInit(string Cursor, IReadOnlyList<Project> Projects, bool ProjectsTruncated, IReadOnlyList<ChatSession> ChatSessions);
+public sealed record SyncInit(
+    string Cursor, UserPreferences? Preferences, IReadOnlyList<Project> Projects, bool ProjectsTruncated,
+    IReadOnlyList<Website> Websites, bool WebsitesTruncated, IReadOnlyList<ChatSession> ChatSessions);
 
 /// <summary>One change: the entity's current state for an upsert (<see cref="Entity"/>), nothing for a tombstone.</summary>
 public sealed record SyncChangeItem(long Seq, string Type, Guid Id, SyncOperation Operation, object? Entity);
@@ -88,11 +91,20 @@ public sealed class SyncService(CatalystDbContext db, MetadataCache cache, IOpti
             return new Part<ChatSession>(seq, items);
         }, p => 1 + p.Items.Count, ct);
 
+        // Websites and preferences are read as they are: their writes do not go through ChangeSet yet, so
+        // they are neither cached (nothing would invalidate them) nor in the change feed.
+        var websites = await db.Websites.AsNoTracking().Where(w => w.OwnerId == owner)
+            .OrderByDescending(w => w.UpdatedAt).ThenByDescending(w => w.Id).Take(limits.InitProjects + 1).ToListAsync(ct);
+        var preferences = await db.Set<UserPreferences>().AsNoTracking().FirstOrDefaultAsync(p => p.UserId == owner, ct);
+
         var truncated = projects.Items.Count > limits.InitProjects;
         return new SyncInit(
             SyncCursor.Format(Math.Min(projects.Seq, sessions.Seq)),
+            preferences,
             truncated ? projects.Items.Take(limits.InitProjects).ToList() : projects.Items,
             truncated,
+            websites.Take(limits.InitProjects).ToList(),
+            websites.Count > limits.InitProjects,
             sessions.Items);
     }
 

@@ -15,6 +15,13 @@ public interface IUploadCompletionHandler
     /// <summary>Checks the creation request (metadata, ownership of referenced resources) before any byte is accepted.</summary>
     Task ValidateAsync(Actor actor, Upload upload, IReadOnlyDictionary<string, string?> metadata, CancellationToken ct);
 
-    /// <summary>Creates what the upload is for; returns a short description stored as the upload's result.</summary>
-    Task<string?> CompleteAsync(Upload upload, BlobInfo blob, CancellationToken ct);
+    /// <summary>
+    /// Heavy work before the completing transaction (storing derived blobs): a transaction must
+    /// not be open while chunks are written through their own connection. Returns state for
+    /// <see cref="CompleteAsync"/>.
+    /// </summary>
+    Task<object?> PrepareAsync(Upload upload, BlobInfo blob, CancellationToken ct) => Task.FromResult<object?>(null);
+
+    /// <summary>Creates what the upload is for, in the completing transaction; returns a short description stored as the upload's result.</summary>
+    Task<string?> CompleteAsync(Upload upload, BlobInfo blob, object? prepared, CancellationToken ct);
 }

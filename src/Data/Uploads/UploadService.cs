@@ -317,9 +317,11 @@ public sealed class UploadService(
         }
 
         var handler = handlers.First(h => h.Target == upload.Target);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var blob = new BlobInfo(sha, upload.Length);
         await content.EnsureBlobAsync(sha, upload.Length, chunks, ct);
-        var result = await handler.CompleteAsync(upload, new BlobInfo(sha, upload.Length), ct);
+        var prepared = await handler.PrepareAsync(upload, blob, ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var result = await handler.CompleteAsync(upload, blob, prepared, ct);
         upload.CompletedAt = Clock.UtcNow(time);
         upload.BlobSha256 = sha;
         upload.Result = result;

@@ -47,11 +47,14 @@ public static class JobEndpoints
             .WithSummary("Run a failed or canceled job again.")
             .Produces<DataEnvelope<JobRunDto>>(StatusCodes.Status202Accepted).ProducesProblem(404).ProducesProblem(409);
 
-        jobs.MapGet("/{id:guid}/result", async (Guid id, HttpContext http, JobRunService service, CancellationToken ct) =>
+        jobs.MapGet("/{id:guid}/result", async (Guid id, HttpContext http, JobRunService service, JobResultFiles files, CancellationToken ct) =>
             {
-                await service.GetAsync(http.User.ToActor(), id, ct);
-                return TypedResults.Problem("This job has no result file.", statusCode: 404, title: "Not found",
-                    extensions: new Dictionary<string, object?> { ["code"] = "no_result_file" });
+                var run = await service.GetAsync(http.User.ToActor(), id, ct);
+                if (JobResultFiles.Of(run) is not { } file)
+                    return TypedResults.Problem("This job has no result file.", statusCode: 404, title: "Not found",
+                        extensions: new Dictionary<string, object?> { ["code"] = "no_result_file" });
+                var stream = await files.OpenAsync(file, ct);
+                return BlobResults.Serve(http, stream, file.MediaType, file.FileName, file.Sha256, run.FinishedAt ?? run.CreatedAt, immutable: true);
             })
             .WithSummary("The job's result file, when its kind produces one (streamed with Range).")
             .ProducesProblem(404);

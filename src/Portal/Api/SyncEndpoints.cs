@@ -12,7 +12,7 @@ public sealed record SyncUserDto(Guid Id, string Email, IReadOnlyList<string> Ro
 
 public sealed record SyncInitDto(
     SyncUserDto User, JsonElement? Preferences, IReadOnlyList<ProjectDto> Projects, bool ProjectsTruncated,
-    IReadOnlyList<ChatSessionDto> ChatSessions, string Cursor);
+    IReadOnlyList<WebsiteDto> Websites, bool WebsitesTruncated, IReadOnlyList<ChatSessionDto> ChatSessions, string Cursor);
 
 /// <summary>One change: <c>data</c> is the entity now (a project, chatSession or chatMessage) for an upsert, null for a delete.</summary>
 public sealed record SyncChangeDto(string Type, Guid Id, SyncOperation Op, object? Data);
@@ -28,12 +28,13 @@ public static class SyncEndpoints
                 var actor = http.User.ToActor();
                 var init = await service.InitAsync(actor, ct);
                 var roles = http.User.FindAll(ClaimTypes.Role).Select(c => c.Value).Distinct().ToList();
-                // Preferences join the payload with the UserPreferences feature (SPEC §5); none are stored yet.
-                return ApiResults.Data(new SyncInitDto(new SyncUserDto(actor.UserId, actor.Email, roles), null,
+                var preferences = init.Preferences is { } stored ? JsonDocument.Parse(stored.Preferences).RootElement.Clone() : (JsonElement?)null;
+                return ApiResults.Data(new SyncInitDto(new SyncUserDto(actor.UserId, actor.Email, roles), preferences,
                     init.Projects.Select(ProjectDto.From).ToList(), init.ProjectsTruncated,
+                    init.Websites.Select(WebsiteDto.From).ToList(), init.WebsitesTruncated,
                     init.ChatSessions.Select(ChatSessionDto.From).ToList(), init.Cursor));
             })
-            .WithSummary("Everything a client needs at sign-in: the user, project metadata, the 50 most recent chat sessions " +
+            .WithSummary("Everything a client needs at sign-in: the user, preferences (null when never set), project and website metadata, the 50 most recent chat sessions " +
                          "(no message bodies, no blobs) and a cursor for /api/sync/changes.")
             .Produces<DataEnvelope<SyncInitDto>>();
 

@@ -23,7 +23,7 @@ public static class UploadEndpoints
 
     public static void MapUploadEndpoints(this RouteGroupBuilder uploads)
     {
-        uploads.WithTags("Uploads (tus)");
+        uploads.WithTags("Uploads (tus)").WithMetadata(StreamsItsBody.Instance);
         uploads.AddEndpointFilter(TusHeadersFilter);
 
         uploads.MapMethods("", ["OPTIONS"], (IOptions<StorageOptions> options, HttpContext http) =>

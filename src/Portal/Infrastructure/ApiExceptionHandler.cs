@@ -61,6 +61,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
 
     private static string TitleFor(int status) => status switch
     {
+        400 => "Bad request",
         409 => "Conflict",
         410 => "Gone",
         413 => "Payload too large",

@@ -16,6 +16,9 @@ public static class BlobResults
         "application/pdf", "text/plain",
     };
 
+    /// <summary>Never inline, but also not text: JSON and archives keep their type.</summary>
+    private static readonly HashSet<string> KeepType = new(StringComparer.OrdinalIgnoreCase) { "application/json", "application/gzip", "application/zip" };
+
     public static IResult Serve(HttpContext http, Stream content, string mediaType, string fileName, string sha256, DateTime lastModified, bool immutable)
     {
         var headers = http.Response.Headers;
@@ -26,7 +29,8 @@ public static class BlobResults
         var disposition = new ContentDispositionHeaderValue(inline ? "inline" : "attachment");
         disposition.SetHttpFileName(fileName);
         headers.ContentDisposition = disposition.ToString();
-        return Results.Stream(content, inline ? mediaType : (mediaType.StartsWith("text/", StringComparison.OrdinalIgnoreCase) ? "text/plain" : mediaType),
+        var type = inline || KeepType.Contains(mediaType) ? mediaType : mediaType.StartsWith("text/", StringComparison.OrdinalIgnoreCase) ? "text/plain" : mediaType;
+        return Results.Stream(content, type,
             fileDownloadName: null, lastModified: new DateTimeOffset(lastModified, TimeSpan.Zero),
             entityTag: new EntityTagHeaderValue($"\"{sha256}\""), enableRangeProcessing: true);
     }

@@ -22,12 +22,19 @@ public static class Logging
                 .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
                 .MinimumLevel.Override("Microsoft.EntityFrameworkCore", LogEventLevel.Warning)
                 .Enrich.FromLogContext()
-                .WriteTo.File(new CompactJsonFormatter(), Path.Combine(paths.Logs, "portal-.json"),
-                    rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14, fileSizeLimitBytes: 100L << 20, rollOnFileSizeLimit: true);
-            if (isDevelopment)
-                logger.WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture);
-            else
-                logger.WriteTo.Console(new CompactJsonFormatter());
+                // The sinks write on one background thread: a request only queues its event. Written
+                // inline, every request took the console's lock and then the file's, and under load
+                // the request threads queued up behind each other there (tests/Bench projects-list).
+                // A full queue blocks rather than drops, so no request line is lost.
+                .WriteTo.Async(sinks =>
+                {
+                    sinks.File(new CompactJsonFormatter(), Path.Combine(paths.Logs, "portal-.json"),
+                        rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14, fileSizeLimitBytes: 100L << 20, rollOnFileSizeLimit: true);
+                    if (isDevelopment)
+                        sinks.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+                    else
+                        sinks.Console(new CompactJsonFormatter());
+                }, blockWhenFull: true);
         // Each host keeps its own logger instead of replacing Serilog's static one: several hosts in one
         // process (the tests) would otherwise write into whichever host started last.
         }, preserveStaticLogger: true);

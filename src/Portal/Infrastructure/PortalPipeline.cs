@@ -27,14 +27,11 @@ public static class PortalPipeline
             ExceptionHandlingPath = "/Error",
             StatusCodeSelector = ex => ApiExceptionHandler.Map(ex).Status ?? 500,
         });
-        app.UseWhen(c => c.Request.IsApi(), api =>
-        {
-            api.UseStatusCodePages();
-            api.UseMiddleware<ApiBodyLimitMiddleware>();
-        });
+        app.UseWhen(c => c.Request.IsApi(), api => api.UseStatusCodePages());
         app.UseWhen(c => !c.Request.IsApi(), pages => pages.UseStatusCodePagesWithReExecute("/Error", "?code={0}"));
 
         app.UseRouting();
+        app.UseWhen(c => c.Request.IsApi(), api => api.UseMiddleware<ApiBodyLimitMiddleware>());
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -61,6 +58,8 @@ public static class PortalPipeline
         api.MapChatEndpoints();
         api.MapSyncEndpoints();
         api.MapSearchEndpoints();
+        api.MapWebsiteEndpoints();
+        api.MapBackupEndpoints();
         api.MapGroup("/uploads").MapUploadEndpoints();
         // The same tus endpoints for the portal's own pages: cookie sign-in plus the antiforgery header.
         app.MapGroup("/portal/uploads").RequireAuthorization().AddEndpointFilter<AntiforgeryHeaderFilter>().MapUploadEndpoints();

@@ -31,6 +31,9 @@ public static class JobsRegistration
         services.AddKeyedScoped<IJob, UploadCleanupJob>(JobKinds.UploadCleanup);
         services.AddKeyedScoped<IJob, SearchRebuildJob>(JobKinds.SearchRebuild);
         services.AddKeyedScoped<IJob, SearchVerificationJob>(JobKinds.SearchVerification);
+        services.AddKeyedScoped<IJob, WebsiteExportJob>(JobKinds.WebsiteExport);
+        services.AddKeyedScoped<IJob, WebsiteImportJob>(JobKinds.WebsiteImport);
+        services.AddKeyedScoped<IJob, AccountExportJob>(JobKinds.AccountExport);
 
         // This process's own storage instance, never Hangfire's static JobStorage.Current, so that
         // several hosts in one process (tests, tools) cannot run each other's jobs.

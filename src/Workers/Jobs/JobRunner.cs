@@ -64,7 +64,7 @@ public sealed class JobRunner(CatalystDbContext db, IServiceProvider services, T
         catch (Exception ex)
         {
             logger.LogError(ex, "Job {JobRunId} ({Kind}) failed", jobRunId, run.Kind);
-            await FinishAsync(jobRunId, JobRunStatus.Failed, null, Truncate(ex.Message, 4000), CancellationToken.None);
+            await FinishAsync(jobRunId, JobRunStatus.Failed, null, Truncate(Describe(ex), 4000), CancellationToken.None);
         }
     }
 
@@ -91,6 +91,10 @@ public sealed class JobRunner(CatalystDbContext db, IServiceProvider services, T
             .SetProperty(r => r.UpdatedAt, now)
             .SetProperty(r => r.ProgressDone, r => status == JobRunStatus.Succeeded && r.ProgressTotal != null ? r.ProgressTotal.Value : r.ProgressDone), ct);
     }
+
+    /// <summary>The message a person can act on: domain errors as they are, others with their innermost cause.</summary>
+    private static string Describe(Exception ex) =>
+        ex is Catalyst.Data.Common.DomainException || ex.InnerException is null ? ex.Message : $"{ex.Message} ({ex.GetBaseException().Message})";
 
     private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max];
 }

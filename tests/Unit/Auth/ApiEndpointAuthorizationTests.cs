@@ -28,7 +28,9 @@ public partial class ApiEndpointAuthorizationTests(PortalFactory portal)
             .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => (m, e.RoutePattern.RawText!.TrimEnd('/'), (Endpoint)e)))
             .ToList();
 
-    private static string Concrete(string pattern) => RouteParameter().Replace(pattern, Guid.NewGuid().ToString());
+    /// <summary>A URL matching the pattern: numbers for int parameters, fresh GUIDs for the rest.</summary>
+    private static string Concrete(string pattern) =>
+        RouteParameter().Replace(pattern, m => m.Groups[2].Value == ":int" ? "1" : Guid.NewGuid().ToString());
 
     private static Task<HttpResponseMessage> SendAsync(HttpClient client, string method, string pattern) =>
         client.SendJsonAsync(new HttpMethod(method), Concrete(pattern), method is "POST" or "PUT" or "PATCH" ? new { } : null, "\"1\"");

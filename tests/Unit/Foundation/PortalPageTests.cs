@@ -4,13 +4,14 @@ using Catalyst.Data.Jobs;
 using Catalyst.Data.Projects;
 using Catalyst.Tests.Unit.Infrastructure;
 using Catalyst.Tests.Unit.Jobs;
+using Catalyst.Tests.Unit.Websites;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Catalyst.Tests.Unit.Foundation;
 
-/// <summary>An admin with a project and a job run, signed in, so every page can be opened.</summary>
+/// <summary>An admin with a project, a job run and a website with content and data versions, signed in, so every page can be opened.</summary>
 public sealed class PageVisitor(PortalFactory portal) : IAsyncLifetime
 {
     public TestUser Admin { get; private set; } = null!;
@@ -18,6 +19,7 @@ public sealed class PageVisitor(PortalFactory portal) : IAsyncLifetime
     public Guid ProjectId { get; private set; }
     public Guid JobId { get; private set; }
     public Guid SessionId { get; private set; }
+    public FullWebsite Website { get; private set; } = null!;
 
     public async ValueTask InitializeAsync()
     {
@@ -28,6 +30,7 @@ public sealed class PageVisitor(PortalFactory portal) : IAsyncLifetime
         SessionId = (await portal.WithScopeAsync(sp => sp.GetRequiredService<ChatService>()
             .CreateSessionAsync(Admin.Actor, new ChatSessionInput("Visited chat", ProjectId), CancellationToken.None))).Id;
         JobId = (await portal.InsertRunAsync(Admin.Id, JobRunStatus.Succeeded, new { ownerId = Admin.Id })).Id;
+        Website = await portal.CreateFullWebsiteAsync(Admin, "Visited site");
     }
 
     public ValueTask DisposeAsync()
@@ -69,6 +72,16 @@ public class PortalPageTests(PortalFactory portal, PageVisitor visitor) : IClass
         ["/Chat/Index"] = ("/Chat", HttpStatusCode.OK),
         ["/Chat/Session"] = ("/Chat/Session/{session}", HttpStatusCode.OK),
         ["/Admin/Cache/Index"] = ("/Admin/Cache", HttpStatusCode.OK),
+        ["/Websites/Import"] = ("/Websites/Import", HttpStatusCode.OK),
+        ["/Websites/Index"] = ("/Websites", HttpStatusCode.OK),
+        ["/Websites/Create"] = ("/Websites/Create", HttpStatusCode.OK),
+        ["/Websites/Edit"] = ("/Websites/Edit/{website}", HttpStatusCode.OK),
+        ["/Websites/Delete"] = ("/Websites/Delete/{website}", HttpStatusCode.OK),
+        ["/Websites/Details"] = ("/Websites/Details/{website}?tab=data", HttpStatusCode.OK),
+        ["/Websites/ContentType"] = ("/Websites/{website}/types/{type}", HttpStatusCode.OK),
+        ["/Websites/ContentItem"] = ("/Websites/{website}/items/{item}", HttpStatusCode.OK),
+        ["/Websites/Version"] = ("/Websites/{website}/versions/1", HttpStatusCode.OK),
+        ["/Websites/Diff"] = ("/Websites/{website}/diff?from=1&to=2", HttpStatusCode.OK),
     };
 
     public static TheoryData<string> PageNames() => [.. Pages.Keys];
@@ -87,7 +100,10 @@ public class PortalPageTests(PortalFactory portal, PageVisitor visitor) : IClass
         .Replace("{project}", visitor.ProjectId.ToString(), StringComparison.Ordinal)
         .Replace("{job}", visitor.JobId.ToString(), StringComparison.Ordinal)
         .Replace("{session}", visitor.SessionId.ToString(), StringComparison.Ordinal)
-        .Replace("{user}", visitor.Admin.Id.ToString(), StringComparison.Ordinal);
+        .Replace("{user}", visitor.Admin.Id.ToString(), StringComparison.Ordinal)
+        .Replace("{website}", visitor.Website.Id.ToString(), StringComparison.Ordinal)
+        .Replace("{type}", visitor.Website.Type.Id.ToString(), StringComparison.Ordinal)
+        .Replace("{item}", visitor.Website.Item.Id.ToString(), StringComparison.Ordinal);
 
     [Theory]
     [MemberData(nameof(PageNames))]

@@ -24,10 +24,11 @@ public static class Forms
         ?? throw new InvalidOperationException("The page has no antiforgery token.");
 
     /// <summary>GETs <paramref name="pageUrl"/>, then posts <paramref name="fields"/> with its antiforgery token to <paramref name="postUrl"/>.</summary>
-    public static async Task<HttpResponseMessage> PostFormAsync(this HttpClient client, string pageUrl, IDictionary<string, string> fields, string? postUrl = null)
+    /// <remarks>A field may repeat (a list's <c>Index</c> entries, several checkboxes of one name).</remarks>
+    public static async Task<HttpResponseMessage> PostFormAsync(this HttpClient client, string pageUrl, IEnumerable<KeyValuePair<string, string>> fields, string? postUrl = null)
     {
         var page = await client.GetDocumentAsync(pageUrl);
-        var form = new Dictionary<string, string>(fields) { ["__RequestVerificationToken"] = page.AntiforgeryToken() };
+        var form = fields.Append(new("__RequestVerificationToken", page.AntiforgeryToken()));
         return await client.PostAsync(postUrl ?? pageUrl, new FormUrlEncodedContent(form));
     }
 

@@ -93,6 +93,10 @@ public class SyncApiTests(PortalFactory portal)
         var user = await portal.CreateUserAsync();
         var api = portal.CreateApiClient(user.Token);
         await api.PostJsonAsync("/api/projects", new { name = "Synced project", tags = new[] { "x" } });
+        var noPreferences = (await (await api.GetAsync("/api/sync/init")).ReadJsonAsync()).GetProperty("data").GetProperty("preferences");
+        await api.SendJsonAsync(HttpMethod.Put, "/api/me/preferences", new { preferences = new { theme = "dark" } });
+        var website = await api.PostJsonAsync("/api/websites", new { name = "Synced site", slug = $"synced-{Guid.NewGuid():N}" });
+        Assert.Equal(HttpStatusCode.Created, website.StatusCode);
         var sessions = new List<Guid>();
         for (var i = 0; i < 52; i++)
             sessions.Add(await api.CreateSessionAsync($"Session {i}"));
@@ -107,6 +111,9 @@ public class SyncApiTests(PortalFactory portal)
         Assert.Equal(user.Email, data.GetProperty("user").GetProperty("email").GetString());
         Assert.Contains("User", data.GetProperty("user").GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
         Assert.Equal("Synced project", Assert.Single(data.GetProperty("projects").EnumerateArray()).GetProperty("name").GetString());
+        Assert.Equal("Synced site", Assert.Single(data.GetProperty("websites").EnumerateArray()).GetProperty("name").GetString());
+        Assert.Equal(JsonValueKind.Null, noPreferences.ValueKind);
+        Assert.Equal("dark", data.GetProperty("preferences").GetProperty("theme").GetString());
         Assert.False(data.GetProperty("projectsTruncated").GetBoolean());
         var recent = data.GetProperty("chatSessions").EnumerateArray().ToList();
         Assert.Equal(50, recent.Count);

@@ -22,6 +22,16 @@ public class DetailsModel(JobRunService jobs) : PageModel
         return Request.IsHtmx() ? Partial("_Status", this) : Page();
     }
 
+    /// <summary>The run's result file (an export, an archive) through the portal session, with ranges.</summary>
+    public async Task<IActionResult> OnGetDownloadAsync(Guid id, [FromServices] JobResultFiles files, CancellationToken ct)
+    {
+        var run = await jobs.GetAsync(User.ToActor(), id, ct);
+        if (JobResultFiles.Of(run) is not { } file)
+            return NotFound();
+        var stream = await files.OpenAsync(file, ct);
+        return new HttpResultAction(BlobResults.Serve(HttpContext, stream, file.MediaType, file.FileName, file.Sha256, run.FinishedAt ?? run.CreatedAt, immutable: true));
+    }
+
     public async Task<IActionResult> OnPostCancelAsync(Guid id, CancellationToken ct) =>
         await ActAsync(() => jobs.CancelAsync(User.ToActor(), id, ct), "Cancel requested.", id);
 

@@ -1,26 +1,34 @@
 // Portal charts: each <canvas data-chart='{...}'> carries its data as JSON in an attribute
 // ({labels, values} for bars, or {labels, series:[{label, values}]} for lines). No inline script (CSP).
+// Also draws the charts of content htmx swaps in.
 (function () {
   "use strict";
   if (!window.Chart) return;
-  document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
-    var data = JSON.parse(canvas.getAttribute("data-chart"));
-    var palette = ["#0172ad", "#2e7d32", "#f57c00", "#6a1b9a", "#c62828"];
-    var datasets = data.series
-      ? data.series.map(function (s, i) {
-          return { label: s.label, data: s.values, borderColor: palette[i % palette.length], backgroundColor: palette[i % palette.length], tension: 0.2, pointRadius: 0 };
-        })
-      : [{ label: data.label || "", data: data.values, backgroundColor: data.labels.map(function (_, i) { return palette[i % palette.length]; }) }];
-    new window.Chart(canvas, {
-      type: data.series ? "line" : "bar",
-      data: { labels: data.labels, datasets: datasets },
-      options: {
-        animation: false,
-        plugins: { legend: { display: !!data.series } },
-        scales: { y: { beginAtZero: true, ticks: { callback: function (v) { return formatBytes(v, data.unit); } } } },
-      },
+  function render(root) {
+    root.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+      if (window.Chart.getChart(canvas)) return; // already drawn
+      var data = JSON.parse(canvas.getAttribute("data-chart"));
+      var palette = ["#0172ad", "#2e7d32", "#f57c00", "#6a1b9a", "#c62828"];
+      var datasets = data.series
+        ? data.series.map(function (s, i) {
+            return { label: s.label, data: s.values, borderColor: palette[i % palette.length], backgroundColor: palette[i % palette.length], tension: 0.2, pointRadius: 0 };
+          })
+        : [{ label: data.label || "", data: data.values, backgroundColor: data.labels.map(function (_, i) { return palette[i % palette.length]; }) }];
+      new window.Chart(canvas, {
+        type: data.series ? "line" : "bar",
+        data: { labels: data.labels, datasets: datasets },
+        options: {
+          animation: false,
+          plugins: { legend: { display: !!data.series } },
+          scales: { y: { beginAtZero: true, ticks: { callback: function (v) { return formatBytes(v, data.unit); } } } },
+        },
+      });
     });
-  });
+  }
+
+  render(document);
+  // Charts in content htmx swaps in (a tab, a page of a list) are drawn too.
+  document.addEventListener("htmx:load", function (event) { render(event.detail.elt); });
 
   function formatBytes(value, unit) {
     if (unit && unit !== "bytes") return value;

@@ -182,7 +182,7 @@ namespace Catalyst.Data.Migrations.SqlServer
             migrationBuilder.CreateIndex(
                 name: "IX_SearchPostings_Owner_Recency",
                 table: "SearchPostings",
-                columns: new[] { "TermId", "OwnerId", "At", "DocumentId", "Type" });
+                columns: new[] { "TermId", "OwnerId", "At", "DocumentId", "Type", "Impact" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_SearchPostings_Owner_Relevance",
@@ -192,7 +192,7 @@ namespace Catalyst.Data.Migrations.SqlServer
             migrationBuilder.CreateIndex(
                 name: "IX_SearchPostings_Recency",
                 table: "SearchPostings",
-                columns: new[] { "TermId", "At", "DocumentId", "Type" });
+                columns: new[] { "TermId", "At", "DocumentId", "Type", "Impact" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_SearchPostings_Relevance",

@@ -1,0 +1,449 @@
+using System.IO.Compression;
+using System.IO.Pipelines;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Catalyst.Data.Assets;
+using Catalyst.Data.Common;
+using Catalyst.Data.Storage;
+using Catalyst.Data.Websites;
+using Microsoft.EntityFrameworkCore;
+
+namespace Catalyst.Data.Backups;
+
+public enum DuplicatePolicy { Skip, Overwrite, Copy }
+
+public sealed record ImportOptions(DuplicatePolicy OnDuplicate, bool DryRun = false, Guid? ReceiptKey = null);
+
+/// <summary>What an import did (or, in a dry run, would do).</summary>
+public sealed record ImportResult(
+    string Status, Guid? WebsiteId, string? Slug, bool Duplicate, int ContentTypes, int ContentItems, int Assets,
+    long DataBytes, long AssetBytes, int? DataVersion, IReadOnlyList<string> Notes);
+
+/// <summary>
+/// Imports a website backup in two phases. Reading: the backup is streamed once; its parts are
+/// validated (format, structure, every section's and asset's SHA-256 and length) and their bytes
+/// stored as unreferenced blobs. Committing: only if everything checked out, one transaction
+/// creates the website, its model, a data version (source import) and the assets, and the
+/// references that keep their blobs. A failure or cancellation before the commit leaves nothing
+/// behind but unreferenced blobs, which garbage collection frees.
+/// </summary>
+public sealed class WebsiteImportService(CatalystDbContext db, ContentStore content, TimeProvider time)
+{
+    private const int MaxItems = 200_000;
+
+    public async Task<ImportResult> ImportAsync(Actor importer, Stream backup, ImportOptions options, Func<long, Task>? progress, CancellationToken ct)
+    {
+        if (options.ReceiptKey is { } key && await db.Set<ImportReceipt>().AsNoTracking().FirstOrDefaultAsync(r => r.JobRunId == key, ct) is { } receipt)
+            return JsonSerializer.Deserialize<ImportResult>(receipt.Result, JsonSerializerOptions.Web)!;
+
+        var counted = new CountingStream(await OpenAsync(backup, ct), progress);
+        var collector = new Collector(content);
+        try
+        {
+            await WebsiteBackupReader.ReadAsync(counted, collector, ct);
+        }
+        catch (Exception ex)
+        {
+            await collector.AbortAsync(ex);
+            throw;
+        }
+        collector.Validate();
+        if (options.DryRun)
+            return await PlanAsync(importer, collector, options, ct);
+        return await CommitAsync(importer, collector, options, ct);
+    }
+
+    private async Task<ImportResult> PlanAsync(Actor importer, Collector backup, ImportOptions options, CancellationToken ct)
+    {
+        var existing = await FindDuplicateAsync(backup.Website!, ct);
+        var notes = new List<string>();
+        if (existing is not null)
+            notes.Add($"A website with this {(existing.Id == backup.Website!.Id ? "id" : "slug")} exists ({existing.Slug}); policy: {options.OnDuplicate.ToString().ToLowerInvariant()}.");
+        if (existing is not null && options.OnDuplicate == DuplicatePolicy.Overwrite && !importer.CanAccess(existing.OwnerId))
+            notes.Add("The existing website belongs to someone else: overwrite will be refused.");
+        return Result(existing is null ? "valid" : options.OnDuplicate == DuplicatePolicy.Skip ? "would-skip" : "valid", existing?.Id ?? backup.Website!.Id, backup, existing is not null, null, notes);
+    }
+
+    private async Task<ImportResult> CommitAsync(Actor importer, Collector backup, ImportOptions options, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var source = backup.Website!;
+        var existing = await FindDuplicateAsync(source, ct);
+        ImportResult result;
+        if (existing is not null && options.OnDuplicate == DuplicatePolicy.Skip)
+        {
+            result = Result("skipped", existing.Id, backup, duplicate: true, null, [$"A website with this id or slug exists ({existing.Slug}); nothing was imported."]);
+        }
+        else
+        {
+            var copy = existing is not null && options.OnDuplicate == DuplicatePolicy.Copy;
+            if (existing is not null && options.OnDuplicate == DuplicatePolicy.Overwrite)
+            {
+                if (!importer.CanAccess(existing.OwnerId))
+                    throw new ConflictException("duplicate_not_yours", "A website with this id or slug exists and belongs to someone else; import it as a copy.");
+                await DeleteWebsiteAsync(existing, ct);
+            }
+            var (websiteId, slug, version) = await CreateAsync(importer, backup, copy, ct);
+            result = Result(copy ? "copied" : existing is not null ? "overwritten" : "imported", websiteId, backup, existing is not null, version, [], slug);
+        }
+        if (options.ReceiptKey is { } key)
+            db.Set<ImportReceipt>().Add(new ImportReceipt { JobRunId = key, Result = JsonSerializer.Serialize(result, JsonSerializerOptions.Web), CreatedAt = Clock.UtcNow(time) });
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return result;
+    }
+
+    private async Task<(Guid WebsiteId, string Slug, int? Version)> CreateAsync(Actor importer, Collector backup, bool copy, CancellationToken ct)
+    {
+        var source = backup.Website!;
+        var websiteId = copy ? Guid.CreateVersion7() : source.Id;
+        var slug = copy ? await FreeSlugAsync(source.Slug, ct) : source.Slug;
+        db.Set<Website>().Add(new Website
+        {
+            Id = websiteId,
+            OwnerId = importer.UserId,
+            Name = source.Name,
+            Slug = slug,
+            Description = source.Description,
+            Category = source.Category,
+            Metadata = source.Metadata.ValueKind == JsonValueKind.Object ? source.Metadata.GetRawText() : "{}",
+            CreatedAt = source.CreatedAt,
+        });
+
+        var typeIds = backup.Types.ToDictionary(t => t.Id, t => copy ? Guid.CreateVersion7() : t.Id);
+        var itemIds = backup.Items.ToDictionary(i => i.Id, i => copy ? Guid.CreateVersion7() : i.Id);
+        foreach (var type in backup.Types)
+            db.Set<ContentType>().Add(new ContentType { Id = typeIds[type.Id], WebsiteId = websiteId, Name = type.Name, Slug = type.Slug, Fields = type.Fields.GetRawText() });
+        var fieldsByType = backup.Types.ToDictionary(t => t.Id, t => ContentSchema.Parse(t.Fields.GetRawText()));
+        foreach (var item in backup.Items)
+        {
+            var data = copy ? RemapReferences(item.Data, fieldsByType[item.ContentTypeId], itemIds) : item.Data.GetRawText();
+            db.Set<ContentItem>().Add(new ContentItem
+            {
+                Id = itemIds[item.Id],
+                WebsiteId = websiteId,
+                ContentTypeId = typeIds[item.ContentTypeId],
+                Data = data,
+                Status = string.Equals(item.Status, "published", StringComparison.OrdinalIgnoreCase) ? ContentItemStatus.Published : ContentItemStatus.Draft,
+                CreatedAt = item.CreatedAt,
+            });
+        }
+
+        int? versionNumber = null;
+        var head = new WebsiteDataHead { WebsiteId = websiteId };
+        if (backup.Sections.Values.Any(s => s is not null))
+        {
+            var version = new WebsiteDataVersion
+            {
+                WebsiteId = websiteId,
+                Version = 1,
+                Source = WebsiteDataSources.Import,
+                CreatedById = importer.UserId,
+                CreatedByEmail = importer.Email,
+                CreatedAt = Clock.UtcNow(time),
+            };
+            foreach (var (section, blob) in backup.Sections)
+                version.Set(section, blob?.Sha256, blob?.Length);
+            db.Set<WebsiteDataVersion>().Add(version);
+            head.CurrentVersion = head.LastVersion = 1;
+            versionNumber = 1;
+            foreach (var section in WebsiteSections.All)
+                if (version.ShaOf(section) is { } sha)
+                    await content.AddReferenceAsync(sha, BlobOwnerTypes.WebsiteDataVersion, version.ReferenceOwner(section), ct);
+        }
+        db.Set<WebsiteDataHead>().Add(head);
+
+        foreach (var (asset, blob) in backup.Assets)
+        {
+            var id = copy || await db.Set<Asset>().AnyAsync(a => a.Id == asset.Id, ct) ? Guid.CreateVersion7() : asset.Id;
+            db.Set<Asset>().Add(new Asset
+            {
+                Id = id,
+                OwnerId = importer.UserId,
+                WebsiteId = websiteId,
+                FileName = AssetRules.CleanFileName(asset.FileName),
+                MediaType = AssetRules.CleanMediaType(asset.MediaType),
+                Length = blob.Length,
+                Sha256 = blob.Sha256,
+                CreatedAt = asset.CreatedAt,
+            });
+            await content.AddReferenceAsync(blob.Sha256, BlobOwnerTypes.Asset, id.ToString(), ct);
+        }
+        return (websiteId, slug, versionNumber);
+    }
+
+    private async Task DeleteWebsiteAsync(Website existing, CancellationToken ct)
+    {
+        await content.RemoveReferencesByPrefixAsync(BlobOwnerTypes.WebsiteDataVersion, $"{existing.Id:N}/", ct);
+        var assetIds = await db.Set<Asset>().Where(a => a.WebsiteId == existing.Id).Select(a => a.Id).ToListAsync(ct);
+        foreach (var assetId in assetIds)
+            await content.RemoveReferencesAsync(BlobOwnerTypes.Asset, assetId.ToString(), ct);
+        await db.SaveChangesAsync(ct); // the reference removals, before the rows they describe go
+        await db.Set<Asset>().Where(a => a.WebsiteId == existing.Id).ExecuteDeleteAsync(ct);
+        await db.Set<ContentItem>().Where(i => i.WebsiteId == existing.Id).ExecuteDeleteAsync(ct);
+        await db.Set<Website>().Where(w => w.Id == existing.Id).ExecuteDeleteAsync(ct);
+        db.ChangeTracker.Clear();
+    }
+
+    private Task<Website?> FindDuplicateAsync(BackupWebsite source, CancellationToken ct) =>
+        db.Set<Website>().AsNoTracking().FirstOrDefaultAsync(w => w.Id == source.Id || w.Slug == source.Slug, ct);
+
+    private async Task<string> FreeSlugAsync(string slug, CancellationToken ct)
+    {
+        var stem = slug.Length > WebsiteRules.MaxSlugLength - 10 ? slug[..(WebsiteRules.MaxSlugLength - 10)].TrimEnd('-') : slug;
+        for (var n = 1; ; n++)
+        {
+            var candidate = n == 1 ? $"{stem}-copy" : $"{stem}-copy-{n}";
+            if (!await db.Set<Website>().AnyAsync(w => w.Slug == candidate, ct))
+                return candidate;
+        }
+    }
+
+    /// <summary>For a copy, item references must point at the copied items.</summary>
+    private static string RemapReferences(JsonElement data, List<ContentField> fields, Dictionary<Guid, Guid> itemIds)
+    {
+        if (JsonNode.Parse(data.GetRawText()) is not JsonObject node)
+            return data.GetRawText();
+        string? Map(JsonNode? value) => value is JsonValue v && v.TryGetValue<string>(out var text) && Guid.TryParse(text, out var id) && itemIds.TryGetValue(id, out var mapped) ? mapped.ToString() : null;
+        foreach (var field in fields)
+        {
+            if (field.Type == FieldTypes.Reference && Map(node[field.Name]) is { } single)
+                node[field.Name] = single;
+            else if (field.Type == FieldTypes.List && field.Of == FieldTypes.Reference && node[field.Name] is JsonArray list)
+                for (var i = 0; i < list.Count; i++)
+                    if (Map(list[i]) is { } mapped) list[i] = mapped;
+        }
+        return node.ToJsonString();
+    }
+
+    private static ImportResult Result(string status, Guid? websiteId, Collector backup, bool duplicate, int? version, IReadOnlyList<string> notes, string? slug = null) =>
+        new(status, websiteId, slug ?? backup.Website!.Slug, duplicate, backup.Types.Count, backup.Items.Count, backup.Assets.Count,
+            backup.Sections.Values.Sum(s => s?.Length ?? 0), backup.Assets.Sum(a => a.Blob.Length), version, notes);
+
+    /// <summary>Plain or gzip, told apart by the gzip magic bytes.</summary>
+    public static async Task<Stream> OpenAsync(Stream backup, CancellationToken ct)
+    {
+        var head = new byte[2];
+        var read = await backup.ReadAtLeastAsync(head, 2, throwOnEndOfStream: false, ct);
+        var prefixed = new PrefixStream(head.AsMemory(0, read), backup);
+        return read == 2 && head[0] == 0x1f && head[1] == 0x8b ? new GZipStream(prefixed, CompressionMode.Decompress) : prefixed;
+    }
+
+    /// <summary>Collects the small parts and stores sections and assets as blobs while checking their hashes.</summary>
+    private sealed class Collector(ContentStore content) : IBackupVisitor
+    {
+        public BackupWebsite? Website { get; private set; }
+        public List<BackupContentType> Types { get; } = [];
+        public List<BackupContentItem> Items { get; } = [];
+        public Dictionary<string, BlobInfo?> Sections { get; } = [];
+        public List<(BackupAsset Asset, BlobInfo Blob)> Assets { get; } = [];
+        private BackupDataInfo? _dataInfo;
+        private BlobWrite? _current;
+        private BackupAsset? _asset;
+        private string? _section;
+
+        public ValueTask HeaderAsync(string format, int formatVersion, CancellationToken ct) => ValueTask.CompletedTask;
+
+        public ValueTask WebsiteAsync(BackupWebsite website, CancellationToken ct)
+        {
+            var errors = new Dictionary<string, string[]>();
+            WebsiteRules.ValidName(website.Name, errors);
+            WebsiteRules.ValidSlug(website.Slug, errors);
+            if (errors.Count > 0 || website.Id == Guid.Empty)
+                throw new BackupInvalidException("The backup's website is not valid: " + string.Join(" ", errors.Values.SelectMany(v => v)));
+            Website = website;
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask ContentTypeAsync(BackupContentType type, CancellationToken ct)
+        {
+            var errors = new Dictionary<string, string[]>();
+            WebsiteRules.ValidName(type.Name, errors);
+            WebsiteRules.ValidSlug(type.Slug, errors);
+            List<ContentField?> fields;
+            try { fields = [.. ContentSchema.Parse(type.Fields.GetRawText())]; }
+            catch (JsonException) { throw new BackupInvalidException($"Content type '{type.Name}' has an unreadable field schema."); }
+            ContentSchema.ValidFields(fields, errors);
+            if (errors.Count > 0 || Types.Any(t => t.Id == type.Id || t.Slug == type.Slug))
+                throw new BackupInvalidException($"Content type '{type.Name}' is not valid or duplicated.");
+            Types.Add(type);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask ContentItemAsync(BackupContentItem item, CancellationToken ct)
+        {
+            if (Items.Count >= MaxItems)
+                throw new BackupInvalidException($"More than {MaxItems} content items.");
+            if (item.Data.ValueKind != JsonValueKind.Object || Items.Any(i => i.Id == item.Id))
+                throw new BackupInvalidException($"Content item {item.Id} is not valid or duplicated.");
+            Items.Add(item);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask DataInfoAsync(BackupDataInfo info, CancellationToken ct)
+        {
+            _dataInfo = info;
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask SectionBeginAsync(string section, CancellationToken ct)
+        {
+            if (_dataInfo is null)
+                throw new BackupInvalidException("dataInfo must come before data.");
+            _section = section;
+            _current = new BlobWrite(content, ct);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask SectionBytesAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct) => _current!.WriteAsync(bytes, ct);
+
+        public async ValueTask SectionEndAsync(bool isNull, CancellationToken ct)
+        {
+            var blob = await _current!.CompleteAsync();
+            _current = null;
+            var declared = _dataInfo!.Sha256.GetValueOrDefault(_section!);
+            if (isNull)
+            {
+                if (declared is not null)
+                    throw new BackupInvalidException($"The {_section} section is missing but dataInfo lists its checksum.");
+                Sections[_section!] = null;
+                return;
+            }
+            if (declared != blob.Sha256)
+                throw new BackupInvalidException($"The {_section} section does not match its SHA-256 (expected {declared ?? "none"}, got {blob.Sha256}).");
+            Sections[_section!] = blob;
+        }
+
+        public ValueTask AssetBeginAsync(BackupAsset asset, CancellationToken ct)
+        {
+            if (asset.Length < 0 || asset.Sha256 is not { Length: 64 } || Assets.Any(a => a.Asset.Id == asset.Id))
+                throw new BackupInvalidException($"Asset {asset.Id} is not valid or duplicated.");
+            _asset = asset;
+            _current = new BlobWrite(content, ct);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask AssetBytesAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct) => _current!.WriteAsync(bytes, ct);
+
+        public async ValueTask AssetEndAsync(CancellationToken ct)
+        {
+            if (_current is null)
+                throw new BackupInvalidException($"Asset {_asset?.Id} has no bytes.");
+            var blob = await _current.CompleteAsync();
+            _current = null;
+            if (blob.Sha256 != _asset!.Sha256 || blob.Length != _asset.Length)
+                throw new BackupInvalidException($"Asset '{_asset.FileName}' does not match its SHA-256 or length (expected {_asset.Sha256}, {_asset.Length} bytes; got {blob.Sha256}, {blob.Length} bytes).");
+            Assets.Add((_asset, blob));
+        }
+
+        public ValueTask DeploymentConfigAsync(BackupDeploymentConfig config, CancellationToken ct) => ValueTask.CompletedTask;
+
+        public void Validate()
+        {
+            if (Website is null)
+                throw new BackupInvalidException("The backup has no website.");
+            var types = Types.Select(t => t.Id).ToHashSet();
+            if (Items.FirstOrDefault(i => !types.Contains(i.ContentTypeId)) is { } orphan)
+                throw new BackupInvalidException($"Content item {orphan.Id} refers to a content type that is not in the backup.");
+            foreach (var section in WebsiteSections.All)
+                Sections.TryAdd(section, null);
+        }
+
+        public async Task AbortAsync(Exception reason)
+        {
+            if (_current is not null)
+                await _current.AbortAsync(reason);
+        }
+    }
+
+    /// <summary>One blob being written from pushed bytes, through a pipe into the content store.</summary>
+    private sealed class BlobWrite
+    {
+        private readonly Pipe _pipe = new(new PipeOptions(pauseWriterThreshold: 4 << 20, resumeWriterThreshold: 2 << 20));
+        private readonly Task<BlobInfo> _store;
+
+        public BlobWrite(ContentStore content, CancellationToken ct)
+        {
+            var reader = _pipe.Reader.AsStream();
+            _store = Task.Run(() => content.WriteAsync(reader, ct), ct);
+        }
+
+        public async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct)
+        {
+            var flushed = await _pipe.Writer.WriteAsync(bytes, ct);
+            if (flushed.IsCompleted)
+                await _store;
+        }
+
+        public async Task<BlobInfo> CompleteAsync()
+        {
+            await _pipe.Writer.CompleteAsync();
+            return await _store;
+        }
+
+        public async Task AbortAsync(Exception reason)
+        {
+            await _pipe.Writer.CompleteAsync(reason);
+            try { await _store; } catch (Exception) { /* the reason is rethrown by the caller */ }
+        }
+    }
+}
+
+/// <summary>Reports the bytes read so far (for progress).</summary>
+public sealed class CountingStream(Stream inner, Func<long, Task>? progress) : Stream
+{
+    private long _read;
+    private long _reported;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => _read; set => throw new NotSupportedException(); }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var read = await inner.ReadAsync(buffer, cancellationToken);
+        _read += read;
+        if (progress is not null && _read - _reported >= 1 << 20)
+        {
+            _reported = _read;
+            await progress(_read);
+        }
+        return read;
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
+
+/// <summary>Puts back bytes already read from the start of a stream.</summary>
+public sealed class PrefixStream(ReadOnlyMemory<byte> prefix, Stream inner) : Stream
+{
+    private ReadOnlyMemory<byte> _prefix = prefix;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_prefix.IsEmpty)
+            return await inner.ReadAsync(buffer, cancellationToken);
+        var take = Math.Min(buffer.Length, _prefix.Length);
+        _prefix[..take].CopyTo(buffer);
+        _prefix = _prefix[take..];
+        return take;
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}

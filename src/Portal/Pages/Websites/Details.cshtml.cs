@@ -1,0 +1,116 @@
+using System.Text.Json;
+using Catalyst.Data.Common;
+using Catalyst.Data.Websites;
+using Catalyst.Portal.Infrastructure;
+using Htmx;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Catalyst.Portal.Pages.Websites;
+
+/// <summary>
+/// A website with four tabs: content types, items, data versions and conflict backups. Each tab
+/// is a link (<c>?tab=</c>) that works without JavaScript; htmx swaps the tab strip and the
+/// selected tab's partial in place.
+/// </summary>
+public class DetailsModel(WebsiteService websites, ContentModelService content, WebsiteDataService data) : PageModel
+{
+    public static readonly IReadOnlyList<(string Key, string Label)> Tabs =
+        [("types", "Content types"), ("items", "Items"), ("data", "Data versions"), ("conflicts", "Conflicts")];
+
+    [BindProperty(SupportsGet = true, Name = "tab")]
+    public string? Tab { get; set; }
+
+    // "page" is also the route value naming the Razor Page; read the page number from the query.
+    [FromQuery(Name = "page")]
+    public int PageNumber { get; set; } = 1;
+
+    [BindProperty(SupportsGet = true, Name = "type")]
+    public Guid? TypeFilter { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "status")]
+    public ContentItemStatus? StatusFilter { get; set; }
+
+    public Website Website { get; private set; } = null!;
+    public IReadOnlyList<ContentType> Types { get; private set; } = [];
+    public Page<ContentItem>? Items { get; private set; }
+    public Page<WebsiteDataVersion>? Versions { get; private set; }
+    /// <summary>Accepted versions, oldest first, for the size chart.</summary>
+    public IReadOnlyList<WebsiteDataVersion> History { get; private set; } = [];
+    public int CurrentVersion { get; private set; }
+
+    public string ActiveTab => Tabs.Any(t => t.Key == Tab) ? Tab! : "types";
+
+    public string TabUrl(string tab) => $"/Websites/Details/{Website.Id}?tab={tab}";
+
+    public string ItemsUrl => TabUrl("items") + (TypeFilter is { } t ? $"&type={t}" : "") + (StatusFilter is { } s ? $"&status={s}" : "");
+
+    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct)
+    {
+        ViewData["Section"] = "Websites";
+        var actor = User.ToActor();
+        Website = await websites.GetAsync(actor, id, ct);
+        Types = await content.ListTypesAsync(actor, id, ct);
+        var page = new PageRequest(Math.Max(1, PageNumber), 20);
+        switch (ActiveTab)
+        {
+            case "items":
+                Items = await content.ListItemsAsync(actor, id, new ContentItemQuery(TypeFilter, StatusFilter), page, ct);
+                break;
+            case "data":
+                (Versions, CurrentVersion) = await data.ListVersionsAsync(actor, id, null, page, ct);
+                var (accepted, _) = await data.ListVersionsAsync(actor, id, false, new PageRequest(1, PageRequest.MaxPageSize), ct);
+                History = accepted.Items.Reverse().ToList();
+                break;
+            case "conflicts":
+                (Versions, CurrentVersion) = await data.ListVersionsAsync(actor, id, true, page, ct);
+                break;
+        }
+        return Request.IsHtmx() ? Partial("_Tabs", this) : Page();
+    }
+
+    /// <summary>Export: a backup job whose bar and download are on the job's page.</summary>
+    public async Task<IActionResult> OnPostExportAsync(Guid id, [FromServices] Catalyst.Data.Jobs.JobRunService jobs, CancellationToken ct)
+    {
+        var website = await websites.GetAsync(User.ToActor(), id, ct);
+        var run = await jobs.StartAsync(User.ToActor(), Catalyst.Data.Jobs.JobKinds.WebsiteExport, new Catalyst.Workers.Jobs.WebsiteExportInput(website.Id), ct);
+        TempData["Flash"] = $"Exporting “{website.Name}”: the backup can be downloaded here when the bar is full.";
+        return RedirectToPage("/Jobs/Details", new { id = run.Id });
+    }
+
+    public async Task<IActionResult> OnPostDeleteTypeAsync(Guid id, Guid typeId, CancellationToken ct)
+    {
+        var type = await content.GetTypeAsync(User.ToActor(), id, typeId, ct);
+        try
+        {
+            await content.DeleteTypeAsync(User.ToActor(), id, typeId, ct);
+            TempData["Flash"] = $"Content type “{type.Name}” was deleted.";
+        }
+        catch (ConflictException ex) when (ex.Code == "content_type_in_use")
+        {
+            TempData["Flash"] = $"“{type.Name}” still has items: delete its items first.";
+        }
+        return Redirect($"/Websites/Details/{id}?tab=types");
+    }
+
+    public async Task<IActionResult> OnPostDeleteItemAsync(Guid id, Guid itemId, CancellationToken ct)
+    {
+        await content.DeleteItemAsync(User.ToActor(), id, itemId, ct);
+        TempData["Flash"] = "The item was deleted.";
+        return Redirect($"/Websites/Details/{id}?tab=items");
+    }
+
+    public string TypeName(Guid typeId) => Types.FirstOrDefault(t => t.Id == typeId)?.Name ?? "—";
+
+    public string ItemTitle(ContentItem item) => ContentItemLabels.Title(item, Types.FirstOrDefault(t => t.Id == item.ContentTypeId));
+
+    public static string Size(long? bytes) => bytes is { } b ? Assets.IndexModel.Size(b) : "—";
+
+    /// <summary>Line chart data (charts.js) of each section's size over the accepted versions.</summary>
+    public string SizeChart() => JsonSerializer.Serialize(new
+    {
+        labels = History.Select(v => $"v{v.Version}"),
+        series = WebsiteSections.All.Select(s => new { label = s, values = History.Select(v => v.LengthOf(s) ?? 0) }),
+        unit = "bytes",
+    });
+}
