@@ -38,6 +38,8 @@ public sealed class SearchService(CatalystDbContext db, IOptions<SearchOptions> 
 {
     private SearchOptions Options => options.Value;
     private const int MaxTags = 20;
+    // Matches the threshold algorithm confirmed (a lower bound of the total when counting stops early).
+    private int _confirmed;
 
     private sealed record Scope(Guid? OwnerId, IReadOnlyList<SearchDocumentType>? Types, DateTime? From, DateTime? To);
 
@@ -70,9 +72,12 @@ public sealed class SearchService(CatalystDbContext db, IOptions<SearchOptions> 
         else
             top = (await RecentDisjunctionAsync(query, weights, need, ct)).Skip(page.Skip).ToList();
 
+        var confirmed = _confirmed;
         var (total, exact) = await CountAsync(query, ct);
         if (top.Count > 0)
             total = Math.Max(total, page.Skip + top.Count);
+        if (!exact)
+            total = Math.Min(Options.MaxCountedHits, Math.Max(total, confirmed));
         var hits = await HydrateAsync(actor, top, query.Words, ct);
         return new SearchResults(new Page<SearchHit>(hits, page.Page, page.PageSize, total), exact);
     }
@@ -211,9 +216,12 @@ public sealed class SearchService(CatalystDbContext db, IOptions<SearchOptions> 
                     candidate.Impacts[i] = row.Impact;
                 }
             }
+            Prune(candidates.Values, weights, last, exhausted, need);
             await ResolveAsync(query, candidates.Values, exhausted, ct);
 
-            var top = candidates.Values.Where(c => !c.Rejected)
+            var matches = candidates.Values.Where(c => !c.Rejected).ToList();
+            _confirmed = matches.Count;
+            var top = matches
                 .Select(c => new Ranked(c.DocumentId, Score(c, weights), c.At))
                 .OrderByDescending(r => r.Score).ThenByDescending(r => r.At).ThenByDescending(r => r.DocumentId)
                 .Take(need).ToList();
@@ -226,6 +234,27 @@ public sealed class SearchService(CatalystDbContext db, IOptions<SearchOptions> 
             if (top.Count >= need && top[^1].Score > threshold)
                 return top;
             batch = Math.Min(batch * 2, 8192);
+        }
+    }
+
+    /// <summary>
+    /// Drops, before any probe, the candidates that cannot reach the k-th best known score: an impact not
+    /// yet seen in list j is at most the last impact read from it (zero once it is exhausted).
+    /// </summary>
+    private static void Prune(IEnumerable<Candidate> all, double[] weights, int[] last, bool[] exhausted, int need)
+    {
+        var open = all.Where(c => !c.Rejected).ToList();
+        var known = open.Where(c => c.Impacts.All(i => i is not null)).Select(c => Score(c, weights)).OrderDescending().Take(need).ToList();
+        if (known.Count < need)
+            return;
+        var kth = known[^1];
+        foreach (var candidate in open)
+        {
+            var bound = 0.0;
+            for (var j = 0; j < weights.Length; j++)
+                bound += weights[j] * (candidate.Impacts[j] ?? (exhausted[j] ? 0 : last[j]));
+            if (bound < kth)
+                candidate.Rejected = true;
         }
     }
 
@@ -383,11 +412,14 @@ public sealed class SearchService(CatalystDbContext db, IOptions<SearchOptions> 
             var driver = lists.OrderBy(t => counts.GetValueOrDefault(t)).First();
             var window = 2 * cap;
             var driverCount = await ByImpact(Range(driver, query.Scope)).Take(window + 1).CountAsync(ct);
+            // A long rarest list would cost a probe per posting: then the total is a lower bound, the hits found.
+            if (driverCount > window)
+                return (0, false);
             var documents = ByImpact(Range(driver, query.Scope)).Take(window).Select(p => p.DocumentId);
             foreach (var other in lists.Where(t => t != driver))
                 documents = documents.Where(d => db.SearchPostings.Any(p => p.DocumentId == d && p.TermId + 0 == other));
             var matched = await documents.Take(cap + 1).CountAsync(ct);
-            return (Math.Min(matched, cap), driverCount <= window && matched <= cap);
+            return (Math.Min(matched, cap), matched <= cap);
         }
         // OR: the union is small enough to count exactly when every list is.
         var union = 0;

@@ -91,6 +91,8 @@ public sealed class SearchScenario : IScenario
                 response.EnsureSuccessStatusCode();
             }
         }
+        // The seeded user, for the LIKE baseline over --db.
+        _userId = (await http.GetFromJsonAsync<JsonElement>("api/sync/init", ct)).GetProperty("data").GetProperty("user").GetProperty("id").GetGuid();
         (_token, _messages) = (token, Messages);
     }
 
