@@ -1,9 +1,12 @@
 using Catalyst.Data.Assets;
 using Catalyst.Data.Audit;
+using Catalyst.Data.Chat;
 using Catalyst.Data.Common;
 using Catalyst.Data.Identity;
 using Catalyst.Data.Jobs;
 using Catalyst.Data.Projects;
+using Catalyst.Data.Search;
+using Catalyst.Data.Sync;
 using Catalyst.Data.Tokens;
 using Catalyst.Data.Uploads;
 using Catalyst.Data.Websites;
@@ -30,6 +33,13 @@ public abstract class CatalystDbContext(DbContextOptions options)
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<Asset> Assets => Set<Asset>();
     public DbSet<Upload> Uploads => Set<Upload>();
+    public DbSet<ChatSession> ChatSessions => Set<ChatSession>();
+    public DbSet<ChatMessage> ChatMessages => Set<ChatMessage>();
+    public DbSet<SyncChange> SyncChanges => Set<SyncChange>();
+    public DbSet<SyncCounter> SyncCounters => Set<SyncCounter>();
+    public DbSet<SearchDocument> SearchDocuments => Set<SearchDocument>();
+    public DbSet<SearchPosting> SearchPostings => Set<SearchPosting>();
+    public DbSet<SearchTerm> SearchTerms => Set<SearchTerm>();
     public DbSet<Website> Websites => Set<Website>();
 
     /// <summary>Clock used for createdAt/updatedAt; tests may replace it.</summary>

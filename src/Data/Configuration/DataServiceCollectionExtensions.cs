@@ -1,10 +1,14 @@
 using Catalyst.Data.Assets;
 using Catalyst.Data.Audit;
+using Catalyst.Data.Caching;
+using Catalyst.Data.Chat;
 using Catalyst.Data.Backups;
 using Catalyst.Data.Identity;
 using Catalyst.Data.Jobs;
 using Catalyst.Data.Projects;
+using Catalyst.Data.Search;
 using Catalyst.Data.Storage;
+using Catalyst.Data.Sync;
 using Catalyst.Data.Tokens;
 using Catalyst.Data.Uploads;
 using Catalyst.Data.Websites;
@@ -80,6 +84,22 @@ public static class DataServiceCollectionExtensions
         services.AddScoped<WebsiteImportService>();
         services.AddScoped<JobResultFiles>();
         services.AddScoped<AccountArchive>();
+
+        services.AddSingleton<IValidateOptions<ChatOptions>, ChatOptionsValidator>();
+        services.AddOptions<ChatOptions>().Bind(configuration.GetSection(ChatOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SearchOptions>, SearchOptionsValidator>();
+        services.AddOptions<SearchOptions>().Bind(configuration.GetSection(SearchOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SyncOptions>, SyncOptionsValidator>();
+        services.AddOptions<SyncOptions>().Bind(configuration.GetSection(SyncOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CacheOptions>, CacheOptionsValidator>();
+        services.AddOptions<CacheOptions>().Bind(configuration.GetSection(CacheOptions.Section)).ValidateOnStart();
+        services.AddSingleton<MetadataCache>();
+        services.AddScoped<SearchIndexer>();
+        services.AddScoped<SearchService>();
+        services.AddScoped<SearchMaintenance>();
+        services.AddScoped<ChangeSet>();
+        services.AddScoped<SyncService>();
+        services.AddScoped<ChatService>();
 
         services.AddScoped<AuditLog>();
         services.AddScoped<ProjectService>();

@@ -7,6 +7,8 @@ public static class JobKinds
     public const string StorageGarbageCollection = "storage-gc";
     public const string StorageVerification = "storage-verify";
     public const string UploadCleanup = "upload-cleanup";
+    public const string SearchRebuild = "search-rebuild";
+    public const string SearchVerification = "search-verify";
     public const string WebsiteExport = "website-export";
     public const string WebsiteImport = "website-import";
     public const string AccountExport = "account-export";
@@ -17,6 +19,8 @@ public static class JobKinds
         [StorageGarbageCollection] = "Storage garbage collection",
         [StorageVerification] = "Storage verification",
         [UploadCleanup] = "Expired upload cleanup",
+        [SearchRebuild] = "Search index rebuild",
+        [SearchVerification] = "Search index verification",
         [WebsiteExport] = "Website export",
         [WebsiteImport] = "Website import",
         [AccountExport] = "Account archive",

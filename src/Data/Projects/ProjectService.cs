@@ -1,11 +1,17 @@
 using Catalyst.Data.Audit;
+using Catalyst.Data.Caching;
 using Catalyst.Data.Common;
+using Catalyst.Data.Search;
+using Catalyst.Data.Sync;
 using Microsoft.EntityFrameworkCore;
 
 namespace Catalyst.Data.Projects;
 
-/// <summary>Every read and write of projects, owner-scoped: an admin sees all, others their own.</summary>
-public sealed class ProjectService(CatalystDbContext db, AuditLog audit)
+/// <summary>
+/// Every read and write of projects, owner-scoped: an admin sees all, others their own. Writes go
+/// through <see cref="ChangeSet"/> (change feed, search index, cache); single reads through the metadata cache.
+/// </summary>
+public sealed class ProjectService(CatalystDbContext db, AuditLog audit, ChangeSet changes, MetadataCache cache)
 {
     public async Task<Page<Project>> ListAsync(Actor actor, ProjectQuery query, PageRequest page, CancellationToken ct)
     {
@@ -27,9 +33,15 @@ public sealed class ProjectService(CatalystDbContext db, AuditLog audit)
         return new Page<Project>(items, page.Page, page.PageSize, total);
     }
 
-    public async Task<Project> GetAsync(Actor actor, Guid id, CancellationToken ct) =>
-        await Visible(actor).AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct)
-        ?? throw new NotFoundException("Project");
+    /// <summary>One project, from the metadata cache (a copy: callers may not change the cached row).</summary>
+    public async Task<Project> GetAsync(Actor actor, Guid id, CancellationToken ct)
+    {
+        var project = await cache.GetOrCreateAsync($"project:{id:N}", [MetadataCache.EntityTag(SyncEntityTypes.Project, id)],
+            c => db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, c), _ => 1, ct);
+        if (project is null || !actor.CanAccess(project.OwnerId))
+            throw new NotFoundException("Project");
+        return Copy(project);
+    }
 
     public async Task<Project> CreateAsync(Actor actor, ProjectInput input, CancellationToken ct)
     {
@@ -46,7 +58,8 @@ public sealed class ProjectService(CatalystDbContext db, AuditLog audit)
         db.Projects.Add(project);
         if (actor.IsAdmin)
             audit.Record(actor, "project.create", nameof(Project), project.Id, new { name });
-        await db.SaveChangesAsync(ct);
+        Track(project, created: true);
+        await changes.SaveAsync(ct);
         return project;
     }
 
@@ -84,7 +97,20 @@ public sealed class ProjectService(CatalystDbContext db, AuditLog audit)
         db.Projects.Remove(project);
         if (actor.IsAdmin)
             audit.Record(actor, "project.delete", nameof(Project), project.Id, new { name = project.Name });
-        await SaveAsync(project, ct);
+        changes.Deleted(SyncEntityTypes.Project, project.Id, project.OwnerId);
+        changes.Search.Remove(SearchDocumentType.Project, project.Id);
+        // Chat sessions keep their messages and lose the link (no cascade, see ChatSessionConfiguration).
+        var sessions = await db.ChatSessions.AsNoTracking().Where(s => s.ProjectId == id).Select(s => new { s.Id, s.UserId }).ToListAsync(ct);
+        foreach (var session in sessions)
+            changes.Upserted(SyncEntityTypes.ChatSession, session.Id, session.UserId);
+        await SaveAsync(project, ct, async c =>
+        {
+            var now = Clock.UtcNow(db.Time);
+            await db.ChatSessions.Where(s => s.ProjectId == id).ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.ProjectId, (Guid?)null)
+                .SetProperty(x => x.UpdatedAt, now)
+                .SetProperty(x => x.Version, x => x.Version + 1), c);
+        });
     }
 
     private IQueryable<Project> Visible(Actor actor) =>
@@ -99,11 +125,27 @@ public sealed class ProjectService(CatalystDbContext db, AuditLog audit)
         return project;
     }
 
-    private async Task SaveAsync(Project project, CancellationToken ct)
+    private void Track(Project project, bool created = false)
     {
+        changes.Upserted(SyncEntityTypes.Project, project.Id, project.OwnerId, created);
+        changes.Search.Index(() => SearchSources.Project(project));
+    }
+
+    private static Project Copy(Project p) => new()
+    {
+        Id = p.Id, OwnerId = p.OwnerId, Name = p.Name, Description = p.Description, Status = p.Status, Tags = [.. p.Tags],
+        IsPublished = p.IsPublished, PublishedAt = p.PublishedAt, Price = p.Price, Currency = p.Currency, Category = p.Category,
+        DownloadCount = p.DownloadCount, RatingAverage = p.RatingAverage, RatingCount = p.RatingCount,
+        CreatedAt = p.CreatedAt, UpdatedAt = p.UpdatedAt, Version = p.Version,
+    };
+
+    private async Task SaveAsync(Project project, CancellationToken ct, Func<CancellationToken, Task>? inTransaction = null)
+    {
+        if (db.Entry(project).State == EntityState.Modified)
+            Track(project);
         try
         {
-            await db.SaveChangesAsync(ct);
+            await changes.SaveAsync(ct, inTransaction);
         }
         catch (DbUpdateConcurrencyException)
         {

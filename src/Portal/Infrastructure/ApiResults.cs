@@ -8,6 +8,11 @@ public sealed record PageMeta(int Page, int PageSize, int Total);
 
 public sealed record PageEnvelope<T>(IReadOnlyList<T> Data, PageMeta Meta);
 
+/// <summary>Lists paged by cursor (SPEC §4 "or a cursor"): pass <see cref="Cursor"/> back to get the next page.</summary>
+public sealed record CursorMeta(int Limit, bool HasMore, string? Cursor);
+
+public sealed record CursorEnvelope<T>(IReadOnlyList<T> Data, CursorMeta Meta);
+
 /// <summary>The API's response shapes (SPEC §4): <c>{"data"}</c>, lists with <c>meta</c>, 201 with Location and ETag, 202 for jobs.</summary>
 public static class ApiResults
 {
@@ -21,6 +26,9 @@ public static class ApiResults
 
     public static IResult Page<TItem, TDto>(Page<TItem> page, Func<TItem, TDto> map) =>
         TypedResults.Ok(new PageEnvelope<TDto>(page.Items.Select(map).ToList(), new PageMeta(page.PageNumber, page.PageSize, page.Total)));
+
+    public static IResult Cursor<T>(IReadOnlyList<T> items, int limit, bool hasMore, string? cursor) =>
+        TypedResults.Ok(new CursorEnvelope<T>(items, new CursorMeta(limit, hasMore, cursor)));
 
     public static IResult Created<T>(HttpContext context, string location, T data, long? version = null)
     {

@@ -35,12 +35,15 @@ public static class Logging
                     else
                         sinks.Console(new CompactJsonFormatter());
                 }, blockWhenFull: true);
-        });
+        // Each host keeps its own logger instead of replacing Serilog's static one: several hosts in one
+        // process (the tests) would otherwise write into whichever host started last.
+        }, preserveStaticLogger: true);
     }
 
     public static void UseCatalystRequestLogging(this WebApplication app) =>
         app.UseSerilogRequestLogging(options =>
         {
+            options.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
             options.EnrichDiagnosticContext = (diagnostics, http) =>
             {
                 diagnostics.Set("UserId", http.User.UserId()?.ToString() ?? "anonymous");

@@ -55,6 +55,9 @@ public static class PortalPipeline
         api.MapJobEndpoints();
         api.MapAdminUserEndpoints();
         api.MapAssetEndpoints();
+        api.MapChatEndpoints();
+        api.MapSyncEndpoints();
+        api.MapSearchEndpoints();
         api.MapWebsiteEndpoints();
         api.MapBackupEndpoints();
         api.MapGroup("/uploads").MapUploadEndpoints();

@@ -29,6 +29,8 @@ public static class JobsRegistration
         services.AddKeyedScoped<IJob, StorageGarbageCollectionJob>(JobKinds.StorageGarbageCollection);
         services.AddKeyedScoped<IJob, StorageVerificationJob>(JobKinds.StorageVerification);
         services.AddKeyedScoped<IJob, UploadCleanupJob>(JobKinds.UploadCleanup);
+        services.AddKeyedScoped<IJob, SearchRebuildJob>(JobKinds.SearchRebuild);
+        services.AddKeyedScoped<IJob, SearchVerificationJob>(JobKinds.SearchVerification);
         services.AddKeyedScoped<IJob, WebsiteExportJob>(JobKinds.WebsiteExport);
         services.AddKeyedScoped<IJob, WebsiteImportJob>(JobKinds.WebsiteImport);
         services.AddKeyedScoped<IJob, AccountExportJob>(JobKinds.AccountExport);

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Hosting;
 namespace Catalyst.Workers.Hosting;
 
 /// <summary>
-/// Housekeeping on a schedule (SPEC §9): blob garbage collection and expired-upload cleanup.
+/// Housekeeping on a schedule (SPEC §9): blob garbage collection, expired-upload cleanup and search-index verification.
 /// Each occurrence is recorded as a JobRun. Schedules are cron expressions under
 /// <c>Catalyst:Jobs:Schedules:&lt;kind&gt;</c>; "never" turns one off.
 /// </summary>
@@ -17,6 +17,7 @@ public sealed class RecurringJobsService(IRecurringJobManager recurring, IConfig
     {
         [JobKinds.StorageGarbageCollection] = "17 3 * * *",
         [JobKinds.UploadCleanup] = "7 * * * *",
+        [JobKinds.SearchVerification] = "37 4 * * *",
     };
 
     public Task StartAsync(CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Net;
+using Catalyst.Data.Chat;
 using Catalyst.Data.Jobs;
 using Catalyst.Data.Projects;
 using Catalyst.Tests.Unit.Infrastructure;
@@ -17,6 +18,7 @@ public sealed class PageVisitor(PortalFactory portal) : IAsyncLifetime
     public HttpClient Browser { get; private set; } = null!;
     public Guid ProjectId { get; private set; }
     public Guid JobId { get; private set; }
+    public Guid SessionId { get; private set; }
     public FullWebsite Website { get; private set; } = null!;
 
     public async ValueTask InitializeAsync()
@@ -25,6 +27,8 @@ public sealed class PageVisitor(PortalFactory portal) : IAsyncLifetime
         Browser = await portal.CreateSignedInBrowserAsync(Admin);
         ProjectId = (await portal.WithScopeAsync(sp => sp.GetRequiredService<ProjectService>()
             .CreateAsync(Admin.Actor, new ProjectInput("Visited", "A description", ["tour"], null), CancellationToken.None))).Id;
+        SessionId = (await portal.WithScopeAsync(sp => sp.GetRequiredService<ChatService>()
+            .CreateSessionAsync(Admin.Actor, new ChatSessionInput("Visited chat", ProjectId), CancellationToken.None))).Id;
         JobId = (await portal.InsertRunAsync(Admin.Id, JobRunStatus.Succeeded, new { ownerId = Admin.Id })).Id;
         Website = await portal.CreateFullWebsiteAsync(Admin, "Visited site");
     }
@@ -65,6 +69,9 @@ public class PortalPageTests(PortalFactory portal, PageVisitor visitor) : IClass
         ["/Admin/Audit/Index"] = ("/Admin/Audit", HttpStatusCode.OK),
         ["/Admin/Storage/Index"] = ("/Admin/Storage", HttpStatusCode.OK),
         ["/Assets/Index"] = ("/Assets", HttpStatusCode.OK),
+        ["/Chat/Index"] = ("/Chat", HttpStatusCode.OK),
+        ["/Chat/Session"] = ("/Chat/Session/{session}", HttpStatusCode.OK),
+        ["/Admin/Cache/Index"] = ("/Admin/Cache", HttpStatusCode.OK),
         ["/Websites/Import"] = ("/Websites/Import", HttpStatusCode.OK),
         ["/Websites/Index"] = ("/Websites", HttpStatusCode.OK),
         ["/Websites/Create"] = ("/Websites/Create", HttpStatusCode.OK),
@@ -92,6 +99,7 @@ public class PortalPageTests(PortalFactory portal, PageVisitor visitor) : IClass
     private string UrlOf(string page) => Pages[page].Url
         .Replace("{project}", visitor.ProjectId.ToString(), StringComparison.Ordinal)
         .Replace("{job}", visitor.JobId.ToString(), StringComparison.Ordinal)
+        .Replace("{session}", visitor.SessionId.ToString(), StringComparison.Ordinal)
         .Replace("{user}", visitor.Admin.Id.ToString(), StringComparison.Ordinal)
         .Replace("{website}", visitor.Website.Id.ToString(), StringComparison.Ordinal)
         .Replace("{type}", visitor.Website.Type.Id.ToString(), StringComparison.Ordinal)

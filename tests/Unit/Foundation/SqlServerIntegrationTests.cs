@@ -1,5 +1,8 @@
+using Catalyst.Tests.Unit.Infrastructure;
 using Catalyst.Data;
 using Catalyst.Data.Audit;
+using Catalyst.Data.Chat;
+using Catalyst.Data.Search;
 using Catalyst.Data.Common;
 using Catalyst.Data.Identity;
 using Catalyst.Data.Projects;
@@ -49,7 +52,7 @@ public class SqlServerIntegrationTests
         }
     }
 
-    private static ProjectService Projects(CatalystDbContext db) => new(db, new AuditLog(db, TimeProvider.System));
+    private static ProjectService Projects(CatalystDbContext db) => new DataServices(db).Projects();
 
     private static async Task<Actor> CreateUserAsync(CatalystDbContext db, bool admin = false)
     {
@@ -169,5 +172,41 @@ public class SqlServerIntegrationTests
         Assert.Equal(["Website"], await SearchAsync(alice, "WEBSITE"));
         Assert.Equal(["bob's website"], await SearchAsync(bob, "website"));
         Assert.Equal(["Website", "bob's website"], await SearchAsync(admin, "website"));
+    }
+
+    [Fact]
+    public async Task Chat_batches_the_change_feed_and_the_search_index_work_on_SQL_Server()
+    {
+        SkipWithoutServer();
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await FreshDatabase.CreateAsync();
+        await using var db = database.Open();
+        var alice = await CreateUserAsync(db);
+        var bob = await CreateUserAsync(db);
+        var services = new DataServices(db);
+        var chat = services.Chat();
+        var session = await chat.CreateSessionAsync(alice, new ChatSessionInput("sql server", null), ct);
+        var batch = Enumerable.Range(0, 40).Select(i => (ChatMessageInput?)new ChatMessageInput(
+            $"m{i}", session.Id.ToString(), "user", $"apple {(i % 2 == 0 ? "banana" : "cherry")} number{i}", null)).ToList();
+
+        var first = await chat.AppendBatchAsync(alice, batch, ct);
+        var replay = await chat.AppendBatchAsync(alice, batch, ct);
+        await services.Projects().CreateAsync(bob, new ProjectInput("apple orchard", null, ["fruit"], null), ct);
+        db.ChangeTracker.Clear();
+
+        Assert.Equal(40, first.Created);
+        Assert.Equal(first.Ids, replay.Ids);
+        var search = services.Search();
+        var and = await search.SearchAsync(alice, new SearchRequest("apple banana"), new PageRequest(1, 100), ct);
+        var or = await search.SearchAsync(alice, new SearchRequest("banana cherry", "or", Sort: "recent"), new PageRequest(1, 100), ct);
+        var tagged = await search.SearchAsync(alice with { IsAdmin = true }, new SearchRequest("apple", Tags: "fruit"), new PageRequest(1, 20), ct);
+        Assert.Equal(20, and.Page.Total);
+        Assert.Equal(40, or.Page.Total);
+        Assert.Equal("apple orchard", Assert.Single(tagged.Page.Items).Title);
+        var changes = await services.Sync().ChangesAsync(alice, null, 1000, ct);
+        Assert.Equal(41, changes.Changes.Count);
+        await chat.DeleteSessionAsync(alice, session.Id, null, ct);
+        var verified = await services.Maintenance().VerifyAsync(repair: false, null, ct);
+        Assert.True(verified.Consistent, string.Join("; ", verified.Examples));
     }
 }

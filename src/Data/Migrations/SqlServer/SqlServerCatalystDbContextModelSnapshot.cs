@@ -140,6 +140,90 @@ namespace Catalyst.Data.Migrations.SqlServer
                     b.ToTable("ImportReceipts", (string)null);
                 });
 
+            modelBuilder.Entity("Catalyst.Data.Chat.ChatMessage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(16)");
+
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SessionId", "ClientId")
+                        .IsUnique();
+
+                    b.HasIndex("SessionId", "CreatedAt", "Id");
+
+                    b.ToTable("ChatMessages", (string)null);
+                });
+
+            modelBuilder.Entity("Catalyst.Data.Chat.ChatSession", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime?>("LastMessageAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int>("MessageCount")
+                        .HasColumnType("int");
+
+                    b.Property<Guid?>("ProjectId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId");
+
+                    b.HasIndex("UpdatedAt");
+
+                    b.HasIndex("UserId", "UpdatedAt");
+
+                    b.ToTable("ChatSessions", (string)null);
+                });
+
             modelBuilder.Entity("Catalyst.Data.Identity.CatalystRole", b =>
                 {
                     b.Property<Guid>("Id")
@@ -390,6 +474,88 @@ namespace Catalyst.Data.Migrations.SqlServer
                     b.ToTable("Projects", (string)null);
                 });
 
+            modelBuilder.Entity("Catalyst.Data.Search.SearchDocument", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("At")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("EntityId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<byte[]>("OwnerId")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("varbinary(16)");
+
+                    b.Property<int>("Type")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Type", "EntityId")
+                        .IsUnique();
+
+                    b.ToTable("SearchDocuments", (string)null);
+                });
+
+            modelBuilder.Entity("Catalyst.Data.Search.SearchPosting", b =>
+                {
+                    b.Property<long>("DocumentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("TermId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("At")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Impact")
+                        .HasColumnType("int");
+
+                    b.Property<byte[]>("OwnerId")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("varbinary(16)");
+
+                    b.Property<int>("Type")
+                        .HasColumnType("int");
+
+                    b.HasKey("DocumentId", "TermId");
+
+                    b.HasIndex("TermId", "At", "DocumentId", "Type", "Impact")
+                        .HasDatabaseName("IX_SearchPostings_Recency");
+
+                    b.HasIndex("TermId", "Impact", "At", "DocumentId", "Type")
+                        .HasDatabaseName("IX_SearchPostings_Relevance");
+
+                    b.HasIndex("TermId", "OwnerId", "At", "DocumentId", "Type", "Impact")
+                        .HasDatabaseName("IX_SearchPostings_Owner_Recency");
+
+                    b.HasIndex("TermId", "OwnerId", "Impact", "At", "DocumentId", "Type")
+                        .HasDatabaseName("IX_SearchPostings_Owner_Relevance");
+
+                    b.ToTable("SearchPostings", (string)null);
+                });
+
+            modelBuilder.Entity("Catalyst.Data.Search.SearchTerm", b =>
+                {
+                    b.Property<long>("TermId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("DocumentCount")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("TermId");
+
+                    b.ToTable("SearchTerms", (string)null);
+                });
+
             modelBuilder.Entity("Catalyst.Data.Storage.BlobChunk", b =>
                 {
                     b.Property<string>("BlobSha256")
@@ -539,6 +705,63 @@ namespace Catalyst.Data.Migrations.SqlServer
                     b.HasIndex("LastUsedAt");
 
                     b.ToTable("StoredChunks", (string)null);
+                });
+
+            modelBuilder.Entity("Catalyst.Data.Sync.SyncChange", b =>
+                {
+                    b.Property<long>("Seq")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("datetime2");
+
+                    b.Property<Guid>("EntityId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(32)");
+
+                    b.Property<string>("Operation")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(8)");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Seq");
+
+                    b.HasIndex("EntityId");
+
+                    b.HasIndex("OwnerId", "Seq");
+
+                    b.ToTable("SyncChanges", (string)null);
+                });
+
+            modelBuilder.Entity("Catalyst.Data.Sync.SyncCounter", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(32)");
+
+                    b.Property<long>("Value")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("SyncCounters", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Name = "changes",
+                            Value = 0L
+                        });
                 });
 
             modelBuilder.Entity("Catalyst.Data.Tokens.ApiToken", b =>
@@ -1079,6 +1302,34 @@ namespace Catalyst.Data.Migrations.SqlServer
                     b.Navigation("Owner");
                 });
 
+            modelBuilder.Entity("Catalyst.Data.Chat.ChatMessage", b =>
+                {
+                    b.HasOne("Catalyst.Data.Chat.ChatSession", "Session")
+                        .WithMany()
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Session");
+                });
+
+            modelBuilder.Entity("Catalyst.Data.Chat.ChatSession", b =>
+                {
+                    b.HasOne("Catalyst.Data.Projects.Project", "Project")
+                        .WithMany()
+                        .HasForeignKey("ProjectId");
+
+                    b.HasOne("Catalyst.Data.Identity.CatalystUser", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Project");
+
+                    b.Navigation("User");
+                });
+
             modelBuilder.Entity("Catalyst.Data.Projects.Project", b =>
                 {
                     b.HasOne("Catalyst.Data.Identity.CatalystUser", "Owner")
@@ -1088,6 +1339,17 @@ namespace Catalyst.Data.Migrations.SqlServer
                         .IsRequired();
 
                     b.Navigation("Owner");
+                });
+
+            modelBuilder.Entity("Catalyst.Data.Search.SearchPosting", b =>
+                {
+                    b.HasOne("Catalyst.Data.Search.SearchDocument", "Document")
+                        .WithMany("Postings")
+                        .HasForeignKey("DocumentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Document");
                 });
 
             modelBuilder.Entity("Catalyst.Data.Storage.BlobChunk", b =>
@@ -1230,6 +1492,11 @@ namespace Catalyst.Data.Migrations.SqlServer
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Catalyst.Data.Search.SearchDocument", b =>
+                {
+                    b.Navigation("Postings");
                 });
 #pragma warning restore 612, 618
         }

@@ -135,6 +135,90 @@ namespace Catalyst.Data.Migrations.Sqlite
                     b.ToTable("ImportReceipts", (string)null);
                 });
 
+            modelBuilder.Entity("Catalyst.Data.Chat.ChatMessage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SessionId", "ClientId")
+                        .IsUnique();
+
+                    b.HasIndex("SessionId", "CreatedAt", "Id");
+
+                    b.ToTable("ChatMessages", (string)null);
+                });
+
+            modelBuilder.Entity("Catalyst.Data.Chat.ChatSession", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastMessageAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("MessageCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId");
+
+                    b.HasIndex("UpdatedAt");
+
+                    b.HasIndex("UserId", "UpdatedAt");
+
+                    b.ToTable("ChatSessions", (string)null);
+                });
+
             modelBuilder.Entity("Catalyst.Data.Identity.CatalystRole", b =>
                 {
                     b.Property<Guid>("Id")
@@ -383,6 +467,86 @@ namespace Catalyst.Data.Migrations.Sqlite
                     b.ToTable("Projects", (string)null);
                 });
 
+            modelBuilder.Entity("Catalyst.Data.Search.SearchDocument", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("EntityId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("OwnerId")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("Type")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Type", "EntityId")
+                        .IsUnique();
+
+                    b.ToTable("SearchDocuments", (string)null);
+                });
+
+            modelBuilder.Entity("Catalyst.Data.Search.SearchPosting", b =>
+                {
+                    b.Property<long>("DocumentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("TermId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Impact")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("OwnerId")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("Type")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("DocumentId", "TermId");
+
+                    b.HasIndex("TermId", "At", "DocumentId", "Type", "Impact")
+                        .HasDatabaseName("IX_SearchPostings_Recency");
+
+                    b.HasIndex("TermId", "Impact", "At", "DocumentId", "Type")
+                        .HasDatabaseName("IX_SearchPostings_Relevance");
+
+                    b.HasIndex("TermId", "OwnerId", "At", "DocumentId", "Type", "Impact")
+                        .HasDatabaseName("IX_SearchPostings_Owner_Recency");
+
+                    b.HasIndex("TermId", "OwnerId", "Impact", "At", "DocumentId", "Type")
+                        .HasDatabaseName("IX_SearchPostings_Owner_Relevance");
+
+                    b.ToTable("SearchPostings", (string)null);
+                });
+
+            modelBuilder.Entity("Catalyst.Data.Search.SearchTerm", b =>
+                {
+                    b.Property<long>("TermId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DocumentCount")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TermId");
+
+                    b.ToTable("SearchTerms", (string)null);
+                });
+
             modelBuilder.Entity("Catalyst.Data.Storage.BlobChunk", b =>
                 {
                     b.Property<string>("BlobSha256")
@@ -532,6 +696,63 @@ namespace Catalyst.Data.Migrations.Sqlite
                     b.HasIndex("LastUsedAt");
 
                     b.ToTable("StoredChunks", (string)null);
+                });
+
+            modelBuilder.Entity("Catalyst.Data.Sync.SyncChange", b =>
+                {
+                    b.Property<long>("Seq")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("EntityId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Operation")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Seq");
+
+                    b.HasIndex("EntityId");
+
+                    b.HasIndex("OwnerId", "Seq");
+
+                    b.ToTable("SyncChanges", (string)null);
+                });
+
+            modelBuilder.Entity("Catalyst.Data.Sync.SyncCounter", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Value")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("SyncCounters", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Name = "changes",
+                            Value = 0L
+                        });
                 });
 
             modelBuilder.Entity("Catalyst.Data.Tokens.ApiToken", b =>
@@ -1066,6 +1287,34 @@ namespace Catalyst.Data.Migrations.Sqlite
                     b.Navigation("Owner");
                 });
 
+            modelBuilder.Entity("Catalyst.Data.Chat.ChatMessage", b =>
+                {
+                    b.HasOne("Catalyst.Data.Chat.ChatSession", "Session")
+                        .WithMany()
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Session");
+                });
+
+            modelBuilder.Entity("Catalyst.Data.Chat.ChatSession", b =>
+                {
+                    b.HasOne("Catalyst.Data.Projects.Project", "Project")
+                        .WithMany()
+                        .HasForeignKey("ProjectId");
+
+                    b.HasOne("Catalyst.Data.Identity.CatalystUser", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Project");
+
+                    b.Navigation("User");
+                });
+
             modelBuilder.Entity("Catalyst.Data.Projects.Project", b =>
                 {
                     b.HasOne("Catalyst.Data.Identity.CatalystUser", "Owner")
@@ -1075,6 +1324,17 @@ namespace Catalyst.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Owner");
+                });
+
+            modelBuilder.Entity("Catalyst.Data.Search.SearchPosting", b =>
+                {
+                    b.HasOne("Catalyst.Data.Search.SearchDocument", "Document")
+                        .WithMany("Postings")
+                        .HasForeignKey("DocumentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Document");
                 });
 
             modelBuilder.Entity("Catalyst.Data.Storage.BlobChunk", b =>
@@ -1217,6 +1477,11 @@ namespace Catalyst.Data.Migrations.Sqlite
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Catalyst.Data.Search.SearchDocument", b =>
+                {
+                    b.Navigation("Postings");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,54 @@
+using Catalyst.Data.Caching;
+using Catalyst.Data.Common;
+using Catalyst.Data.Jobs;
+using Catalyst.Data.Search;
+using Catalyst.Portal.Infrastructure;
+
+namespace Catalyst.Portal.Api;
+
+/// <summary>The paging shape with one addition: whether <c>total</c> is exact or a lower bound (counting stops at a limit).</summary>
+public sealed record SearchMeta(int Page, int PageSize, int Total, bool TotalIsExact);
+
+public sealed record SearchEnvelope(IReadOnlyList<SearchHit> Data, SearchMeta Meta);
+
+public static class SearchEndpoints
+{
+    public static void MapSearchEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapGet("/search", async (HttpContext http, SearchService service, string? q, string? op, string? tags, string? from, string? to,
+                string? types, string? sort, int? page, int? pageSize, CancellationToken ct) =>
+            {
+                var results = await service.SearchAsync(http.User.ToActor(), new SearchRequest(q, op, tags, from, to, types, sort),
+                    new PageRequest(page, pageSize), ct);
+                var p = results.Page;
+                return TypedResults.Ok(new SearchEnvelope(p.Items, new SearchMeta(p.PageNumber, p.PageSize, p.Total, results.TotalIsExact)));
+            })
+            .WithTags("Search")
+            .WithSummary("Ranked search over your chat messages and projects (admins: everyone's). q: words; op: and (default) | or; " +
+                         "tags: comma-separated, all required; from/to: ISO 8601 dates of the hit (message time, project update); " +
+                         "types: chat,project; sort: relevance (default) | recent; pageSize default 20, max 100.")
+            .Produces<SearchEnvelope>().ProducesProblem(400);
+
+        var admin = api.MapGroup("/admin").WithTags("Admin").RequireAuthorization(Policies.ApiAdmin);
+
+        admin.MapPost("/search/rebuild", async (HttpContext http, JobRunService jobs, bool? clear, CancellationToken ct) =>
+            {
+                var run = await jobs.StartAsync(http.User.ToActor(), JobKinds.SearchRebuild, new { clear = clear ?? false }, ct);
+                return ApiResults.Accepted($"/api/jobs/{run.Id}", JobRunDto.From(run));
+            })
+            .WithSummary("Rebuild the search index as a job (admin); clear=true empties it first.")
+            .Produces<DataEnvelope<JobRunDto>>(StatusCodes.Status202Accepted).ProducesProblem(403);
+
+        admin.MapPost("/search/verify", async (HttpContext http, JobRunService jobs, bool? repair, CancellationToken ct) =>
+            {
+                var run = await jobs.StartAsync(http.User.ToActor(), JobKinds.SearchVerification, new { repair = repair ?? false }, ct);
+                return ApiResults.Accepted($"/api/jobs/{run.Id}", JobRunDto.From(run));
+            })
+            .WithSummary("Check the search index against the data as a job (admin); repair=true fixes what differs.")
+            .Produces<DataEnvelope<JobRunDto>>(StatusCodes.Status202Accepted).ProducesProblem(403);
+
+        admin.MapGet("/cache", (MetadataCache cache) => ApiResults.Data(cache.Statistics()))
+            .WithSummary("Metadata cache statistics (admin): hits, misses, hit rate, entries, size, evictions, per region.")
+            .Produces<DataEnvelope<CacheStatistics>>().ProducesProblem(403);
+    }
+}

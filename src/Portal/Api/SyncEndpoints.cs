@@ -1,0 +1,59 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Catalyst.Data.Chat;
+using Catalyst.Data.Projects;
+using Catalyst.Data.Sync;
+using Catalyst.Portal.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace Catalyst.Portal.Api;
+
+public sealed record SyncUserDto(Guid Id, string Email, IReadOnlyList<string> Roles);
+
+public sealed record SyncInitDto(
+    SyncUserDto User, JsonElement? Preferences, IReadOnlyList<ProjectDto> Projects, bool ProjectsTruncated,
+    IReadOnlyList<WebsiteDto> Websites, bool WebsitesTruncated, IReadOnlyList<ChatSessionDto> ChatSessions, string Cursor);
+
+/// <summary>One change: <c>data</c> is the entity now (a project, chatSession or chatMessage) for an upsert, null for a delete.</summary>
+public sealed record SyncChangeDto(string Type, Guid Id, SyncOperation Op, object? Data);
+
+public static class SyncEndpoints
+{
+    public static void MapSyncEndpoints(this RouteGroupBuilder api)
+    {
+        var sync = api.MapGroup("/sync").WithTags("Sync");
+
+        sync.MapGet("/init", async (HttpContext http, SyncService service, CancellationToken ct) =>
+            {
+                var actor = http.User.ToActor();
+                var init = await service.InitAsync(actor, ct);
+                var roles = http.User.FindAll(ClaimTypes.Role).Select(c => c.Value).Distinct().ToList();
+                var preferences = init.Preferences is { } stored ? JsonDocument.Parse(stored.Preferences).RootElement.Clone() : (JsonElement?)null;
+                return ApiResults.Data(new SyncInitDto(new SyncUserDto(actor.UserId, actor.Email, roles), preferences,
+                    init.Projects.Select(ProjectDto.From).ToList(), init.ProjectsTruncated,
+                    init.Websites.Select(WebsiteDto.From).ToList(), init.WebsitesTruncated,
+                    init.ChatSessions.Select(ChatSessionDto.From).ToList(), init.Cursor));
+            })
+            .WithSummary("Everything a client needs at sign-in: the user, preferences (null when never set), project and website metadata, the 50 most recent chat sessions " +
+                         "(no message bodies, no blobs) and a cursor for /api/sync/changes.")
+            .Produces<DataEnvelope<SyncInitDto>>();
+
+        sync.MapGet("/changes", async (HttpContext http, SyncService service, IOptions<SyncOptions> options, string? since, int? limit, CancellationToken ct) =>
+            {
+                var page = await service.ChangesAsync(http.User.ToActor(), since, limit, ct);
+                var items = page.Changes.Select(c => new SyncChangeDto(c.Type, c.Id, c.Operation, c.Entity switch
+                {
+                    Project p => ProjectDto.From(p),
+                    ChatSession s => ChatSessionDto.From(s),
+                    ChatMessage m => ChatMessageDto.From(m),
+                    _ => null,
+                })).ToList();
+                return ApiResults.Cursor(items, limit ?? options.Value.DefaultChangesLimit, page.HasMore, page.Cursor);
+            })
+            .WithSummary("Every create, update and delete of your projects, chat sessions and messages after the cursor `since` " +
+                         "(all of them without it), in order; deletes are tombstones (op delete, data null; a session's tombstone " +
+                         "also removes its messages). Pass meta.cursor back as `since`; while meta.hasMore, there is more. " +
+                         "410 cursor_expired means: sync from /api/sync/init again.")
+            .Produces<CursorEnvelope<SyncChangeDto>>().ProducesProblem(400).ProducesProblem(410);
+    }
+}

@@ -1,0 +1,28 @@
+using Catalyst.Data;
+using Catalyst.Data.Audit;
+using Catalyst.Data.Caching;
+using Catalyst.Data.Chat;
+using Catalyst.Data.Projects;
+using Catalyst.Data.Search;
+using Catalyst.Data.Sync;
+using Microsoft.Extensions.Options;
+
+namespace Catalyst.Tests.Unit.Infrastructure;
+
+/// <summary>The domain services over a bare DbContext (no host), for tests against a database of their own.</summary>
+public sealed class DataServices(CatalystDbContext db)
+{
+    public MetadataCache Cache { get; } = new(Options.Create(new CacheOptions()));
+
+    public ChangeSet Changes() => new(db, new SearchIndexer(db, Options.Create(new SearchOptions())), Cache, TimeProvider.System);
+
+    public ProjectService Projects() => new(db, new AuditLog(db, TimeProvider.System), Changes(), Cache);
+
+    public ChatService Chat() => new(db, Changes(), Options.Create(new ChatOptions()), TimeProvider.System);
+
+    public SearchService Search() => new(db, Options.Create(new SearchOptions()));
+
+    public SearchMaintenance Maintenance() => new(db, new SearchIndexer(db, Options.Create(new SearchOptions())), Options.Create(new SearchOptions()));
+
+    public SyncService Sync() => new(db, Cache, Options.Create(new SyncOptions()));
+}
