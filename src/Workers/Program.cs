@@ -22,11 +22,19 @@ public static class Program
                 case "run":
                 {
                     var builder = WorkerHost.CreateBuilder(rest, runJobServer: true);
-                    if (JobsRegistration.StorageKind(builder.Configuration) != JobsRegistration.SqlServerStorage)
+                    var explicitInMemory = string.Equals(builder.Configuration["Catalyst:Jobs:Storage"], JobsRegistration.InMemoryStorage, StringComparison.OrdinalIgnoreCase);
+                    if (explicitInMemory)
+                    {
+                        // A smoke test of the host (and a way to run one-off work by hand): the queue lives in
+                        // this process only, so nothing a Portal enqueues reaches it.
+                        await Console.Error.WriteLineAsync(
+                            "Warning: Catalyst:Jobs:Storage=InMemory: this worker sees only its own recurring jobs, not what a Portal enqueues.");
+                    }
+                    else if (JobsRegistration.StorageKind(builder.Configuration) != JobsRegistration.SqlServerStorage)
                     {
                         await Console.Error.WriteLineAsync(
                             "The worker host needs shared job storage: set Database:Provider=SqlServer (or Catalyst:Jobs:Storage=SqlServer). " +
-                            "In the embedded default the Portal runs jobs itself.");
+                            "In the embedded default the Portal runs jobs itself (Catalyst:Jobs:Storage=InMemory runs this host alone, for a smoke test).");
                         return 2;
                     }
                     using var host = builder.Build();

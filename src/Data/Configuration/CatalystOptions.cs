@@ -40,6 +40,8 @@ public sealed class ApiOptions
 public sealed class JobsOptions
 {
     /// <summary>Run the Hangfire server inside the Portal (embedded mode). Production turns it off and runs src/Workers.</summary>
+    public bool? Server { get; set; }
+    /// <summary>The older name of <see cref="Server"/>.</summary>
     public bool RunInProcess { get; set; } = true;
     /// <summary><c>InMemory</c> (embedded default) or <c>SqlServer</c> (shared by Portal and Workers).</summary>
     public string? Storage { get; set; }

@@ -124,6 +124,8 @@ public static class PortalServices
         services.AddOpenApi(options => options.AddDocumentTransformer<BearerSecurityTransformer>());
         services.AddCatalystHealthChecks();
         var jobs = configuration.GetSection(CatalystOptions.Section).GetSection("Jobs");
-        services.AddCatalystJobs(configuration, runServer: jobs.GetValue<bool?>("RunInProcess") ?? true);
+        // Catalyst:Jobs:Server (or its older name RunInProcess) = false: this Portal only enqueues and
+        // src/Workers processes run the jobs (SPEC §2 production topology).
+        services.AddCatalystJobs(configuration, runServer: jobs.GetValue<bool?>("Server") ?? jobs.GetValue<bool?>("RunInProcess") ?? true);
     }
 }

@@ -3,6 +3,7 @@ using Catalyst.Workers.Jobs;
 using Hangfire;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Catalyst.Workers.Hosting;
 
@@ -11,7 +12,7 @@ namespace Catalyst.Workers.Hosting;
 /// Each occurrence is recorded as a JobRun. Schedules are cron expressions under
 /// <c>Catalyst:Jobs:Schedules:&lt;kind&gt;</c>; "never" turns one off.
 /// </summary>
-public sealed class RecurringJobsService(IRecurringJobManager recurring, IConfiguration configuration) : IHostedService
+public sealed class RecurringJobsService(IRecurringJobManager recurring, IConfiguration configuration, ILogger<RecurringJobsService> logger) : IHostedService
 {
     private static readonly Dictionary<string, string> Defaults = new()
     {
@@ -29,6 +30,7 @@ public sealed class RecurringJobsService(IRecurringJobManager recurring, IConfig
                 recurring.RemoveIfExists(kind);
             else
                 recurring.AddOrUpdate<JobRunner>(kind, runner => runner.RunScheduledAsync(kind, CancellationToken.None), cron);
+            logger.LogInformation("Recurring job {Kind}: {Schedule}", kind, cron);
         }
         return Task.CompletedTask;
     }

@@ -34,7 +34,8 @@ public sealed class PortalProcess : IAsyncDisposable
         };
         foreach (var key in start.Environment.Keys.Where(k =>
                      k.StartsWith("Catalyst__", StringComparison.OrdinalIgnoreCase) || k.StartsWith("Database__", StringComparison.OrdinalIgnoreCase) ||
-                     k.StartsWith("ConnectionStrings__", StringComparison.OrdinalIgnoreCase) || k.StartsWith("Serilog__", StringComparison.OrdinalIgnoreCase)).ToList())
+                     k.StartsWith("ConnectionStrings__", StringComparison.OrdinalIgnoreCase) || k.StartsWith("Serilog__", StringComparison.OrdinalIgnoreCase) ||
+                     k.StartsWith("Storage__", StringComparison.OrdinalIgnoreCase) || k.StartsWith("Jobs__", StringComparison.OrdinalIgnoreCase)).ToList())
             start.Environment.Remove(key);
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
