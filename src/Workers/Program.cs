@@ -66,6 +66,16 @@ public static class Program
                         ? await StorageCommands.CollectAsync(host.Services, cts.Token)
                         : await StorageCommands.VerifyAsync(host.Services, rest, cts.Token);
                 }
+                case "copy-store":
+                {
+                    var builder = WorkerHost.CreateBuilder(rest.Where(a => a != "--verify-existing").ToArray(), runJobServer: false);
+                    using var host = builder.Build();
+                    using var cts = new CancellationTokenSource();
+                    Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
+                    if (!await SchemaCheck.IsCurrentAsync(host.Services, cts.Token))
+                        return 4;
+                    return await CopyStoreCommand.RunAsync(host.Services, builder.Configuration, builder.Environment.ContentRootPath, rest.Contains("--verify-existing"), cts.Token);
+                }
                 default:
                     await Console.Error.WriteLineAsync($"""
                         Unknown command '{command}'.
@@ -74,6 +84,9 @@ public static class Program
                           migrate-db                        apply the database schema and create the admin if there is none
                           verify-storage [--rebuild] [--deep]  check reference counts, chunk indexes and chunk objects
                           gc-storage                        free blobs and chunks nothing references (after the grace period)
+                          copy-store --Target:Provider=AzureBlob --Target:AzureBlob:ConnectionString=...
+                                     [--Target:AzureBlob:ContainerName=...] [--verify-existing]
+                                                            copy every chunk to another store, checking hashes; run again to resume
                           verify-backup FILE                check a website backup or account archive without importing it
                         """);
                     return 2;

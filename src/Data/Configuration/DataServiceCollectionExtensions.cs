@@ -52,24 +52,15 @@ public static class DataServiceCollectionExtensions
 
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IBlobStore>(sp =>
-        {
-            var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            return storage.Provider switch
-            {
-                StorageProviders.Database => new DatabaseBlobStore(sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<TimeProvider>()),
-                StorageProviders.AzureBlob => new AzureBlobStore(storage.AzureBlob.ConnectionString!, storage.AzureBlob.ContainerName),
-                _ => new FileSystemBlobStore(storage.FileSystemPath is { Length: > 0 } path
-                    ? Path.GetFullPath(Path.Combine(contentRoot, path))
-                    : sp.GetRequiredService<CatalystPaths>().Blobs),
-            };
-        });
+        services.AddSingleton<IBlobStore>(sp => BlobStores.Create(sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp, contentRoot));
         services.AddSingleton<ChunkWriter>();
         services.AddSingleton<BlobIndexCache>();
         services.AddScoped<ContentStore>();
         services.AddScoped<StorageStatistics>();
         services.AddScoped<StorageGarbageCollector>();
         services.AddScoped<StorageVerifier>();
+        services.AddScoped<ChunkRecompressor>();
+        services.AddScoped<StoreCopier>();
         services.AddSingleton<UploadLocks>();
         services.AddSingleton<UploadHashes>();
         services.AddScoped<UploadService>();

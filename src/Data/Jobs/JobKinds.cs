@@ -6,6 +6,7 @@ public static class JobKinds
     public const string RecomputeProjectStatistics = "recompute-project-statistics";
     public const string StorageGarbageCollection = "storage-gc";
     public const string StorageVerification = "storage-verify";
+    public const string StorageRecompression = "storage-recompress";
     public const string UploadCleanup = "upload-cleanup";
     public const string SearchRebuild = "search-rebuild";
     public const string SearchVerification = "search-verify";
@@ -18,6 +19,7 @@ public static class JobKinds
         [RecomputeProjectStatistics] = "Recompute project statistics",
         [StorageGarbageCollection] = "Storage garbage collection",
         [StorageVerification] = "Storage verification",
+        [StorageRecompression] = "Cold chunk recompression",
         [UploadCleanup] = "Expired upload cleanup",
         [SearchRebuild] = "Search index rebuild",
         [SearchVerification] = "Search index verification",

@@ -42,19 +42,27 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
         {
             var segment = segments[index];
             Rent(ref _current, segment.Length);
+            var codec = segment.Codec;
             // Stored bytes of a compressed chunk can exceed its length a little (incompressible input).
-            var target = segment.Codec == ChunkCodec.None ? _current! : Rent(ref _stored, Math.Max(segment.StoredLength, segment.Length + 4096));
-            var read = await store.ReadIntoAsync(segment.Sha256, target, cancellationToken);
+            var target = codec == ChunkCodec.None ? _current! : Rent(ref _stored, Math.Max(segment.StoredLength, segment.Length + 4096));
+            var read = await store.ReadIntoAsync(StorageKeys.For(segment.Sha256, codec), target, cancellationToken);
+            if (read < 0 && codec != ChunkCodec.Brotli)
+            {
+                // Recompressed after this index was read: the cold form has taken the inline one's place.
+                codec = ChunkCodec.Brotli;
+                target = Rent(ref _stored, segment.Length + 4096);
+                read = await store.ReadIntoAsync(StorageKeys.For(segment.Sha256, codec), target, cancellationToken);
+            }
             if (read < 0)
                 throw new InvalidDataException($"Chunk {segment.Sha256} is missing from the {store.Name} store.");
-            if (segment.Codec == ChunkCodec.None)
+            if (codec == ChunkCodec.None)
             {
                 if (read != segment.Length)
                     throw new InvalidDataException($"Chunk {segment.Sha256} is {read} bytes, expected {segment.Length}.");
             }
             else
             {
-                ChunkCompression.DecodeInto(segment.Codec, _stored.AsSpan(0, read), _current!, segment.Length);
+                ChunkCompression.DecodeInto(codec, _stored.AsSpan(0, read), _current!, segment.Length);
             }
             _currentIndex = index;
         }

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using K4os.Compression.LZ4;
 
 namespace Catalyst.Data.Storage;
@@ -8,6 +9,12 @@ public enum ChunkCodec : byte
     None = 0,
     /// <summary>LZ4, the fast inline codec used while writing.</summary>
     Lz4 = 1,
+    /// <summary>
+    /// Brotli, the strong codec the background recompression gives cold chunks (in the runtime,
+    /// so no package; the mirror's zstd port would do as well). Stored under its own object key
+    /// (<see cref="StorageKeys.For"/>) so the switch from the inline form is atomic on every store.
+    /// </summary>
+    Brotli = 2,
 }
 
 /// <summary>
@@ -40,10 +47,9 @@ public static class ChunkCompression
                     throw new InvalidDataException($"Stored chunk is {stored.Length} bytes, expected {length}.");
                 return stored;
             case ChunkCodec.Lz4:
+            case ChunkCodec.Brotli:
                 var output = new byte[length];
-                var decoded = LZ4Codec.Decode(stored, output);
-                if (decoded != length)
-                    throw new InvalidDataException($"LZ4 chunk decoded to {decoded} bytes, expected {length}.");
+                DecodeInto(codec, stored, output, length);
                 return output;
             default:
                 throw new InvalidDataException($"Unknown chunk codec {codec}.");
@@ -64,8 +70,51 @@ public static class ChunkCompression
                 if (LZ4Codec.Decode(stored, destination[..length]) != length)
                     throw new InvalidDataException($"An LZ4 chunk did not decode to {length} bytes.");
                 return;
+            case ChunkCodec.Brotli:
+                if (!BrotliDecoder.TryDecompress(stored, destination[..length], out var written) || written != length)
+                    throw new InvalidDataException($"A Brotli chunk did not decode to {length} bytes.");
+                return;
             default:
                 throw new InvalidDataException($"Unknown chunk codec {codec}.");
+        }
+    }
+
+    /// <summary>Why <paramref name="stored"/> is not the chunk <paramref name="sha256"/> in <paramref name="codec"/>, or null when it is.</summary>
+    public static string? Check(string sha256, ChunkCodec codec, int length, byte[] stored)
+    {
+        try
+        {
+            var bytes = Decode(codec, stored, length);
+            return string.Equals(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), sha256, StringComparison.Ordinal)
+                ? null
+                : "content does not match its hash";
+        }
+        catch (InvalidDataException ex)
+        {
+            return ex.Message;
+        }
+    }
+
+    /// <summary>
+    /// The cold form of a chunk: Brotli at <paramref name="quality"/> (0-11), or null when it would
+    /// not save at least <paramref name="minSaving"/> of <paramref name="currentStoredLength"/>.
+    /// </summary>
+    public static byte[]? EncodeCold(ReadOnlySpan<byte> chunk, int currentStoredLength, int quality, double minSaving)
+    {
+        var limit = (int)(currentStoredLength * (1 - minSaving));
+        if (limit <= 0)
+            return null;
+        var target = System.Buffers.ArrayPool<byte>.Shared.Rent(BrotliEncoder.GetMaxCompressedLength(chunk.Length));
+        try
+        {
+            // Window 22 (4 MiB) covers the largest chunk (256 KiB).
+            if (!BrotliEncoder.TryCompress(chunk, target, out var written, quality, 22) || written > limit)
+                return null;
+            return target.AsSpan(0, written).ToArray();
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(target);
         }
     }
 

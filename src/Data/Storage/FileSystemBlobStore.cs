@@ -139,7 +139,23 @@ public sealed class FileSystemBlobStore(string root) : IBlobStore
 
 public static class StorageKeys
 {
-    /// <summary>Keys are lower-case hex SHA-256: never a path, never user input.</summary>
+    private const string BrotliSuffix = "-br";
+    private static readonly System.Buffers.SearchValues<char> Hex = System.Buffers.SearchValues.Create("0123456789abcdef");
+
+    /// <summary>
+    /// Keys are lower-case hex SHA-256 of the chunk's bytes, with "-br" when the object holds the
+    /// chunk's cold (Brotli) form: never a path, never user input.
+    /// </summary>
     public static bool IsValid(string key) =>
-        key.Length == 64 && key.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
+        (key.Length == 64 || (key.Length == 64 + BrotliSuffix.Length && key.EndsWith(BrotliSuffix, StringComparison.Ordinal)))
+        && key.AsSpan(0, 64).IndexOfAnyExcept(Hex) < 0;
+
+    /// <summary>The object key of a chunk stored with <paramref name="codec"/>: the inline forms share the plain hash.</summary>
+    public static string For(string sha256, ChunkCodec codec) => codec == ChunkCodec.Brotli ? sha256 + BrotliSuffix : sha256;
+
+    /// <summary>Every key a chunk's object may have, whatever its codec.</summary>
+    public static IEnumerable<string> AllFor(string sha256) => [sha256, sha256 + BrotliSuffix];
+
+    /// <summary>The chunk hash an object key names.</summary>
+    public static string ChunkOf(string key) => key[..64];
 }

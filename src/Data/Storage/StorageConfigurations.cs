@@ -44,6 +44,8 @@ public sealed class StoredChunkConfiguration : IEntityTypeConfiguration<StoredCh
         builder.Property(c => c.Sha256).IsSha256();
         builder.Property(c => c.Codec).HasConversion<byte>();
         builder.HasIndex(c => c.LastUsedAt);
+        // The background recompression's work list: chunks not yet considered, oldest first.
+        builder.HasIndex(c => new { c.ColdCheckedAt, c.CreatedAt });
     }
 }
 
@@ -68,7 +70,8 @@ public sealed class ChunkDataConfiguration : IEntityTypeConfiguration<ChunkData>
     {
         builder.ToTable("ChunkData");
         builder.HasKey(c => c.Key);
-        builder.Property(c => c.Key).IsSha256();
+        // A chunk hash, with "-br" for a chunk's cold form (StorageKeys).
+        builder.Property(c => c.Key).HasMaxLength(67).IsUnicode(false);
         builder.Property(c => c.Data).IsRequired();
     }
 }

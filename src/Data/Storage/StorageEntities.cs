@@ -32,6 +32,8 @@ public class StoredChunk
     public ChunkCodec Codec { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime LastUsedAt { get; set; }
+    /// <summary>When the background recompression considered this chunk (null: not yet).</summary>
+    public DateTime? ColdCheckedAt { get; set; }
 }
 
 /// <summary>Who holds a blob: an asset, a website-data version, a job's result file, …</summary>

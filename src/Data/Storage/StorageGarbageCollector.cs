@@ -69,7 +69,8 @@ public sealed class StorageGarbageCollector(CatalystDbContext db, IBlobStore sto
                 if (deleted == 0)
                     continue;
                 deletedThisRound++;
-                freed += await store.DeleteIfStaleAsync(sha, cutoff, ct);
+                foreach (var key in StorageKeys.AllFor(sha))
+                    freed += await store.DeleteIfStaleAsync(key, cutoff, ct);
             }
             chunksDeleted += deletedThisRound;
             progress?.Report($"{chunksDeleted} chunks deleted");
@@ -104,11 +105,14 @@ public sealed class StorageGarbageCollector(CatalystDbContext db, IBlobStore sto
     {
         if (items.Count == 0)
             return (0, 0);
-        var keys = items.Select(i => i.Key).ToList();
-        var indexed = (await db.Set<StoredChunk>().Where(c => keys.Contains(c.Sha256)).Select(c => c.Sha256).ToListAsync(ct)).ToHashSet();
+        // An object is live when a chunk row names it with its current codec: the inline object of
+        // a recompressed chunk (and a cold one whose switch never happened) is an orphan too.
+        var chunks = items.Select(i => StorageKeys.ChunkOf(i.Key)).Distinct().ToList();
+        var live = (await db.Set<StoredChunk>().Where(c => chunks.Contains(c.Sha256)).Select(c => new { c.Sha256, c.Codec }).ToListAsync(ct))
+            .Select(c => StorageKeys.For(c.Sha256, c.Codec)).ToHashSet(StringComparer.Ordinal);
         int count = 0;
         long bytes = 0;
-        foreach (var item in items.Where(i => !indexed.Contains(i.Key)))
+        foreach (var item in items.Where(i => !live.Contains(i.Key)))
         {
             var freed = await store.DeleteIfStaleAsync(item.Key, cutoff, ct);
             if (freed > 0)

@@ -21,6 +21,26 @@ public sealed class StorageOptions
     public TimeSpan GarbageCollectionGrace { get; set; } = TimeSpan.FromHours(1);
     public AzureBlobOptions AzureBlob { get; set; } = new();
     public UploadOptions Uploads { get; set; } = new();
+    public CompressionOptions Compression { get; set; } = new();
+}
+
+/// <summary>
+/// Section <c>Storage:Compression</c>: the background recompression of cold chunks. Chunks are
+/// written with LZ4 (or as they are) so uploads stay fast; the recurring job rewrites those older
+/// than <see cref="AgeThresholdDays"/> with Brotli when that saves at least <see cref="MinSaving"/>.
+/// </summary>
+public sealed class CompressionOptions
+{
+    public bool Enabled { get; set; } = true;
+    public int AgeThresholdDays { get; set; } = 7;
+    /// <summary>Brotli quality, 0-11 (9: about a third of LZ4's size on text at ~10 MB/s per core).</summary>
+    public int Quality { get; set; } = 9;
+    /// <summary>Share of one core the job may use while it runs (it sleeps in between), 0.05-1.</summary>
+    public double CpuBudget { get; set; } = 0.5;
+    /// <summary>One run stops after this long and the next continues where it left off.</summary>
+    public TimeSpan MaxRunTime { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>A chunk is rewritten only when the strong codec saves at least this share of its stored size.</summary>
+    public double MinSaving { get; set; } = 0.10;
 }
 
 /// <summary>Section <c>Storage:AzureBlob</c>: the account and container of the AzureBlob store.</summary>
@@ -61,6 +81,16 @@ public sealed partial class StorageOptionsValidator : IValidateOptions<StorageOp
             failures.Add("Storage:Uploads:QuotaBytesPerUser must be positive.");
         if (options.Uploads.Expiration <= TimeSpan.Zero)
             failures.Add("Storage:Uploads:Expiration must be positive.");
+        if (options.Compression.AgeThresholdDays < 0)
+            failures.Add("Storage:Compression:AgeThresholdDays must not be negative.");
+        if (options.Compression.Quality is < 0 or > 11)
+            failures.Add("Storage:Compression:Quality must be between 0 and 11.");
+        if (options.Compression.CpuBudget is < 0.05 or > 1)
+            failures.Add("Storage:Compression:CpuBudget must be between 0.05 and 1.");
+        if (options.Compression.MaxRunTime <= TimeSpan.Zero)
+            failures.Add("Storage:Compression:MaxRunTime must be positive.");
+        if (options.Compression.MinSaving is < 0 or >= 1)
+            failures.Add("Storage:Compression:MinSaving must be at least 0 and below 1.");
         if (options.Uploads.CheckpointBytes < 1 << 20)
             failures.Add("Storage:Uploads:CheckpointBytes must be at least 1048576.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -9,13 +9,20 @@ namespace Catalyst.Data.Storage;
 /// </summary>
 public sealed record StorageSummary(
     long LogicalBytes, long UniqueBlobBytes, long ChunkBytes, long PhysicalBytes,
-    int Blobs, int Chunks, int References)
+    int Blobs, int Chunks, int References, IReadOnlyList<CodecSummary> Codecs)
 {
     /// <summary>Saved because equal blobs and equal chunks are stored once.</summary>
     public long DeduplicationSavings => Math.Max(0, LogicalBytes - ChunkBytes);
     /// <summary>Saved by compressing chunks.</summary>
     public long CompressionSavings => Math.Max(0, ChunkBytes - PhysicalBytes);
     public double SavingsRatio => LogicalBytes == 0 ? 0 : 1 - (double)PhysicalBytes / LogicalBytes;
+}
+
+/// <summary>The chunks stored with one codec: their bytes before and after, and what the codec saved.</summary>
+public sealed record CodecSummary(ChunkCodec Codec, int Chunks, long Bytes, long StoredBytes)
+{
+    public string Name => Codec switch { ChunkCodec.None => "none", ChunkCodec.Lz4 => "lz4", ChunkCodec.Brotli => "brotli", _ => Codec.ToString() };
+    public long Saved => Math.Max(0, Bytes - StoredBytes);
 }
 
 public sealed class StorageStatistics(CatalystDbContext db)
@@ -30,7 +37,10 @@ public sealed class StorageStatistics(CatalystDbContext db)
         var chunks = await db.Set<StoredChunk>().GroupBy(_ => 1)
             .Select(g => new { Count = g.Count(), Bytes = g.Sum(c => (long)c.Length), Stored = g.Sum(c => (long)c.StoredLength) }).FirstOrDefaultAsync(ct);
         var references = await db.Set<BlobReference>().CountAsync(ct);
+        var codecs = await db.Set<StoredChunk>().GroupBy(c => c.Codec)
+            .Select(g => new { Codec = g.Key, Count = g.Count(), Bytes = g.Sum(c => (long)c.Length), Stored = g.Sum(c => (long)c.StoredLength) }).ToListAsync(ct);
         return new StorageSummary(logical, blobs?.Bytes ?? 0, chunks?.Bytes ?? 0, chunks?.Stored ?? 0,
-            blobs?.Count ?? 0, chunks?.Count ?? 0, references);
+            blobs?.Count ?? 0, chunks?.Count ?? 0, references,
+            codecs.Select(c => new CodecSummary(c.Codec, c.Count, c.Bytes, c.Stored)).OrderBy(c => c.Codec).ToList());
     }
 }

@@ -77,24 +77,13 @@ public sealed class StorageVerifier(CatalystDbContext db, IBlobStore store)
             {
                 if (deep)
                 {
-                    var stored = await store.ReadAsync(chunk.Sha256, ct);
+                    var stored = await store.ReadAsync(StorageKeys.For(chunk.Sha256, chunk.Codec), ct);
                     if (stored is null)
                         Problem($"chunk {chunk.Sha256} is missing from the {store.Name} store");
-                    else
-                    {
-                        try
-                        {
-                            var bytes = ChunkCompression.Decode(chunk.Codec, stored, chunk.Length);
-                            if (Convert.ToHexStringLower(SHA256.HashData(bytes)) != chunk.Sha256)
-                                Problem($"chunk {chunk.Sha256}: content does not match its hash");
-                        }
-                        catch (InvalidDataException ex)
-                        {
-                            Problem($"chunk {chunk.Sha256}: {ex.Message}");
-                        }
-                    }
+                    else if (ChunkCompression.Check(chunk.Sha256, chunk.Codec, chunk.Length, stored) is { } problem)
+                        Problem($"chunk {chunk.Sha256}: {problem}");
                 }
-                else if (!await store.ExistsAsync(chunk.Sha256, ct))
+                else if (!await store.ExistsAsync(StorageKeys.For(chunk.Sha256, chunk.Codec), ct))
                 {
                     Problem($"chunk {chunk.Sha256} is missing from the {store.Name} store");
                 }

@@ -1,6 +1,9 @@
 using System.Text.Json;
+using Catalyst.Data.Configuration;
 using Catalyst.Data.Storage;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Catalyst.Workers.Commands;
 
@@ -49,4 +52,52 @@ public sealed class ConsoleProgress(string label) : IProgress<(long Done, long T
     }
 
     public void Done() => Console.Error.WriteLine();
+}
+
+/// <summary>
+/// <c>copy-store --Target:Provider=AzureBlob --Target:AzureBlob:ConnectionString=… [--Target:AzureBlob:ContainerName=…] [--verify-existing]</c>:
+/// copies every chunk from the configured store to the target store (section <c>Target</c>, shaped
+/// like <c>Storage</c>), verifying hashes on both sides; run it again to resume. Then point
+/// <c>Storage</c> at the target.
+/// </summary>
+public static class CopyStoreCommand
+{
+    private static readonly JsonSerializerOptions Pretty = new(JsonSerializerOptions.Web) { WriteIndented = true };
+
+    public static async Task<int> RunAsync(IServiceProvider services, IConfiguration configuration, string contentRoot, bool verifyExisting, CancellationToken ct)
+    {
+        var target = new StorageOptions();
+        configuration.GetSection("Target").Bind(target);
+        if (configuration.GetSection("Target").GetChildren().All(c => c.Key != nameof(StorageOptions.Provider)))
+        {
+            await Console.Error.WriteLineAsync("copy-store needs a target: --Target:Provider=AzureBlob --Target:AzureBlob:ConnectionString=\"…\" (or FileSystem with --Target:FileSystemPath=…, or Database).");
+            return 2;
+        }
+        var validation = new StorageOptionsValidator().Validate(null, target);
+        if (validation.Failed)
+        {
+            await Console.Error.WriteLineAsync("Configuration error: " + string.Join(" ", validation.Failures.Select(f => f.Replace("Storage:", "Target:", StringComparison.Ordinal))));
+            return 1;
+        }
+        var source = services.GetRequiredService<IBlobStore>();
+        var sourceOptions = services.GetRequiredService<IOptions<StorageOptions>>().Value;
+        if (BlobStores.Describe(sourceOptions) == BlobStores.Describe(target) && target.Provider != StorageProviders.FileSystem)
+        {
+            await Console.Error.WriteLineAsync("The target is the configured store itself.");
+            return 2;
+        }
+        var destination = BlobStores.Create(target, services, contentRoot);
+        await destination.CheckHealthAsync(ct);
+
+        await using var scope = services.CreateAsyncScope();
+        var paths = scope.ServiceProvider.GetRequiredService<CatalystPaths>();
+        var name = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(BlobStores.Describe(target))))[..12];
+        var checkpoint = Path.Combine(paths.DataDirectory, $"copy-store-{name}.checkpoint");
+        await Console.Error.WriteLineAsync($"Copying from {BlobStores.Describe(sourceOptions)} to {BlobStores.Describe(target)} (checkpoint {checkpoint})");
+        var progress = new ConsoleProgress("Copying");
+        var result = await scope.ServiceProvider.GetRequiredService<StoreCopier>().CopyAsync(source, destination, checkpoint, verifyExisting, progress, ct);
+        progress.Done();
+        await Console.Out.WriteLineAsync(JsonSerializer.Serialize(result, Pretty));
+        return result.Complete ? 0 : 3;
+    }
 }

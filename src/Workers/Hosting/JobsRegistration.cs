@@ -28,6 +28,7 @@ public static class JobsRegistration
         services.AddKeyedScoped<IJob, RecomputeProjectStatisticsJob>(JobKinds.RecomputeProjectStatistics);
         services.AddKeyedScoped<IJob, StorageGarbageCollectionJob>(JobKinds.StorageGarbageCollection);
         services.AddKeyedScoped<IJob, StorageVerificationJob>(JobKinds.StorageVerification);
+        services.AddKeyedScoped<IJob, StorageRecompressionJob>(JobKinds.StorageRecompression);
         services.AddKeyedScoped<IJob, UploadCleanupJob>(JobKinds.UploadCleanup);
         services.AddKeyedScoped<IJob, SearchRebuildJob>(JobKinds.SearchRebuild);
         services.AddKeyedScoped<IJob, SearchVerificationJob>(JobKinds.SearchVerification);

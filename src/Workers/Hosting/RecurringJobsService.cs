@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace Catalyst.Workers.Hosting;
 
 /// <summary>
-/// Housekeeping on a schedule (SPEC §9): blob garbage collection, expired-upload cleanup and search-index verification.
+/// Housekeeping on a schedule (SPEC §9): blob garbage collection, cold-chunk recompression, expired-upload cleanup and search-index verification.
 /// Each occurrence is recorded as a JobRun. Schedules are cron expressions under
 /// <c>Catalyst:Jobs:Schedules:&lt;kind&gt;</c>; "never" turns one off.
 /// </summary>
@@ -18,6 +18,7 @@ public sealed class RecurringJobsService(IRecurringJobManager recurring, IConfig
     {
         [JobKinds.StorageGarbageCollection] = "17 3 * * *",
         [JobKinds.UploadCleanup] = "7 * * * *",
+        [JobKinds.StorageRecompression] = "47 * * * *",
         [JobKinds.SearchVerification] = "37 4 * * *",
     };
 

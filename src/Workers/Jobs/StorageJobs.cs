@@ -17,6 +17,19 @@ public sealed class StorageGarbageCollectionJob(StorageGarbageCollector collecto
     }
 }
 
+/// <summary>Recompresses cold chunks with the strong codec (recurring; SPEC §6 background compression).</summary>
+public sealed class StorageRecompressionJob(ChunkRecompressor recompressor, Microsoft.Extensions.Options.IOptions<StorageOptions> options, JobProgress progress) : IJob
+{
+    public async Task<object?> RunAsync(Guid jobRunId, CancellationToken ct)
+    {
+        await progress.ReportAsync(jobRunId, 0, null, ct, force: true);
+        if (!options.Value.Compression.Enabled)
+            return new { skipped = "Storage:Compression:Enabled is false" };
+        var reporter = new StorageVerificationJob.SyncProgress(p => progress.ReportAsync(jobRunId, p.Done, p.Total, ct).GetAwaiter().GetResult());
+        return await recompressor.RunAsync(reporter, ct);
+    }
+}
+
 public sealed record StorageVerificationInput(bool Rebuild = false, bool Deep = false);
 
 /// <summary>Checks (and optionally rebuilds) reference counts and chunk indexes; deep mode re-hashes every chunk.</summary>
@@ -31,7 +44,7 @@ public sealed class StorageVerificationJob(StorageVerifier verifier, CatalystDbC
     }
 
     /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and race the job's end).</summary>
-    private sealed class SyncProgress(Action<(long Done, long Total)> report) : IProgress<(long Done, long Total)>
+    internal sealed class SyncProgress(Action<(long Done, long Total)> report) : IProgress<(long Done, long Total)>
     {
         public void Report((long Done, long Total) value) => report(value);
     }

@@ -210,6 +210,82 @@ public abstract class BlobStoreContract : IAsyncLifetime
         Assert.Contains((await verify()).Problems, p => p.Contains("missing", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Cold_chunks_are_recompressed_under_running_readers_and_an_index_read_before_the_switch_still_reads()
+    {
+        var text = StorageHost.Text(3 << 20, 21);
+        var noise = StorageHost.RandomBytes(600_000, 22);
+        var fresh = StorageHost.Text(400_000, 23);
+        var cold = await Host.WriteAsync(text);
+        var incompressible = await Host.WriteAsync(noise);
+        var young = await Host.WriteAsync(fresh);
+        foreach (var (blob, owner) in new[] { (cold, "cold"), (incompressible, "noise"), (young, "young") })
+            await Host.ReferenceAsync(blob.Sha256, owner);
+        var chunksOf = (string sha) => Host.WithScopeAsync(sp => sp.GetRequiredService<CatalystDbContext>().Set<BlobChunk>()
+            .Where(c => c.BlobSha256 == sha).Select(c => c.ChunkSha256).Distinct().ToListAsync());
+        var coldChunks = (await chunksOf(cold.Sha256)).Concat(await chunksOf(incompressible.Sha256)).ToList();
+        var youngChunks = await chunksOf(young.Sha256);
+        await Host.WithScopeAsync(sp => sp.GetRequiredService<CatalystDbContext>().Set<StoredChunk>().Where(c => coldChunks.Contains(c.Sha256))
+            .ExecuteUpdateAsync(u => u.SetProperty(c => c.CreatedAt, DateTime.UtcNow.AddDays(-8))));
+        var inlineKeys = await Host.WithScopeAsync(sp => sp.GetRequiredService<CatalystDbContext>().Set<StoredChunk>()
+            .Where(c => coldChunks.Contains(c.Sha256) && c.Codec == ChunkCodec.Lz4).Select(c => c.Sha256).ToListAsync());
+        Assert.NotEmpty(inlineKeys);
+        Assert.Equal(text, await Host.ReadAsync(cold.Sha256)); // the chunk index is now cached with the inline codecs
+        var early = await Host.WithScopeAsync(sp => sp.GetRequiredService<ContentStore>().OpenReadAsync(cold.Sha256, None));
+        var before = await Host.SummaryAsync();
+
+        using var stop = new CancellationTokenSource();
+        var readers = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+        {
+            var reads = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                Assert.Equal(text, await Host.ReadAsync(cold.Sha256));
+                reads++;
+            }
+            return reads;
+        })).ToArray();
+        var result = await Host.WithScopeAsync(sp => sp.GetRequiredService<ChunkRecompressor>().RunAsync(null, None));
+        await stop.CancelAsync();
+        Assert.All(await Task.WhenAll(readers), reads => Assert.True(reads > 0));
+
+        Assert.True(result.Finished);
+        Assert.Equal(coldChunks.Count, result.Considered);
+        Assert.Equal(inlineKeys.Count, result.Recompressed);
+        Assert.True(result.Skipped > 0, "the random chunks do not compress and are left as they are");
+        Assert.True(result.StoredBytesAfter <= result.StoredBytesBefore * 0.9);
+        var after = await Host.SummaryAsync();
+        Assert.Equal(before.PhysicalBytes - result.BytesSaved, after.PhysicalBytes);
+        var brotli = Assert.Single(after.Codecs, c => c.Codec == ChunkCodec.Brotli);
+        Assert.Equal(inlineKeys.Count, brotli.Chunks);
+        Assert.True(brotli.Saved > 0);
+        var youngCodecs = await Host.WithScopeAsync(sp => sp.GetRequiredService<CatalystDbContext>().Set<StoredChunk>()
+            .Where(c => youngChunks.Contains(c.Sha256)).Select(c => new { c.Codec, c.ColdCheckedAt }).ToListAsync());
+        Assert.All(youngCodecs, c => Assert.True(c.Codec != ChunkCodec.Brotli && c.ColdCheckedAt is null));
+        Assert.Equal(0, (await Host.WithScopeAsync(sp => sp.GetRequiredService<ChunkRecompressor>().RunAsync(null, None))).Considered);
+
+        // The inline objects are orphans now: collection removes them, and readers holding the old
+        // index (the cache, a stream opened before the switch) find the cold form instead.
+        await Task.Delay(1100);
+        var collected = await Host.CollectAsync();
+        Assert.True(collected.OrphansDeleted >= inlineKeys.Count);
+        foreach (var key in inlineKeys)
+        {
+            Assert.False(await Store.ExistsAsync(key, None));
+            Assert.True(await Store.ExistsAsync(StorageKeys.For(key, ChunkCodec.Brotli), None));
+        }
+        Assert.Equal(text, await Host.ReadAsync(cold.Sha256));
+        await using (early)
+        {
+            early!.Seek(text.Length / 2, SeekOrigin.Begin);
+            var half = new MemoryStream();
+            await early.CopyToAsync(half);
+            Assert.Equal(text[(text.Length / 2)..], half.ToArray());
+        }
+        Assert.Equal(noise, await Host.ReadAsync(incompressible.Sha256));
+        Assert.True((await Host.WithScopeAsync(sp => sp.GetRequiredService<StorageVerifier>().VerifyAsync(false, true, null, None))).Healthy);
+    }
+
     private async Task<List<BlobStoreItem>> ListAsync()
     {
         var items = new List<BlobStoreItem>();

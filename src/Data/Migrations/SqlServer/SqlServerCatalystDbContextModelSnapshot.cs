@@ -630,10 +630,9 @@ namespace Catalyst.Data.Migrations.SqlServer
             modelBuilder.Entity("Catalyst.Data.Storage.ChunkData", b =>
                 {
                     b.Property<string>("Key")
-                        .HasMaxLength(64)
+                        .HasMaxLength(67)
                         .IsUnicode(false)
-                        .HasColumnType("char(64)")
-                        .IsFixedLength();
+                        .HasColumnType("varchar(67)");
 
                     b.Property<byte[]>("Data")
                         .IsRequired()
@@ -688,6 +687,9 @@ namespace Catalyst.Data.Migrations.SqlServer
                     b.Property<byte>("Codec")
                         .HasColumnType("tinyint");
 
+                    b.Property<DateTime?>("ColdCheckedAt")
+                        .HasColumnType("datetime2");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
 
@@ -703,6 +705,8 @@ namespace Catalyst.Data.Migrations.SqlServer
                     b.HasKey("Sha256");
 
                     b.HasIndex("LastUsedAt");
+
+                    b.HasIndex("ColdCheckedAt", "CreatedAt");
 
                     b.ToTable("StoredChunks", (string)null);
                 });

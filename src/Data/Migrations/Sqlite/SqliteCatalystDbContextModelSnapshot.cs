@@ -621,10 +621,9 @@ namespace Catalyst.Data.Migrations.Sqlite
             modelBuilder.Entity("Catalyst.Data.Storage.ChunkData", b =>
                 {
                     b.Property<string>("Key")
-                        .HasMaxLength(64)
+                        .HasMaxLength(67)
                         .IsUnicode(false)
-                        .HasColumnType("TEXT")
-                        .IsFixedLength();
+                        .HasColumnType("TEXT");
 
                     b.Property<byte[]>("Data")
                         .IsRequired()
@@ -679,6 +678,9 @@ namespace Catalyst.Data.Migrations.Sqlite
                     b.Property<byte>("Codec")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("ColdCheckedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -694,6 +696,8 @@ namespace Catalyst.Data.Migrations.Sqlite
                     b.HasKey("Sha256");
 
                     b.HasIndex("LastUsedAt");
+
+                    b.HasIndex("ColdCheckedAt", "CreatedAt");
 
                     b.ToTable("StoredChunks", (string)null);
                 });

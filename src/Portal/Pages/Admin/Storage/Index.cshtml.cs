@@ -8,8 +8,9 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Catalyst.Portal.Pages.Admin.Storage;
 
 /// <summary>Admin view of the content-addressable store: what it holds, what dedup and compression save, GC and verification.</summary>
-public class IndexModel(StorageStatistics statistics, JobRunService jobs, IBlobStore store) : PageModel
+public class IndexModel(StorageStatistics statistics, JobRunService jobs, IBlobStore store, Microsoft.Extensions.Options.IOptions<StorageOptions> options) : PageModel
 {
+    public CompressionOptions Compression => options.Value.Compression;
     public StorageSummary Summary { get; private set; } = null!;
     public string StoreName => store.Name;
     public IReadOnlyList<JobRun> RecentRuns { get; private set; } = [];
@@ -27,13 +28,21 @@ public class IndexModel(StorageStatistics statistics, JobRunService jobs, IBlobS
         var actor = User.ToActor();
         var gc = await jobs.ListAsync(actor, new JobRunQuery(JobKinds.StorageGarbageCollection), new PageRequest(1, 5), ct);
         var verify = await jobs.ListAsync(actor, new JobRunQuery(JobKinds.StorageVerification), new PageRequest(1, 5), ct);
-        RecentRuns = gc.Items.Concat(verify.Items).OrderByDescending(r => r.CreatedAt).Take(8).ToList();
+        var recompress = await jobs.ListAsync(actor, new JobRunQuery(JobKinds.StorageRecompression), new PageRequest(1, 5), ct);
+        RecentRuns = gc.Items.Concat(verify.Items).Concat(recompress.Items).OrderByDescending(r => r.CreatedAt).Take(8).ToList();
     }
 
     public async Task<IActionResult> OnPostCollectAsync(CancellationToken ct)
     {
         var run = await jobs.StartAsync(User.ToActor(), JobKinds.StorageGarbageCollection, null, ct);
         TempData["Flash"] = "Garbage collection started.";
+        return RedirectToPage("/Jobs/Details", new { id = run.Id });
+    }
+
+    public async Task<IActionResult> OnPostRecompressAsync(CancellationToken ct)
+    {
+        var run = await jobs.StartAsync(User.ToActor(), JobKinds.StorageRecompression, null, ct);
+        TempData["Flash"] = "Recompression started.";
         return RedirectToPage("/Jobs/Details", new { id = run.Id });
     }
 
