@@ -38,6 +38,8 @@ public static class Program
                         return 2;
                     }
                     using var host = builder.Build();
+                    // Settings first, so a bad one ends the process with one message rather than a host start-up failure.
+                    host.Services.GetService<IStartupValidator>()?.Validate();
                     await host.RunAsync();
                     return 0;
                 }

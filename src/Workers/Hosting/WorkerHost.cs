@@ -18,7 +18,8 @@ public static class WorkerHost
         builder.Services.AddSerilog((sp, logger) => logger
             .ReadFrom.Configuration(builder.Configuration)
             .Enrich.FromLogContext()
-            .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture));
+            // Logs go to stderr: stdout carries the commands' machine-readable reports.
+            .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture, standardErrorFromLevel: Serilog.Events.LogEventLevel.Verbose));
         builder.Services.AddCatalystData(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddIdentityCore<CatalystUser>(IdentityRules.Apply)
             .AddRoles<CatalystRole>()

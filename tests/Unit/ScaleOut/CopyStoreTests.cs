@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Catalyst.Data;
+using Catalyst.Data.Configuration;
+using Catalyst.Data.Storage;
+using Catalyst.Tests.Unit.Infrastructure;
+using Catalyst.Tests.Unit.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Catalyst.Tests.Unit.ScaleOut;
+
+/// <summary>Moving a FileSystem store to Azure (Azurite): every chunk across, hash-checked, resumable, and the result served by an AzureBlob host.</summary>
+public class CopyStoreTests(AzuriteFixture azurite)
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    [Fact]
+    public async Task A_copy_stopped_half_way_resumes_and_the_target_then_serves_every_blob()
+    {
+        await using var source = await StorageHost.StartAsync();
+        var noise = StorageHost.RandomBytes(24 << 20, 31); // ~380 chunks: more than one page of the copy
+        var text = StorageHost.Text(2 << 20, 32);
+        var blobs = new[] { await source.WriteAsync(noise), await source.WriteAsync(text) };
+        var container = AzuriteFixture.NewContainerName("copy");
+        var target = new AzureBlobStore(await azurite.ConnectionStringAsync(), container);
+        var checkpoint = Path.Combine(source.DataDirectory, "copy.checkpoint");
+        var total = await source.WithScopeAsync(sp => sp.GetRequiredService<CatalystDbContext>().Set<StoredChunk>().CountAsync());
+        Assert.True(total > 256);
+
+        // Stopped (Ctrl+C) after the first page.
+        using (var stop = new CancellationTokenSource())
+        {
+            var progress = new StopAfter(stop, done => done > 0);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => source.WithScopeAsync(sp =>
+                sp.GetRequiredService<StoreCopier>().CopyAsync(source.BlobStore, target, checkpoint, false, progress, stop.Token)));
+        }
+        Assert.True(File.Exists(checkpoint));
+        var copiedFirst = await CountAsync(target);
+        Assert.InRange(copiedFirst, 1, total - 1);
+
+        var resumed = await source.WithScopeAsync(sp => sp.GetRequiredService<StoreCopier>().CopyAsync(source.BlobStore, target, checkpoint, false, null, None));
+        Assert.True(resumed.Resumed);
+        Assert.True(resumed.Complete, string.Join("; ", resumed.Problems));
+        Assert.Equal(total - copiedFirst, resumed.Copied);
+        Assert.Equal(total, await CountAsync(target));
+        Assert.False(File.Exists(checkpoint));
+
+        // A second run finds everything there and copies nothing.
+        var again = await source.WithScopeAsync(sp => sp.GetRequiredService<StoreCopier>().CopyAsync(source.BlobStore, target, checkpoint, true, null, None));
+        Assert.Equal((0, total), (again.Copied, again.AlreadyPresent));
+
+        // The same database over the Azure container: every blob reads back and deep verification is clean.
+        await using var moved = await StorageHost.StartAsync(StorageProviders.AzureBlob, settings: new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Catalyst"] = $"Data Source={Path.Combine(source.DataDirectory, "catalyst.db")}",
+            ["Storage:AzureBlob:ConnectionString"] = await azurite.ConnectionStringAsync(),
+            ["Storage:AzureBlob:ContainerName"] = container,
+        });
+        Assert.Equal(noise, await moved.ReadAsync(blobs[0].Sha256));
+        Assert.Equal(text, await moved.ReadAsync(blobs[1].Sha256));
+        var verification = await moved.WithScopeAsync(sp => sp.GetRequiredService<StorageVerifier>().VerifyAsync(false, true, null, None));
+        Assert.True(verification.Healthy, string.Join("; ", verification.Problems));
+    }
+
+    [Fact]
+    public async Task A_damaged_or_missing_source_chunk_is_reported_and_not_copied()
+    {
+        await using var source = await StorageHost.StartAsync();
+        await source.WriteAsync(StorageHost.RandomBytes(1 << 20, 41));
+        var keys = await source.WithScopeAsync(sp => sp.GetRequiredService<CatalystDbContext>().Set<StoredChunk>().OrderBy(c => c.Sha256).Select(c => c.Sha256).ToListAsync());
+        var fileStore = (FileSystemBlobStore)source.BlobStore;
+        var damaged = fileStore.PathOf(keys[0]);
+        var bytes = await File.ReadAllBytesAsync(damaged);
+        bytes[100] ^= 0xFF;
+        await File.WriteAllBytesAsync(damaged, bytes);
+        File.Delete(fileStore.PathOf(keys[1]));
+        var target = new AzureBlobStore(await azurite.ConnectionStringAsync(), AzuriteFixture.NewContainerName("damaged"));
+
+        var result = await source.WithScopeAsync(sp => sp.GetRequiredService<StoreCopier>().CopyAsync(
+            source.BlobStore, target, Path.Combine(source.DataDirectory, "copy.checkpoint"), false, null, None));
+
+        Assert.False(result.Complete);
+        Assert.Contains(result.Problems, p => p.Contains(keys[0], StringComparison.Ordinal) && p.Contains("does not match its hash", StringComparison.Ordinal));
+        Assert.Contains(result.Problems, p => p.Contains(keys[1], StringComparison.Ordinal) && p.Contains("missing", StringComparison.Ordinal));
+        Assert.Equal(keys.Count - 2, result.Copied);
+        Assert.False(await target.ExistsAsync(keys[0], None));
+        Assert.False(await target.ExistsAsync(keys[1], None));
+    }
+
+    [Fact]
+    public async Task The_copy_store_command_copies_to_azure_and_refuses_without_a_target()
+    {
+        await using var source = await StorageHost.StartAsync();
+        var data = StorageHost.Text(1 << 20, 51);
+        await source.WriteAsync(data);
+        var chunks = await source.WithScopeAsync(sp => sp.GetRequiredService<CatalystDbContext>().Set<StoredChunk>().CountAsync());
+        var container = AzuriteFixture.NewContainerName("command");
+        var environment = new Dictionary<string, string> { ["Catalyst__DataDirectory"] = source.DataDirectory };
+
+        var (missing, _, missingError) = await RunAsync(environment);
+        Assert.Equal(2, missing);
+        Assert.Contains("copy-store needs a target", missingError, StringComparison.Ordinal);
+
+        var (bad, _, badError) = await RunAsync(new Dictionary<string, string>(environment) { ["Target__Provider"] = "AzureBlob" });
+        Assert.Equal(1, bad);
+        Assert.Contains("Target:AzureBlob:ConnectionString is required", badError, StringComparison.Ordinal);
+
+        var (code, output, error) = await RunAsync(new Dictionary<string, string>(environment)
+        {
+            ["Target__Provider"] = "AzureBlob",
+            ["Target__AzureBlob__ConnectionString"] = await azurite.ConnectionStringAsync(),
+            ["Target__AzureBlob__ContainerName"] = container,
+        });
+        Assert.True(code == 0, output + error);
+        var report = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(chunks, report.GetProperty("copied").GetInt32());
+        Assert.Equal(0, report.GetProperty("problems").GetArrayLength());
+        Assert.DoesNotContain("AccountKey", output + error, StringComparison.Ordinal);
+        Assert.Equal(chunks, await CountAsync(new AzureBlobStore(await azurite.ConnectionStringAsync(), container)));
+    }
+
+    private static async Task<int> CountAsync(IBlobStore store)
+    {
+        var count = 0;
+        await foreach (var _ in store.ListAsync(None))
+            count++;
+        return count;
+    }
+
+    private sealed class StopAfter(CancellationTokenSource stop, Func<long, bool> when) : IProgress<(long Done, long Total)>
+    {
+        public void Report((long Done, long Total) value)
+        {
+            if (when(value.Done))
+                stop.Cancel();
+        }
+    }
+
+    private static async Task<(int Code, string Out, string Err)> RunAsync(IReadOnlyDictionary<string, string> environment)
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+        var dll = Path.Combine(RepositoryPaths.Root, "src", "Workers", "bin", configuration, "net10.0", "Catalyst.Workers.dll");
+        var start = new ProcessStartInfo("dotnet", [dll, "copy-store"])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Path.GetTempPath(),
+        };
+        foreach (var key in start.Environment.Keys.Where(k => k.Contains("__", StringComparison.Ordinal)).ToList())
+            start.Environment.Remove(key);
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment)
+            start.Environment[key] = value;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await error);
+    }
+}
