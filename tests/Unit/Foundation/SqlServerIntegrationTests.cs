@@ -209,4 +209,34 @@ public class SqlServerIntegrationTests
         var verified = await services.Maintenance().VerifyAsync(repair: false, null, ct);
         Assert.True(verified.Consistent, string.Join("; ", verified.Examples));
     }
+
+    [Fact]
+    public async Task Two_worker_hosts_run_hangfire_over_sql_server_with_the_recurring_jobs_registered_once()
+    {
+        SkipWithoutServer();
+        await using var database = await FreshDatabase.CreateAsync();
+        string[] args = ["--Database:Provider=SqlServer", $"--ConnectionStrings:Catalyst={database.ConnectionString}", $"--Catalyst:DataDirectory={Path.GetTempPath()}"];
+        using var first = Catalyst.Workers.Hosting.WorkerHost.CreateBuilder(args, runJobServer: true).Build();
+        using var second = Catalyst.Workers.Hosting.WorkerHost.CreateBuilder(args, runJobServer: true).Build();
+        var ct = TestContext.Current.CancellationToken;
+        await first.StartAsync(ct);
+        await second.StartAsync(ct);
+        try
+        {
+            var storage = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Hangfire.JobStorage>(first.Services);
+            Assert.IsType<Hangfire.SqlServer.SqlServerStorage>(storage);
+            using var connection = storage.GetConnection();
+            var recurring = Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection);
+            Assert.Equal(recurring.Count, recurring.Select(r => r.Id).Distinct().Count());
+            Assert.Contains(recurring, r => r.Id == Catalyst.Data.Jobs.JobKinds.StorageRecompression);
+            Assert.Contains(recurring, r => r.Id == Catalyst.Data.Jobs.JobKinds.StorageGarbageCollection);
+            var servers = storage.GetMonitoringApi().Servers();
+            Assert.True(servers.Count >= 2, "both hosts announce a Hangfire server");
+        }
+        finally
+        {
+            await second.StopAsync(ct);
+            await first.StopAsync(ct);
+        }
+    }
 }
