@@ -19,6 +19,8 @@ public sealed record BenchOptions
     /// <summary>Each side runs this many times, alternating (baseline, Catalyst, baseline, ...); the best run of each is kept.</summary>
     public int Rounds { get; init; } = 2;
     public int Projects { get; init; } = 10_000;
+    /// <summary>The Portal's blob store: <c>FileSystem</c> (default) or <c>AzureBlob</c> (on Azurite, started by the bench).</summary>
+    public string Store { get; init; } = "FileSystem";
 
     public const string Usage = """
         Catalyst.Bench — load scenarios against the real Portal, compared with a bare baseline in the same run.
@@ -35,6 +37,7 @@ public sealed record BenchOptions
           --duration SECONDS  measured load, per run (default 15)
           --rounds N          runs of each side, alternating; the best of each is kept (default 2)
           --projects N        projects of the measured user (default 10000)
+          --store NAME        the Portal's blob store: FileSystem (default) or AzureBlob (Azurite, started by the bench)
 
         Exit code: 0 when every target was met, 1 when one was missed, 2 for bad arguments.
         """;
@@ -58,6 +61,7 @@ public sealed record BenchOptions
                 "--duration" => options with { Duration = TimeSpan.FromSeconds(Positive(name, Value())) },
                 "--rounds" => options with { Rounds = Positive(name, Value()) },
                 "--projects" => options with { Projects = Positive(name, Value()) },
+                "--store" => options with { Store = StoreName(Value()) },
                 _ => throw new ArgumentException($"Unknown option {name}."),
             };
         }
@@ -67,6 +71,9 @@ public sealed record BenchOptions
             throw new ArgumentException("--token and --db go with --url.");
         return options;
     }
+
+    private static string StoreName(string value) =>
+        value is "FileSystem" or "AzureBlob" ? value : throw new ArgumentException("--store is FileSystem or AzureBlob.");
 
     private static int Positive(string name, string value) =>
         int.TryParse(value, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"{name} must be a positive whole number.");

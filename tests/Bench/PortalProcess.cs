@@ -9,15 +9,24 @@ public static class PortalProcess
     public const string AdminEmail = "admin@bench.local";
     public const string AdminPassword = "Bench-Admin-Pass-1!";
 
+    /// <summary>Storage settings of the run (<c>--store AzureBlob</c> puts Azurite's here); empty for the default FileSystem store.</summary>
+    public static IReadOnlyDictionary<string, string> StorageSettings { get; set; } = new Dictionary<string, string>();
+
     /// <summary>The Portal's settings; the bench's own Catalyst.Data services use the same ones.</summary>
-    public static Dictionary<string, string> Settings(string dataDirectory) => new()
+    public static Dictionary<string, string> Settings(string dataDirectory)
     {
-        ["Catalyst:DataDirectory"] = dataDirectory,
-        ["Catalyst:Admin:Email"] = AdminEmail,
-        ["Catalyst:Admin:Password"] = AdminPassword,
-        ["Catalyst:SignIn:PerAddressPerMinute"] = "100000",
-        ["Catalyst:SignIn:PerAccountPerMinute"] = "100000",
-    };
+        var settings = new Dictionary<string, string>
+        {
+            ["Catalyst:DataDirectory"] = dataDirectory,
+            ["Catalyst:Admin:Email"] = AdminEmail,
+            ["Catalyst:Admin:Password"] = AdminPassword,
+            ["Catalyst:SignIn:PerAddressPerMinute"] = "100000",
+            ["Catalyst:SignIn:PerAccountPerMinute"] = "100000",
+        };
+        foreach (var (key, value) in StorageSettings)
+            settings[key] = value;
+        return settings;
+    }
 
     public static string Dll => Path.Combine(Repository.Root, "src", "Portal", "bin", Repository.Configuration, "net10.0", "Catalyst.Portal.dll");
 
@@ -33,6 +42,34 @@ public static class PortalProcess
         return ServerProcess.StartAsync("The Portal", [Dll, "--urls", "{url}"], Path.Combine(Repository.Root, "src", "Portal"),
             environment, "health/ready", Path.Combine(dataDirectory, "portal-console.log"), deleteConsoleLog: false, ct);
     }
+}
+
+/// <summary>
+/// Azurite (tests/azurite, installed with npm ci) for <c>--store AzureBlob</c>: the Portal's blob
+/// store on a loopback port with a temporary folder, stopped with the bench.
+/// </summary>
+public static class AzuriteProcess
+{
+    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    public static async Task<ServerProcess> StartAsync(string folder, CancellationToken ct)
+    {
+        var package = Path.Combine(Repository.Root, "tests", "azurite");
+        var main = Path.Combine(package, "node_modules", "azurite", "dist", "src", "blob", "main.js");
+        if (!File.Exists(main))
+            throw new FileNotFoundException("Azurite is not installed: run `npm ci` in tests/azurite (scripts/test.sh does).", main);
+        Directory.CreateDirectory(folder);
+        return await ServerProcess.StartAsync("Azurite", [main, "--blobHost", "127.0.0.1", "--blobPort", "{port}", "--location", folder, "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose"],
+            package, new Dictionary<string, string>(), "devstoreaccount1?comp=list", Path.Combine(folder, "azurite-console.log"), deleteConsoleLog: true, ct,
+            executable: "node", anyAnswerIsReady: true);
+    }
+
+    public static Dictionary<string, string> Settings(ServerProcess azurite) => new()
+    {
+        ["Storage:Provider"] = "AzureBlob",
+        ["Storage:AzureBlob:ConnectionString"] = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};BlobEndpoint={azurite.BaseUrl}devstoreaccount1;",
+        ["Storage:AzureBlob:ContainerName"] = "bench",
+    };
 }
 
 /// <summary>Where the repository is, and which build configuration this bench was built in.</summary>

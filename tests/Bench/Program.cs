@@ -47,8 +47,15 @@ TargetInfo target;
 if (options.Url is null)
 {
     var dataDirectory = Path.Combine(Path.GetTempPath(), "catalyst-bench", Guid.NewGuid().ToString("N"));
+    ServerProcess? azurite = null;
     try
     {
+        if (options.Store == "AzureBlob")
+        {
+            azurite = await AzuriteProcess.StartAsync(Path.Combine(dataDirectory + "-azurite"), ct);
+            PortalProcess.StorageSettings = AzuriteProcess.Settings(azurite);
+            Console.WriteLine($"Blob store: Azurite on {azurite.BaseUrl}");
+        }
         Console.WriteLine($"Seeding {dataDirectory} through Catalyst.Data");
         string sqliteFile;
         await using (var database = await BenchDatabase.CreateAsync(dataDirectory, ct))
@@ -59,7 +66,7 @@ if (options.Url is null)
         }
         await using var portal = await PortalProcess.StartAsync(dataDirectory, ct);
         Console.WriteLine($"Portal {PortalProcess.Dll} on {portal.BaseUrl}");
-        target = new TargetInfo("local", portal.BaseUrl.ToString(), Repository.Configuration, TargetInfo.GitCommit());
+        target = new TargetInfo("local", portal.BaseUrl.ToString(), Repository.Configuration, TargetInfo.GitCommit()) { Store = options.Store };
         foreach (var scenario in scenarios)
         {
             Console.WriteLine($"Scenario {scenario.Name}");
@@ -76,7 +83,10 @@ if (options.Url is null)
     }
     finally
     {
+        if (azurite is not null)
+            await azurite.DisposeAsync();
         try { Directory.Delete(dataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        try { Directory.Delete(dataDirectory + "-azurite", recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
 else

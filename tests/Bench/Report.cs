@@ -42,6 +42,9 @@ public sealed record MachineInfo(int Cores, string Os, string DotNet, string Arc
 /// <summary>What was measured: the Portal started by the bench (<c>local</c>) or a given URL (<c>url</c>).</summary>
 public sealed record TargetInfo(string Mode, string Url, string Configuration, string? Commit)
 {
+    /// <summary>The Portal's blob store in this run.</summary>
+    public string Store { get; init; } = "FileSystem";
+
     public static string? GitCommit()
     {
         try

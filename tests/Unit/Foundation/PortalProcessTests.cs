@@ -40,6 +40,8 @@ public partial class PortalProcessTests(ConfiguredPortalProcess configured) : IC
     [InlineData("Database__Provider", "Oracle", "Database:Provider")]
     [InlineData("Catalyst__Api__MaxBodyBytes", "10", "Catalyst:Api:MaxBodyBytes")]
     [InlineData("Catalyst__Jobs__Storage", "Redis", "Catalyst:Jobs:Storage")]
+    [InlineData("Storage__Provider", "AzureBlob", "Storage:AzureBlob:ConnectionString is required")]
+    [InlineData("Storage__Compression__CpuBudget", "7", "Storage:Compression:CpuBudget")]
     public async Task A_bad_setting_stops_the_process_with_one_message_naming_the_key(string variable, string value, string key)
     {
         await using var portal = PortalProcess.Start(new Dictionary<string, string> { [variable] = value });
