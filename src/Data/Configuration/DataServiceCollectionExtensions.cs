@@ -3,6 +3,7 @@ using Catalyst.Data.Audit;
 using Catalyst.Data.Backups;
 using Catalyst.Data.Identity;
 using Catalyst.Data.Jobs;
+using Catalyst.Data.Marketplace;
 using Catalyst.Data.Projects;
 using Catalyst.Data.Storage;
 using Catalyst.Data.Tokens;
@@ -78,6 +79,7 @@ public static class DataServiceCollectionExtensions
         services.AddScoped<WebsiteImportService>();
         services.AddScoped<JobResultFiles>();
         services.AddScoped<AccountArchive>();
+        services.AddCatalystMarketplace(configuration);
 
         services.AddScoped<AuditLog>();
         services.AddScoped<ProjectService>();

@@ -1,5 +1,6 @@
 using Catalyst.Data.Audit;
 using Catalyst.Data.Common;
+using Catalyst.Data.Marketplace;
 using Microsoft.EntityFrameworkCore;
 
 namespace Catalyst.Data.Projects;
@@ -60,6 +61,8 @@ public sealed class ProjectService(CatalystDbContext db, AuditLog audit)
         project.Tags = tags;
         if (input.Status is { } status)
             project.Status = status;
+        if (project.IsPublished)
+            await MarketplaceSearchTerms.ReplaceAsync(db, project, ct); // browse finds it by its new name and tags
         if (actor.IsAdmin)
             audit.Record(actor, "project.update", nameof(Project), project.Id, new { name, status = project.Status });
         await SaveAsync(project, ct);
@@ -81,10 +84,13 @@ public sealed class ProjectService(CatalystDbContext db, AuditLog audit)
     public async Task DeleteAsync(Actor actor, Guid id, long? expectedVersion, CancellationToken ct)
     {
         var project = await LoadForWriteAsync(actor, id, expectedVersion, ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await MarketplacePackages.ReleaseAsync(db, id, ct); // the package's blob becomes garbage; purchases stay as records
         db.Projects.Remove(project);
         if (actor.IsAdmin)
             audit.Record(actor, "project.delete", nameof(Project), project.Id, new { name = project.Name });
         await SaveAsync(project, ct);
+        await tx.CommitAsync(ct);
     }
 
     private IQueryable<Project> Visible(Actor actor) =>
