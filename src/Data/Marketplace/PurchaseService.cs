@@ -29,7 +29,12 @@ public sealed class PurchaseService(CatalystDbContext db, IPaymentProvider payme
         if (!project.IsPublished)
             throw new NotFoundException("Project");
         if (await MarketplaceAccess.HasCompletedPurchaseAsync(db, actor.UserId, projectId, ct))
+        {
+            // It may be this very key's purchase, committed by a concurrent request since we looked.
+            if (key is not null && await FindByKeyAsync(actor.UserId, key, projectId, ct) is { } concurrent)
+                return new PurchaseOutcome(concurrent, Replayed: true);
             throw AlreadyPurchased();
+        }
 
         var purchaseId = Guid.CreateVersion7();
         var amount = project.Price ?? 0;
