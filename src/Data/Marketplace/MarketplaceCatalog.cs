@@ -74,17 +74,23 @@ public sealed class MarketplaceCatalog(CatalystDbContext db, ContentStore conten
     /// </summary>
     public static IQueryable<Project> BrowseQuery(CatalystDbContext db, MarketplaceQuery query)
     {
-        // A parameter, not the constant: EF Core turns "IsPublished == true" into a bare column test,
-        // which SQLite cannot match to the (IsPublished, ...) indexes.
+        var terms = MarketplaceSearchTerms.QueryTerms(query.Text);
         var published = true;
-        var projects = db.Projects.AsNoTracking().Where(p => p.IsPublished == published);
+        var projects = terms.Count == 0
+            // A parameter, not the constant: EF Core turns "IsPublished == true" into a bare column
+            // test, which SQLite cannot match to the (IsPublished, ...) browse indexes.
+            ? db.Projects.AsNoTracking().Where(p => p.IsPublished == published)
+            // With words the term index must drive (only the matching projects are then read and
+            // sorted). The bare column test is deliberate here: without statistics SQLite guesses
+            // that "IsPublished = ?" selects ten rows and would walk a whole sort index instead.
+            : db.Projects.AsNoTracking().Where(p => p.IsPublished);
         if (query.Category is { } category)
             projects = projects.Where(p => p.Category == category);
         if (query.MinPrice is { } min)
             projects = projects.Where(p => p.Price >= min);
         if (query.MaxPrice is { } max)
             projects = projects.Where(p => p.Price <= max);
-        foreach (var term in MarketplaceSearchTerms.QueryTerms(query.Text))
+        foreach (var term in terms)
             projects = projects.Where(p => db.Set<MarketplaceSearchTerm>().Where(t => t.Term == term).Select(t => t.ProjectId).Contains(p.Id));
         return query.Sort switch
         {
