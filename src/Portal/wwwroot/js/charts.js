@@ -12,7 +12,7 @@
       var palette = ["#0172ad", "#2e7d32", "#f57c00", "#6a1b9a", "#c62828"];
       var datasets = data.series
         ? data.series.map(function (s, i) {
-            return { label: s.label, data: s.values, borderColor: palette[i % palette.length], backgroundColor: palette[i % palette.length], tension: 0.2, pointRadius: 0 };
+            return { label: s.label, data: s.values, borderColor: palette[i % palette.length], backgroundColor: palette[i % palette.length], tension: 0.2, pointRadius: 2 };
           })
         : [{ label: data.label || "", data: data.values, backgroundColor: data.labels.map(function (_, i) { return palette[i % palette.length]; }) }];
       new window.Chart(canvas, {
@@ -24,7 +24,7 @@
             legend: { display: !!data.series },
             tooltip: { callbacks: { label: function (item) { return (item.dataset.label ? item.dataset.label + ": " : "") + formatValue(item.parsed.y, data); } } },
           },
-          scales: { y: { beginAtZero: true, ticks: { callback: function (v) { return formatValue(v, data); } } } },
+          scales: { y: { beginAtZero: true, ticks: { precision: data.unit === "count" ? 0 : undefined, callback: function (v) { return formatValue(v, data); } } } },
         },
       });
     });
