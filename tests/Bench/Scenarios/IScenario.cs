@@ -25,5 +25,5 @@ public interface IScenario
 
 public static class ScenarioCatalog
 {
-    public static IReadOnlyList<IScenario> All() => [new ProjectsListScenario()];
+    public static IReadOnlyList<IScenario> All() => [new ProjectsListScenario(), new MarketplaceBrowseScenario()];
 }
