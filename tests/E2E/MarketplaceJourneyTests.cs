@@ -124,6 +124,22 @@ public class MarketplaceJourneyTests(PortalSession session)
             await Expect(admin.GetByTestId("top-table")).ToContainTextAsync(name);
             await admin.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "catalyst-marketplace-stats.png"), FullPage = true });
 
+            // The admin refunds the sale on the sales page (after the confirmation); the buyer can no longer download.
+            await admin.GetByRole(AriaRole.Link, new() { Name = "All sales and refunds →" }).ClickAsync();
+            var sale = admin.GetByTestId("sale").Filter(new() { HasText = name });
+            await Expect(sale).ToContainTextAsync("Completed");
+            admin.Dialog += (_, dialog) => dialog.AcceptAsync();
+            await sale.GetByLabel("Reason for the refund").FillAsync("E2E refund");
+            await sale.GetByTestId("refund").ClickAsync();
+            await Expect(admin.GetByRole(AriaRole.Status)).ToContainTextAsync("Refunded 4.99 EUR");
+            await Expect(admin.GetByTestId("sale").Filter(new() { HasText = name })).ToContainTextAsync("Refunded");
+            await buyerPage.GotoAsync("/Marketplace/Purchases");
+            var purchase = buyerPage.GetByTestId("purchase").Filter(new() { HasText = name });
+            await Expect(purchase).ToContainTextAsync("Refunded");
+            await Expect(purchase.GetByTestId("purchase-download")).ToHaveCountAsync(0);
+            await admin.GotoAsync("/Marketplace/Stats?currency=EUR");
+            await Expect(admin.GetByTestId("revenue-table")).ToContainTextAsync("0.00 EUR"); // net after the refund
+
             Assert.Empty(adminErrors);
             Assert.Empty(sellerErrors);
             Assert.Empty(buyerErrors);

@@ -278,6 +278,8 @@ public class MarketplacePageTests(PortalFactory portal)
 
         var page = await admin.GetDocumentAsync("/Marketplace/Stats?from=2026-05-01&to=2026-01-01");
 
-        Assert.True(!string.IsNullOrEmpty(page.FieldError("from")) || !string.IsNullOrEmpty(page.FieldError("to")));
+        Assert.Equal("from must not be after to.", page.FieldError("from"));
+        Assert.Equal("true", page.QuerySelector("#stats-from")?.GetAttribute("aria-invalid"));
+        Assert.NotNull(page.QuerySelector("#stats-from")?.ParentElement?.QuerySelector("[data-valmsg-for=from]"));
     }
 }
