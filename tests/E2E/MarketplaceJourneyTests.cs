@@ -106,8 +106,10 @@ public class MarketplaceJourneyTests(PortalSession session)
             await Expect(buyerPage.GetByRole(AriaRole.Status)).ToContainTextAsync("your review is published");
             await Expect(buyerPage.GetByTestId("review")).ToContainTextAsync("Saved me a week");
 
+            await buyerPage.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "catalyst-marketplace-details.png"), FullPage = true });
             await buyerPage.GotoAsync($"/Marketplace?q={word}");
             await Expect(buyerPage.GetByTestId("card").Filter(new() { HasText = name }).GetByTestId("card-rating")).ToHaveTextAsync("5.0 ★ (1 review)");
+            await buyerPage.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "catalyst-marketplace-cards.png"), FullPage = true });
             await Expect(buyerPage.GetByTestId("card").Filter(new() { HasText = name }).GetByTestId("card-downloads")).ToHaveTextAsync("1 download");
             await buyerPage.GotoAsync("/Marketplace/Purchases");
             await Expect(buyerPage.GetByTestId("purchase").Filter(new() { HasText = name })).ToContainTextAsync("4.99 EUR");

@@ -127,6 +127,7 @@ public class DetailsModel(MarketplaceCatalog catalog, PurchaseService purchases,
         catch (ValidationFailedException ex)
         {
             ModelState.AddDomainErrors(ex);
+            IdempotencyKey = Guid.NewGuid().ToString("N"); // the re-rendered page's buy form needs its own key
             return Page();
         }
         catch (Exception ex) when (ex is ForbiddenException or ConflictException)
