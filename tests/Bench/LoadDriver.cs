@@ -134,8 +134,10 @@ public sealed class LatencyRecorder
 /// <summary>The one way the bench makes an HTTP client: a connection per concurrent client, no cookies, no compression.</summary>
 public static class BenchHttp
 {
-    public static HttpClient Create(Uri baseUrl, string token, int connections) =>
-        new(new SocketsHttpHandler
+    /// <summary>A client for <paramref name="baseUrl"/>; without a token its requests are anonymous.</summary>
+    public static HttpClient Create(Uri baseUrl, string? token, int connections)
+    {
+        var client = new HttpClient(new SocketsHttpHandler
         {
             MaxConnectionsPerServer = connections,
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
@@ -145,8 +147,11 @@ public static class BenchHttp
         {
             BaseAddress = baseUrl,
             Timeout = TimeSpan.FromSeconds(30),
-            DefaultRequestHeaders = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token) },
         };
+        if (token is not null)
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
 }
 
 /// <summary>

@@ -5,6 +5,7 @@ using Catalyst.Data.Chat;
 using Catalyst.Data.Backups;
 using Catalyst.Data.Identity;
 using Catalyst.Data.Jobs;
+using Catalyst.Data.Marketplace;
 using Catalyst.Data.Projects;
 using Catalyst.Data.Search;
 using Catalyst.Data.Storage;
@@ -75,6 +76,7 @@ public static class DataServiceCollectionExtensions
         services.AddScoped<WebsiteImportService>();
         services.AddScoped<JobResultFiles>();
         services.AddScoped<AccountArchive>();
+        services.AddCatalystMarketplace(configuration);
 
         services.AddSingleton<IValidateOptions<ChatOptions>, ChatOptionsValidator>();
         services.AddOptions<ChatOptions>().Bind(configuration.GetSection(ChatOptions.Section)).ValidateOnStart();

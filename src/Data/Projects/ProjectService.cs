@@ -3,6 +3,7 @@ using Catalyst.Data.Caching;
 using Catalyst.Data.Common;
 using Catalyst.Data.Search;
 using Catalyst.Data.Sync;
+using Catalyst.Data.Marketplace;
 using Microsoft.EntityFrameworkCore;
 
 namespace Catalyst.Data.Projects;
@@ -73,6 +74,8 @@ public sealed class ProjectService(CatalystDbContext db, AuditLog audit, ChangeS
         project.Tags = tags;
         if (input.Status is { } status)
             project.Status = status;
+        if (project.IsPublished)
+            await MarketplaceSearchTerms.ReplaceAsync(db, project, ct); // browse finds it by its new name and tags
         if (actor.IsAdmin)
             audit.Record(actor, "project.update", nameof(Project), project.Id, new { name, status = project.Status });
         await SaveAsync(project, ct);
@@ -94,6 +97,8 @@ public sealed class ProjectService(CatalystDbContext db, AuditLog audit, ChangeS
     public async Task DeleteAsync(Actor actor, Guid id, long? expectedVersion, CancellationToken ct)
     {
         var project = await LoadForWriteAsync(actor, id, expectedVersion, ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await MarketplacePackages.ReleaseAsync(db, id, ct); // the package's blob becomes garbage; purchases stay as records
         db.Projects.Remove(project);
         if (actor.IsAdmin)
             audit.Record(actor, "project.delete", nameof(Project), project.Id, new { name = project.Name });
@@ -105,6 +110,7 @@ public sealed class ProjectService(CatalystDbContext db, AuditLog audit, ChangeS
             changes.Upserted(SyncEntityTypes.ChatSession, session.Id, session.UserId);
         await SaveAsync(project, ct, async c =>
         {
+            await MarketplacePackages.ReleaseAsync(db, id, c); // the package's blob becomes garbage; purchases stay as records
             var now = Clock.UtcNow(db.Time);
             await db.ChatSessions.Where(s => s.ProjectId == id).ExecuteUpdateAsync(s => s
                 .SetProperty(x => x.ProjectId, (Guid?)null)

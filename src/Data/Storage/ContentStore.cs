@@ -88,7 +88,11 @@ public sealed class ContentStore(CatalystDbContext db, ChunkWriter writer, IBlob
     }
 
     /// <summary>Drops the owner's references; blobs left without any become garbage after the grace period.</summary>
-    public async Task RemoveReferencesAsync(string ownerType, string ownerId, CancellationToken ct)
+    public Task RemoveReferencesAsync(string ownerType, string ownerId, CancellationToken ct) =>
+        RemoveReferencesAsync(db, time, ownerType, ownerId, ct);
+
+    /// <summary>The same, for services that hold only the DbContext (references never touch blob bytes).</summary>
+    public static async Task RemoveReferencesAsync(CatalystDbContext db, TimeProvider time, string ownerType, string ownerId, CancellationToken ct)
     {
         var now = Clock.UtcNow(time);
         var held = await db.Set<BlobReference>().Where(r => r.OwnerType == ownerType && r.OwnerId == ownerId).ToListAsync(ct);

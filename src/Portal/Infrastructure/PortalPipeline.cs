@@ -60,6 +60,7 @@ public static class PortalPipeline
         api.MapSearchEndpoints();
         api.MapWebsiteEndpoints();
         api.MapBackupEndpoints();
+        api.MapMarketplaceEndpoints();
         api.MapGroup("/uploads").MapUploadEndpoints();
         // The same tus endpoints for the portal's own pages: cookie sign-in plus the antiforgery header.
         app.MapGroup("/portal/uploads").RequireAuthorization().AddEndpointFilter<AntiforgeryHeaderFilter>().MapUploadEndpoints();

@@ -1,6 +1,7 @@
 using System.Net;
 using Catalyst.Data.Chat;
 using Catalyst.Data.Jobs;
+using Catalyst.Data.Marketplace;
 using Catalyst.Data.Projects;
 using Catalyst.Tests.Unit.Infrastructure;
 using Catalyst.Tests.Unit.Jobs;
@@ -29,6 +30,8 @@ public sealed class PageVisitor(PortalFactory portal) : IAsyncLifetime
             .CreateAsync(Admin.Actor, new ProjectInput("Visited", "A description", ["tour"], null), CancellationToken.None))).Id;
         SessionId = (await portal.WithScopeAsync(sp => sp.GetRequiredService<ChatService>()
             .CreateSessionAsync(Admin.Actor, new ChatSessionInput("Visited chat", ProjectId), CancellationToken.None))).Id;
+        await portal.WithScopeAsync(sp => sp.GetRequiredService<MarketplaceCatalog>()
+            .PublishAsync(Admin.Actor, ProjectId, null, new PublishInput(990, "EUR", "templates", null), CancellationToken.None));
         JobId = (await portal.InsertRunAsync(Admin.Id, JobRunStatus.Succeeded, new { ownerId = Admin.Id })).Id;
         Website = await portal.CreateFullWebsiteAsync(Admin, "Visited site");
     }
@@ -82,6 +85,12 @@ public class PortalPageTests(PortalFactory portal, PageVisitor visitor) : IClass
         ["/Websites/ContentItem"] = ("/Websites/{website}/items/{item}", HttpStatusCode.OK),
         ["/Websites/Version"] = ("/Websites/{website}/versions/1", HttpStatusCode.OK),
         ["/Websites/Diff"] = ("/Websites/{website}/diff?from=1&to=2", HttpStatusCode.OK),
+        ["/Marketplace/Index"] = ("/Marketplace", HttpStatusCode.OK),
+        ["/Marketplace/Details"] = ("/Marketplace/Details/{project}", HttpStatusCode.OK),
+        ["/Marketplace/Publish"] = ("/Marketplace/Publish/{project}", HttpStatusCode.OK),
+        ["/Marketplace/Purchases"] = ("/Marketplace/Purchases", HttpStatusCode.OK),
+        ["/Marketplace/Sales"] = ("/Marketplace/Sales", HttpStatusCode.OK),
+        ["/Marketplace/Stats"] = ("/Marketplace/Stats", HttpStatusCode.OK),
     };
 
     public static TheoryData<string> PageNames() => [.. Pages.Keys];

@@ -79,6 +79,9 @@ public class ProjectAuthorizationMatrixTests(PortalFactory portal, ProjectCast c
         ["PUT /api/projects/{id}"] = new(false, true, HttpStatusCode.OK, (t, actor, p) => t.Cast.Api(actor).SendJsonAsync(HttpMethod.Put, $"/api/projects/{p.Id}", new { name = NewName }, $"\"{p.Version}\"")),
         ["DELETE /api/projects/{id}"] = new(false, true, HttpStatusCode.NoContent, (t, actor, p) => t.Cast.Api(actor).DeleteAsync($"/api/projects/{p.Id}")),
         ["POST /api/projects/statistics"] = new(false, false, HttpStatusCode.Accepted, (t, actor, p) => t.Cast.Api(actor).PostAsync("/api/projects/statistics", null)),
+        // The marketplace's project endpoints (its own matrix adds buyers): the owner's rule holds here too.
+        ["POST /api/projects/{id}/publish"] = new(false, true, HttpStatusCode.OK, (t, actor, p) => t.Cast.Api(actor).PostJsonAsync($"/api/projects/{p.Id}/publish", new { price = 500, currency = "EUR", category = "tools" })),
+        ["POST /api/projects/{id}/unpublish"] = new(false, true, HttpStatusCode.OK, (t, actor, p) => t.Cast.Api(actor).PostAsync($"/api/projects/{p.Id}/unpublish", null)),
 
         ["GET /Projects"] = new(true, false, HttpStatusCode.OK, (t, actor, p) => t.Cast.Browser(actor).GetAsync($"/Projects?q={Uri.EscapeDataString(p.Name)}")),
         ["GET /Projects/Create"] = new(true, false, HttpStatusCode.OK, (t, actor, p) => t.Cast.Browser(actor).GetAsync("/Projects/Create")),
@@ -245,6 +248,13 @@ public class ProjectAuthorizationMatrixTests(PortalFactory portal, ProjectCast c
                 break;
             case "POST /Projects?handler=Restore":
                 Assert.Equal(ProjectStatus.Active, after?.Status);
+                break;
+            case "POST /api/projects/{id}/publish":
+                Assert.True(after?.IsPublished);
+                Assert.Equal(500, after?.Price);
+                break;
+            case "POST /api/projects/{id}/unpublish":
+                Assert.False(after?.IsPublished);
                 break;
             default:
                 Assert.Fail($"No expectation for {endpoint}");

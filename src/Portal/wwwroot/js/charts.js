@@ -1,5 +1,6 @@
 // Portal charts: each <canvas data-chart='{...}'> carries its data as JSON in an attribute
-// ({labels, values} for bars, or {labels, series:[{label, values}]} for lines). No inline script (CSP).
+// ({labels, values} for bars, or {labels, series:[{label, values}]} for lines; unit "bytes" (default), "count",
+// or "money" with currency and digits, the values being integer minor units). No inline script (CSP).
 // Also draws the charts of content htmx swaps in.
 (function () {
   "use strict";
@@ -11,7 +12,7 @@
       var palette = ["#0172ad", "#2e7d32", "#f57c00", "#6a1b9a", "#c62828"];
       var datasets = data.series
         ? data.series.map(function (s, i) {
-            return { label: s.label, data: s.values, borderColor: palette[i % palette.length], backgroundColor: palette[i % palette.length], tension: 0.2, pointRadius: 0 };
+            return { label: s.label, data: s.values, borderColor: palette[i % palette.length], backgroundColor: palette[i % palette.length], tension: 0.2, pointRadius: 2 };
           })
         : [{ label: data.label || "", data: data.values, backgroundColor: data.labels.map(function (_, i) { return palette[i % palette.length]; }) }];
       new window.Chart(canvas, {
@@ -19,8 +20,11 @@
         data: { labels: data.labels, datasets: datasets },
         options: {
           animation: false,
-          plugins: { legend: { display: !!data.series } },
-          scales: { y: { beginAtZero: true, ticks: { callback: function (v) { return formatBytes(v, data.unit); } } } },
+          plugins: {
+            legend: { display: !!data.series },
+            tooltip: { callbacks: { label: function (item) { return (item.dataset.label ? item.dataset.label + ": " : "") + formatValue(item.parsed.y, data); } } },
+          },
+          scales: { y: { beginAtZero: true, ticks: { precision: data.unit === "count" ? 0 : undefined, callback: function (v) { return formatValue(v, data); } } } },
         },
       });
     });
@@ -29,6 +33,17 @@
   render(document);
   // Charts in content htmx swaps in (a tab, a page of a list) are drawn too.
   document.addEventListener("htmx:load", function (event) { render(event.detail.elt); });
+
+  function formatValue(value, data) {
+    // Money comes as integer minor units with its currency's digits; only the label divides.
+    if (data.unit === "money") return formatMoney(value, data.digits || 0, data.currency || "");
+    return formatBytes(value, data.unit);
+  }
+
+  function formatMoney(value, digits, currency) {
+    var text = (value / Math.pow(10, digits)).toLocaleString("en", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    return currency ? text + " " + currency : text;
+  }
 
   function formatBytes(value, unit) {
     if (unit && unit !== "bytes") return value;
