@@ -97,8 +97,6 @@ public sealed class ProjectService(CatalystDbContext db, AuditLog audit, ChangeS
     public async Task DeleteAsync(Actor actor, Guid id, long? expectedVersion, CancellationToken ct)
     {
         var project = await LoadForWriteAsync(actor, id, expectedVersion, ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await MarketplacePackages.ReleaseAsync(db, id, ct); // the package's blob becomes garbage; purchases stay as records
         db.Projects.Remove(project);
         if (actor.IsAdmin)
             audit.Record(actor, "project.delete", nameof(Project), project.Id, new { name = project.Name });

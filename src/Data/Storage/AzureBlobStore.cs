@@ -32,6 +32,9 @@ public sealed class AzureBlobStore : IBlobStore
 
     public string Name => "AzureBlob";
 
+    /// <summary>Eight 64 KiB chunks in flight per reader: enough to hide a round trip inside a region.</summary>
+    public int ReadAhead => 8;
+
     public string ContainerName => _container.Name;
 
     public async Task EnsureAsync(string key, ReadOnlyMemory<byte> data, CancellationToken ct)

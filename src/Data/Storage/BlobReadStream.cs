@@ -4,7 +4,9 @@ namespace Catalyst.Data.Storage;
 /// Reads a blob through its chunk index: seeking is a binary search over chunk offsets, and
 /// only the chunks a read touches are fetched (one at a time, the current one kept, in pooled
 /// buffers), so a Range request for the last megabyte of a large blob reads a few chunks, not
-/// the blob.
+/// the blob. On a remote store (<see cref="IBlobStore.ReadAhead"/> above 0) a sequential read
+/// fetches the next few chunks concurrently while the current one is consumed, so one request's
+/// latency is not paid per 64 KiB chunk; a seek elsewhere drops what was fetched ahead.
 /// </summary>
 public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<BlobReadStream.Segment> segments) : Stream
 {
@@ -14,6 +16,11 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
     private int _currentIndex = -1;
     private byte[]? _current;
     private byte[]? _stored;
+    private readonly Dictionary<int, Task<Fetched>> _ahead = [];
+    private CancellationTokenSource? _aheadCancel;
+
+    /// <summary>A chunk's stored bytes as fetched (in a pooled buffer), with the codec they turned out to be in.</summary>
+    private readonly record struct Fetched(byte[] Buffer, int Read, ChunkCodec Codec);
 
     public override bool CanRead => true;
     public override bool CanSeek => true;
@@ -40,30 +47,10 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
         var index = FindSegment(_position);
         if (index != _currentIndex)
         {
-            var segment = segments[index];
-            Rent(ref _current, segment.Length);
-            var codec = segment.Codec;
-            // Stored bytes of a compressed chunk can exceed its length a little (incompressible input).
-            var target = codec == ChunkCodec.None ? _current! : Rent(ref _stored, Math.Max(segment.StoredLength, segment.Length + 4096));
-            var read = await store.ReadIntoAsync(StorageKeys.For(segment.Sha256, codec), target, cancellationToken);
-            if (read < 0 && codec != ChunkCodec.Brotli)
-            {
-                // Recompressed after this index was read: the cold form has taken the inline one's place.
-                codec = ChunkCodec.Brotli;
-                target = Rent(ref _stored, segment.Length + 4096);
-                read = await store.ReadIntoAsync(StorageKeys.For(segment.Sha256, codec), target, cancellationToken);
-            }
-            if (read < 0)
-                throw new InvalidDataException($"Chunk {segment.Sha256} is missing from the {store.Name} store.");
-            if (codec == ChunkCodec.None)
-            {
-                if (read != segment.Length)
-                    throw new InvalidDataException($"Chunk {segment.Sha256} is {read} bytes, expected {segment.Length}.");
-            }
+            if (store.ReadAhead > 0)
+                await LoadAheadAsync(index, cancellationToken);
             else
-            {
-                ChunkCompression.DecodeInto(codec, _stored.AsSpan(0, read), _current!, segment.Length);
-            }
+                await LoadAsync(index, cancellationToken);
             _currentIndex = index;
         }
         var within = (int)(_position - segments[index].Offset);
@@ -71,6 +58,105 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
         _current!.AsMemory(within, count).CopyTo(buffer);
         _position += count;
         return count;
+    }
+
+    /// <summary>One chunk at a time, straight into the current buffer (a local store: nothing to overlap).</summary>
+    private async Task LoadAsync(int index, CancellationToken ct)
+    {
+        var segment = segments[index];
+        Rent(ref _current, segment.Length);
+        var codec = segment.Codec;
+        // Stored bytes of a compressed chunk can exceed its length a little (incompressible input).
+        var target = codec == ChunkCodec.None ? _current! : Rent(ref _stored, Math.Max(segment.StoredLength, segment.Length + 4096));
+        var read = await store.ReadIntoAsync(StorageKeys.For(segment.Sha256, codec), target, ct);
+        if (read < 0 && codec != ChunkCodec.Brotli)
+        {
+            // Recompressed after this index was read: the cold form has taken the inline one's place.
+            codec = ChunkCodec.Brotli;
+            target = Rent(ref _stored, segment.Length + 4096);
+            read = await store.ReadIntoAsync(StorageKeys.For(segment.Sha256, codec), target, ct);
+        }
+        Decode(segment, codec == ChunkCodec.None ? null : _stored, read, codec);
+    }
+
+    /// <summary>The chunk from the read-ahead (or fetched now after a seek), then the next ones set going.</summary>
+    private async Task LoadAheadAsync(int index, CancellationToken ct)
+    {
+        if (!_ahead.Remove(index, out var pending))
+        {
+            DropAhead();
+            pending = FetchAsync(index, ct);
+        }
+        _aheadCancel ??= new CancellationTokenSource();
+        for (var next = index + 1; next <= Math.Min(segments.Count - 1, index + store.ReadAhead); next++)
+            if (!_ahead.ContainsKey(next))
+                _ahead[next] = FetchAsync(next, _aheadCancel.Token);
+        var fetched = await pending;
+        try
+        {
+            Rent(ref _current, segments[index].Length);
+            Decode(segments[index], fetched.Buffer, fetched.Read, fetched.Codec);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(fetched.Buffer);
+        }
+    }
+
+    private async Task<Fetched> FetchAsync(int index, CancellationToken ct)
+    {
+        var segment = segments[index];
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(segment.StoredLength, segment.Length + 4096), ContentChunker.MaxSize + 4096));
+        try
+        {
+            var codec = segment.Codec;
+            var read = await store.ReadIntoAsync(StorageKeys.For(segment.Sha256, codec), buffer, ct);
+            if (read < 0 && codec != ChunkCodec.Brotli)
+            {
+                codec = ChunkCodec.Brotli;
+                read = await store.ReadIntoAsync(StorageKeys.For(segment.Sha256, codec), buffer, ct);
+            }
+            return new Fetched(buffer, read, codec);
+        }
+        catch
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    /// <summary>Into <c>_current</c>: <paramref name="stored"/> is null when the bytes were read there directly (no codec).</summary>
+    private void Decode(Segment segment, byte[]? stored, int read, ChunkCodec codec)
+    {
+        if (read < 0)
+            throw new InvalidDataException($"Chunk {segment.Sha256} is missing from the {store.Name} store.");
+        if (codec == ChunkCodec.None)
+        {
+            if (read != segment.Length)
+                throw new InvalidDataException($"Chunk {segment.Sha256} is {read} bytes, expected {segment.Length}.");
+            stored?.AsSpan(0, read).CopyTo(_current);
+        }
+        else
+        {
+            ChunkCompression.DecodeInto(codec, stored.AsSpan(0, read), _current!, segment.Length);
+        }
+    }
+
+    /// <summary>Stops and forgets the chunks fetched ahead (a seek went elsewhere, or the stream is done).</summary>
+    private void DropAhead()
+    {
+        if (_ahead.Count == 0)
+            return;
+        _aheadCancel?.Cancel();
+        _aheadCancel?.Dispose();
+        _aheadCancel = null;
+        foreach (var task in _ahead.Values)
+            _ = task.ContinueWith(t =>
+            {
+                if (t.IsCompletedSuccessfully)
+                    System.Buffers.ArrayPool<byte>.Shared.Return(t.Result.Buffer);
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _ahead.Clear();
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -111,6 +197,8 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
 
     protected override void Dispose(bool disposing)
     {
+        DropAhead();
+        _aheadCancel?.Dispose();
         if (_current is not null) System.Buffers.ArrayPool<byte>.Shared.Return(_current);
         if (_stored is not null) System.Buffers.ArrayPool<byte>.Shared.Return(_stored);
         _current = _stored = null;

@@ -40,6 +40,12 @@ public interface IBlobStore
 
     Task<bool> ExistsAsync(string key, CancellationToken ct);
 
+    /// <summary>
+    /// How many chunks a sequential reader fetches ahead concurrently: 0 for a local store (a read
+    /// costs microseconds), more for a remote one where each read is a round trip.
+    /// </summary>
+    int ReadAhead => 0;
+
     /// <summary>Deletes the object unless it was modified after <paramref name="cutoff"/>; returns the bytes freed (0 when kept or absent).</summary>
     Task<long> DeleteIfStaleAsync(string key, DateTime cutoff, CancellationToken ct);
 
