@@ -59,11 +59,11 @@ public class AccountArchiveTests(PortalFactory portal)
         await File.WriteAllTextAsync(bad, backup.Replace("\"assets\":[1]", "\"assets\":[2]", StringComparison.Ordinal));
         try
         {
-            var (okCode, okOut, _) = await RunWorkersAsync("verify-backup", good);
+            var (okCode, okOut, _) = await WorkersProcess.RunAsync(["verify-backup", good], new Dictionary<string, string>());
             Assert.Equal(0, okCode);
             Assert.Contains("OK", okOut, StringComparison.Ordinal);
 
-            var (badCode, _, badErr) = await RunWorkersAsync("verify-backup", bad);
+            var (badCode, _, badErr) = await WorkersProcess.RunAsync(["verify-backup", bad], new Dictionary<string, string>());
             Assert.Equal(3, badCode);
             Assert.Contains("assets section does not match its SHA-256", badErr, StringComparison.Ordinal);
         }
@@ -72,18 +72,5 @@ public class AccountArchiveTests(PortalFactory portal)
             File.Delete(good);
             File.Delete(bad);
         }
-    }
-
-    private static async Task<(int Code, string Out, string Err)> RunWorkersAsync(params string[] args)
-    {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        var dll = Path.Combine(RepositoryPaths.Root, "src", "Workers", "bin", configuration, "net10.0", "Catalyst.Workers.dll");
-        var start = new ProcessStartInfo("dotnet", [dll, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output, await error);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Catalyst.Data;
 using Catalyst.Data.Configuration;
@@ -98,15 +97,15 @@ public class CopyStoreTests(AzuriteFixture azurite)
         var container = AzuriteFixture.NewContainerName("command");
         var environment = new Dictionary<string, string> { ["Catalyst__DataDirectory"] = source.DataDirectory };
 
-        var (missing, _, missingError) = await RunAsync(environment);
+        var (missing, _, missingError) = await WorkersProcess.RunAsync(["copy-store"], environment);
         Assert.Equal(2, missing);
         Assert.Contains("copy-store needs a target", missingError, StringComparison.Ordinal);
 
-        var (bad, _, badError) = await RunAsync(new Dictionary<string, string>(environment) { ["Target__Provider"] = "AzureBlob" });
+        var (bad, _, badError) = await WorkersProcess.RunAsync(["copy-store"], new Dictionary<string, string>(environment) { ["Target__Provider"] = "AzureBlob" });
         Assert.Equal(1, bad);
         Assert.Contains("Target:AzureBlob:ConnectionString is required", badError, StringComparison.Ordinal);
 
-        var (code, output, error) = await RunAsync(new Dictionary<string, string>(environment)
+        var (code, output, error) = await WorkersProcess.RunAsync(["copy-store"], new Dictionary<string, string>(environment)
         {
             ["Target__Provider"] = "AzureBlob",
             ["Target__AzureBlob__ConnectionString"] = await azurite.ConnectionStringAsync(),
@@ -135,26 +134,5 @@ public class CopyStoreTests(AzuriteFixture azurite)
             if (when(value.Done))
                 stop.Cancel();
         }
-    }
-
-    private static async Task<(int Code, string Out, string Err)> RunAsync(IReadOnlyDictionary<string, string> environment)
-    {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        var dll = Path.Combine(RepositoryPaths.Root, "src", "Workers", "bin", configuration, "net10.0", "Catalyst.Workers.dll");
-        var start = new ProcessStartInfo("dotnet", [dll, "copy-store"])
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Path.GetTempPath(),
-        };
-        foreach (var key in start.Environment.Keys.Where(k => k.Contains("__", StringComparison.Ordinal)).ToList())
-            start.Environment.Remove(key);
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        foreach (var (key, value) in environment)
-            start.Environment[key] = value;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output, await error);
     }
 }
