@@ -103,6 +103,7 @@ public sealed class DeploymentDelivery(CatalystDbContext db, IHttpClientFactory 
     {
         if (!Guid.TryParse(operation.PayloadRef, out var runId) || await db.Set<DeploymentRun>().FirstOrDefaultAsync(r => r.Id == runId, ct) is not { } run)
             return;
+        await db.Entry(run).ReloadAsync(ct); // the attempt marked it running with an update of its own
         run.Attempts++;
         var outcome = operation.Status switch
         {

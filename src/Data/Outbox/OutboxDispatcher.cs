@@ -68,7 +68,12 @@ public sealed class OutboxDispatcher(CatalystDbContext db, IServiceProvider serv
             return;
         }
 
-        var operation = await db.Set<SyncOperation>().FirstAsync(o => o.Id == operationId, ct);
+        // The claim changed the row behind the unit of work's back: read it afresh even if it is tracked.
+        var operation = db.Set<SyncOperation>().Local.FirstOrDefault(o => o.Id == operationId);
+        if (operation is null)
+            operation = await db.Set<SyncOperation>().FirstAsync(o => o.Id == operationId, ct);
+        else
+            await db.Entry(operation).ReloadAsync(ct);
         AttemptResult result;
         try
         {
@@ -98,7 +103,9 @@ public sealed class OutboxDispatcher(CatalystDbContext db, IServiceProvider serv
             case AttemptOutcome.Retryable when policy.MayRetry(operation.Attempts):
                 var wait = result.RetryAfter is { } after ? policy.BoundRetryAfter(after) : policy.Delay(operation.Attempts, Random.Shared);
                 operation.Status = SyncOperationStatus.Pending;
-                operation.NextAttemptAt = finishedAt + wait;
+                // Microsecond precision, like every stored time (Clock.UtcNow), so "due" compares equal times equal.
+                var next = finishedAt + wait;
+                operation.NextAttemptAt = new DateTime(next.Ticks - next.Ticks % 10, DateTimeKind.Utc);
                 break;
             default:
                 operation.Status = SyncOperationStatus.Failed;
