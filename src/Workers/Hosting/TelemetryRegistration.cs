@@ -52,24 +52,26 @@ public static class TelemetryRegistration
         if (string.IsNullOrWhiteSpace(endpoint) || !Uri.TryCreate(endpoint, UriKind.Absolute, out var uri))
             return services;
         var protocol = section[nameof(ObservabilityOptions.OtlpProtocol)] == "http/protobuf" ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
-        void Exporter(OtlpExporterOptions o)
+        // An endpoint set in code is used as is: over http/protobuf each signal needs its own path
+        // (/v1/traces, /v1/metrics), which the SDK only appends to endpoints it reads itself.
+        Action<OtlpExporterOptions> Exporter(string signalPath) => o =>
         {
-            o.Endpoint = uri;
+            o.Endpoint = protocol == OtlpExportProtocol.HttpProtobuf ? new Uri(uri.AbsoluteUri.TrimEnd('/') + signalPath) : uri;
             o.Protocol = protocol;
-        }
+        };
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))
             .WithTracing(builder =>
             {
                 builder.AddSource(CatalystTelemetry.JobsSourceName, CatalystTelemetry.DataSourceName).AddHttpClientInstrumentation();
                 tracing?.Invoke(builder);
-                builder.AddOtlpExporter(Exporter);
+                builder.AddOtlpExporter(Exporter("/v1/traces"));
             })
             .WithMetrics(builder =>
             {
                 builder.AddMeter(CatalystTelemetry.MeterName).AddHttpClientInstrumentation();
                 metrics?.Invoke(builder);
-                builder.AddOtlpExporter(Exporter);
+                builder.AddOtlpExporter(Exporter("/v1/metrics"));
             });
         return services;
     }
