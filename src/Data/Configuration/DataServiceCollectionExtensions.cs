@@ -112,6 +112,7 @@ public static class DataServiceCollectionExtensions
         services.AddScoped<SecretKeyRotation>();
 
         services.AddScoped<McpServerService>();
+        services.AddScoped<McpConnectionTester>();
 
         services.AddSingleton<IValidateOptions<DeploymentOptions>, DeploymentOptionsValidator>();
         services.AddOptions<DeploymentOptions>().Bind(configuration.GetSection(DeploymentOptions.Section)).ValidateOnStart();

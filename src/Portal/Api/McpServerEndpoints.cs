@@ -99,6 +99,11 @@ public static class McpServerEndpoints
             .WithSummary("Attach or rotate the server's credential (admin). Write-only: the answer carries its masked form only.")
             .Produces<DataEnvelope<CredentialDto>>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
 
+        admin.MapPost("/{id:guid}/test", async (Guid id, HttpContext http, McpConnectionTester tester, CancellationToken ct) =>
+                ApiResults.Data(await tester.TestAsync(http.User.ToActor(), id, ct)))
+            .WithSummary("Test the connection to an http or sse server (admin): an initialize request (http) or the event stream (sse), with the credential as bearer. The credential read is audited; private addresses are refused like deployment endpoints.")
+            .Produces<DataEnvelope<McpConnectionResult>>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
+
         admin.MapDelete("/{id:guid}/credential", async (Guid id, HttpContext http, McpServerService service, CancellationToken ct) =>
             {
                 await service.RemoveCredentialAsync(http.User.ToActor(), id, ct);

@@ -10,7 +10,7 @@ namespace Catalyst.Portal.Pages.Admin.Mcp;
 /// Create (no id) or edit an MCP server. The credential field is write-only: it is never filled in,
 /// not even after a refused post, and the current one shows masked.
 /// </summary>
-public class EditModel(McpServerService servers) : PageModel
+public class EditModel(McpServerService servers, McpConnectionTester tester) : PageModel
 {
     public sealed class McpServerForm
     {
@@ -33,6 +33,10 @@ public class EditModel(McpServerService servers) : PageModel
     public McpServerDetails? Existing { get; private set; }
     public bool Conflict { get; private set; }
 
+    /// <summary>The outcome of "Test connection", when it was just run.</summary>
+    public McpConnectionResult? TestResult { get; private set; }
+    public string? TestRefusal { get; private set; }
+
     public async Task OnGetAsync(Guid? id, CancellationToken ct)
     {
         ViewData["Section"] = "Admin";
@@ -48,6 +52,21 @@ public class EditModel(McpServerService servers) : PageModel
             };
             Version = s.Version;
         }
+    }
+
+    public async Task<IActionResult> OnPostTestAsync(Guid id, CancellationToken ct)
+    {
+        try
+        {
+            TestResult = await tester.TestAsync(User.ToActor(), id, ct);
+        }
+        catch (ValidationFailedException ex)
+        {
+            TestRefusal = string.Join(" ", ex.Errors.SelectMany(e => e.Value));
+        }
+        ModelState.Clear();
+        await OnGetAsync(id, ct);
+        return Page();
     }
 
     public async Task<IActionResult> OnPostAsync(Guid? id, CancellationToken ct)
