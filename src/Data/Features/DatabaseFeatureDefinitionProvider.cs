@@ -13,7 +13,7 @@ namespace Catalyst.Data.Features;
 /// <list type="bullet">
 /// <item>off: disabled;</item>
 /// <item>on: the built-in AlwaysOn filter;</item>
-/// <item>percentage: the targeting filter with a default rollout — FeatureManagement hashes the user id with
+/// <item>percentage: the targeting filter with a default rollout — FeatureManagement hashes the targeting id (the e-mail) with
 /// the flag name, so a user's answer is sticky and independent between flags;</item>
 /// <item>targeted: the targeting filter with the named users and, at 100%, the named roles.</item>
 /// </list>

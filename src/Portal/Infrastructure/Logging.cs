@@ -41,6 +41,9 @@ public static class Logging
     public static void UseCatalystRequestLogging(this WebApplication app) =>
         app.UseSerilogRequestLogging(options =>
         {
+            // This host's logger, not the static Log.Logger: that one is whichever host started last,
+            // so with several hosts in one process (the tests) request lines went to another's files.
+            options.Logger = app.Services.GetService<Serilog.ILogger>();
             options.EnrichDiagnosticContext = (diagnostics, http) =>
             {
                 diagnostics.Set("UserId", http.User.UserId()?.ToString() ?? "anonymous");
