@@ -80,6 +80,9 @@ public abstract class CatalystDbContext(DbContextOptions options)
         var now = Clock.UtcNow(Time);
         foreach (var entry in ChangeTracker.Entries())
         {
+            // The audit log is append-only (SPEC §3): no unit of work may change or remove an entry.
+            if (entry.Entity is AuditEntry && entry.State is EntityState.Modified or EntityState.Deleted)
+                throw new InvalidOperationException("The audit log is append-only: entries cannot be changed or deleted.");
             if (entry.State == EntityState.Added)
             {
                 if (entry.Entity is ITimestamped added)

@@ -102,8 +102,16 @@ public sealed class WebsiteBackupWriter(CatalystDbContext db, ContentStore conte
             done += asset.Length;
             if (progress is not null) await progress(done);
         }
-        // Deployment configs travel without their credentials (none exist before the deployments feature).
-        await Raw(output, "],\"deploymentConfigs\":[]}", ct);
+        // Deployment configs travel without their credentials: those stay in the vault of this server.
+        await Raw(output, "],\"deploymentConfigs\":[", ct);
+        first = true;
+        await foreach (var config in db.Set<Deployments.DeploymentConfig>().AsNoTracking().Where(c => c.WebsiteId == websiteId).OrderBy(c => c.Id).AsAsyncEnumerable().WithCancellation(ct))
+        {
+            await Raw(output, first ? "" : ",", ct);
+            first = false;
+            await Small(output, new BackupDeploymentConfig(config.Id, config.Name, config.Provider, config.Endpoint, JsonDocument.Parse(config.Settings).RootElement), ct);
+        }
+        await Raw(output, "]}", ct);
         await output.FlushAsync(ct);
     }
 

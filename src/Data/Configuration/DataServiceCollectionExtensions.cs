@@ -3,11 +3,17 @@ using Catalyst.Data.Audit;
 using Catalyst.Data.Caching;
 using Catalyst.Data.Chat;
 using Catalyst.Data.Backups;
+using Catalyst.Data.Deployments;
+using Catalyst.Data.Features;
 using Catalyst.Data.Identity;
 using Catalyst.Data.Jobs;
 using Catalyst.Data.Marketplace;
+using Catalyst.Data.Mcp;
+using Catalyst.Data.Observability;
+using Catalyst.Data.Outbox;
 using Catalyst.Data.Projects;
 using Catalyst.Data.Search;
+using Catalyst.Data.Secrets;
 using Catalyst.Data.Storage;
 using Catalyst.Data.Sync;
 using Catalyst.Data.Tokens;
@@ -17,6 +23,9 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.FeatureManagement;
+using Microsoft.FeatureManagement.FeatureFilters;
 using Microsoft.Extensions.Options;
 
 namespace Catalyst.Data.Configuration;
@@ -43,12 +52,12 @@ public static class DataServiceCollectionExtensions
         if (string.Equals(provider, DatabaseProviders.SqlServer, StringComparison.OrdinalIgnoreCase))
         {
             services.AddDbContext<CatalystDbContext, SqlServerCatalystDbContext>((sp, options) =>
-                options.UseSqlServer(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
+                options.UseSqlServer(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString).AddInterceptors(DbCommandTelemetry.Instance));
         }
         else
         {
             services.AddDbContext<CatalystDbContext, SqliteCatalystDbContext>((sp, options) =>
-                options.UseSqlite(SqliteConnectionString(sp)).AddInterceptors(new SqlitePragmas()));
+                options.UseSqlite(SqliteConnectionString(sp)).AddInterceptors(new SqlitePragmas(), DbCommandTelemetry.Instance));
         }
 
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
@@ -101,8 +110,54 @@ public static class DataServiceCollectionExtensions
         services.AddScoped<JobRunService>();
         services.AddScoped<JobProgress>();
         services.AddScoped<DatabaseMigrator>();
+        AddAdminDomain(services, configuration);
         services.AddScoped<IdentityBootstrapper>();
         return services;
+    }
+
+    /// <summary>Secrets, MCP servers, deployments and their outbox, feature flags (SPEC §14).</summary>
+    private static void AddAdminDomain(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<IValidateOptions<SecretsOptions>, SecretsOptionsValidator>();
+        services.AddOptions<SecretsOptions>().Bind(configuration.GetSection(SecretsOptions.Section)).ValidateOnStart();
+        services.AddSingleton(sp => MasterKey.Load(sp.GetRequiredService<IOptions<SecretsOptions>>(), sp.GetRequiredService<CatalystPaths>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<MasterKey>>()));
+        services.AddSingleton<SecretKeyRing>();
+        services.AddScoped<SecretVault>();
+        services.AddScoped<SecretKeyRotation>();
+
+        services.AddScoped<McpServerService>();
+        services.AddScoped<McpConnectionTester>();
+
+        services.AddSingleton<IValidateOptions<DeploymentOptions>, DeploymentOptionsValidator>();
+        services.AddOptions<DeploymentOptions>().Bind(configuration.GetSection(DeploymentOptions.Section)).ValidateOnStart();
+        services.TryAddSingleton<IHostResolver, DnsHostResolver>();
+        services.AddSingleton<EndpointGuard>();
+        services.AddHttpClient(DeploymentDelivery.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                // Every connection goes through the SSRF check; no proxy, redirects or cookies.
+                ConnectCallback = sp.GetRequiredService<EndpointGuard>().ConnectAsync,
+                UseProxy = false,
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            })
+            // The endpoint URL of a build hook can itself be a secret: keep HttpClient's request logs out.
+            .RemoveAllLoggers()
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddScoped<DeploymentService>();
+        services.AddScoped<OutboxDispatcher>();
+        services.AddScoped<OutboxSweeper>();
+        services.AddKeyedScoped<IOutboxHandler, DeploymentDelivery>(SyncOperationKinds.Deployment);
+
+        services.AddSingleton<DatabaseFeatureDefinitionProvider>();
+        services.AddSingleton<IFeatureDefinitionProvider>(sp => sp.GetRequiredService<DatabaseFeatureDefinitionProvider>());
+        services.Configure<TargetingEvaluationOptions>(o => o.IgnoreCase = true);
+        services.AddFeatureManagement();
+        services.AddScoped<IUserFeatures, UserFeatures>();
+        services.AddScoped<FeatureFlagService>();
+        services.AddScoped<StorageGrowth>();
     }
 
     private static string SqliteConnectionString(IServiceProvider sp)

@@ -5,6 +5,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Catalyst.Data.Identity;
 
+public sealed record UserCounts(int Total, int Admins, int Disabled, int LockedOut);
+
 public sealed record UserSummary(Guid Id, string Email, IReadOnlyList<string> Roles, bool Disabled, DateTime? LockoutEnd, DateTime CreatedAt);
 
 /// <summary>What admins do to accounts: create, assign roles, disable. Every change is audited.</summary>
@@ -30,6 +32,19 @@ public sealed class UserAdminService(CatalystDbContext db, UserManager<CatalystU
         var items = rows.Select(r => new UserSummary(r.Id, r.Email ?? "", r.Roles.Order().ToList(), r.IsDisabled,
             r.LockoutEnd?.UtcDateTime, r.CreatedAt)).ToList();
         return new Page<UserSummary>(items, page.Page, page.PageSize, total);
+    }
+
+    /// <summary>How many accounts there are, admins, disabled and locked out now (the admin home).</summary>
+    public async Task<UserCounts> CountsAsync(DateTime now, CancellationToken ct)
+    {
+        var adminRoleId = await db.Roles.Where(r => r.NormalizedName == "ADMIN").Select(r => (Guid?)r.Id).FirstOrDefaultAsync(ct);
+        var nowOffset = new DateTimeOffset(now, TimeSpan.Zero);
+        var users = db.Users.AsNoTracking();
+        return new UserCounts(
+            await users.CountAsync(ct),
+            await db.UserRoles.CountAsync(ur => ur.RoleId == adminRoleId, ct),
+            await users.CountAsync(u => u.IsDisabled, ct),
+            (await users.Where(u => u.LockoutEnd != null).Select(u => u.LockoutEnd).ToListAsync(ct)).Count(end => end > nowOffset));
     }
 
     public async Task<UserSummary> GetAsync(Guid id, CancellationToken ct)

@@ -13,6 +13,7 @@ public static class JobKinds
     public const string WebsiteExport = "website-export";
     public const string WebsiteImport = "website-import";
     public const string AccountExport = "account-export";
+    public const string SecretKeyRotation = "secret-key-rotation";
 
     public static readonly IReadOnlyDictionary<string, string> DisplayNames = new Dictionary<string, string>
     {
@@ -26,6 +27,7 @@ public static class JobKinds
         [WebsiteExport] = "Website export",
         [WebsiteImport] = "Website import",
         [AccountExport] = "Account archive",
+        [SecretKeyRotation] = "Secret key rotation",
     };
 
     public static string DisplayName(string kind) => DisplayNames.TryGetValue(kind, out var name) ? name : kind;

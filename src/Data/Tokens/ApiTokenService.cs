@@ -1,10 +1,14 @@
 using System.Security.Cryptography;
 using System.Text;
+using Catalyst.Data.Audit;
 using Catalyst.Data.Common;
 using Catalyst.Data.Identity;
 using Microsoft.EntityFrameworkCore;
 
 namespace Catalyst.Data.Tokens;
+
+/// <summary>A token in the admins' overview: whose it is, never its value.</summary>
+public sealed record ApiTokenOverview(ApiToken Token, string OwnerEmail);
 
 /// <summary>The identity behind a presented bearer token.</summary>
 public sealed record TokenIdentity(Guid TokenId, Guid UserId, string Email, bool IsAdmin);
@@ -13,7 +17,7 @@ public sealed record TokenIdentity(Guid TokenId, Guid UserId, string Email, bool
 /// Issues, lists, revokes and checks API tokens. A token is <c>cat_</c> + 32 random bytes
 /// (base64url); with that much entropy a plain SHA-256 is a safe lookup hash.
 /// </summary>
-public sealed class ApiTokenService(CatalystDbContext db, TimeProvider time)
+public sealed class ApiTokenService(CatalystDbContext db, AuditLog audit, TimeProvider time)
 {
     public const string TokenPrefix = "cat_";
     public const int MaxNameLength = 100;
@@ -43,6 +47,9 @@ public sealed class ApiTokenService(CatalystDbContext db, TimeProvider time)
             ExpiresAt = expiresAt?.ToUniversalTime(),
         };
         db.ApiTokens.Add(token);
+        var email = await db.Users.Where(u => u.Id == userId).Select(u => u.Email).FirstOrDefaultAsync(ct);
+        audit.Record(new Actor(userId, email ?? "", false), "token.create", nameof(ApiToken), token.Id,
+            new { token.Name, prefix = TokenPrefix + token.Prefix, expiresAt = token.ExpiresAt });
         await db.SaveChangesAsync(ct);
         return (token, value);
     }
@@ -64,8 +71,32 @@ public sealed class ApiTokenService(CatalystDbContext db, TimeProvider time)
         var token = await db.ApiTokens.FirstOrDefaultAsync(t => t.Id == tokenId, ct);
         if (token is null || !actor.CanAccess(token.UserId))
             throw new NotFoundException("API token");
-        token.RevokedAt ??= Clock.UtcNow(time);
+        if (token.RevokedAt is not null)
+            return;
+        token.RevokedAt = Clock.UtcNow(time);
+        audit.Record(actor, "token.revoke", nameof(ApiToken), token.Id,
+            new { token.Name, prefix = TokenPrefix + token.Prefix, ownerId = token.UserId, byAdmin = token.UserId != actor.UserId });
         await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Every user's tokens, newest first (admins); <paramref name="activeOnly"/> leaves out revoked and expired ones.</summary>
+    public async Task<Page<ApiTokenOverview>> ListAllAsync(Actor actor, bool activeOnly, string? owner, PageRequest page, CancellationToken ct)
+    {
+        if (!actor.IsAdmin)
+            throw new ForbiddenException();
+        var now = Clock.UtcNow(time);
+        var tokens = db.ApiTokens.AsNoTracking();
+        if (activeOnly)
+            tokens = tokens.Where(t => t.RevokedAt == null && (t.ExpiresAt == null || t.ExpiresAt > now));
+        if (!string.IsNullOrWhiteSpace(owner))
+        {
+            var normalized = owner.Trim().ToUpperInvariant();
+            tokens = tokens.Where(t => t.User!.NormalizedEmail!.Contains(normalized));
+        }
+        var total = await tokens.CountAsync(ct);
+        var rows = await tokens.OrderByDescending(t => t.CreatedAt).ThenByDescending(t => t.Id).Skip(page.Skip).Take(page.PageSize)
+            .Select(t => new { Token = t, Email = t.User!.Email }).ToListAsync(ct);
+        return new Page<ApiTokenOverview>(rows.Select(r => new ApiTokenOverview(r.Token, r.Email ?? "")).ToList(), page.Page, page.PageSize, total);
     }
 
     /// <summary>

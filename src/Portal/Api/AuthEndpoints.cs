@@ -65,7 +65,10 @@ public static class AuthEndpoints
 
         var user = await users.FindByEmailAsync(request.Email!.Trim());
         if (user is null)
+        {
+            await ((CatalystSignInManager)signIn).AuditUnknownAccountAsync(request.Email);
             return Problem(401, "Invalid credentials", "The e-mail or password is not correct.", "invalid_credentials");
+        }
         var result = await signIn.CheckPasswordSignInAsync(user, request.Password!, lockoutOnFailure: true);
         if (result.IsLockedOut)
             return Problem(403, "Account locked", "Too many failed sign-ins: the account is locked for a while.", "account_locked");

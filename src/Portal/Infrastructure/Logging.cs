@@ -1,5 +1,6 @@
 using Catalyst.Data.Configuration;
 using Serilog;
+using Serilog.Extensions.Hosting;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
 
@@ -38,6 +39,11 @@ public static class Logging
         // Each host keeps its own logger instead of replacing Serilog's static one: several hosts in one
         // process (the tests) would otherwise write into whichever host started last.
         }, preserveStaticLogger: true);
+        // The request log's diagnostic properties (user id, correlation id) are bound with this host's
+        // logger; Serilog's default binds them with the static Log.Logger, which another host in the
+        // same process (the tests) may have replaced or closed, silently dropping them.
+        builder.Services.AddSingleton(services => new DiagnosticContext(services.GetRequiredService<Serilog.ILogger>()));
+        builder.Services.AddSingleton<IDiagnosticContext>(services => services.GetRequiredService<DiagnosticContext>());
     }
 
     public static void UseCatalystRequestLogging(this WebApplication app) =>

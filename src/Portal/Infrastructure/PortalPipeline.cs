@@ -61,6 +61,12 @@ public static class PortalPipeline
         api.MapWebsiteEndpoints();
         api.MapBackupEndpoints();
         api.MapMarketplaceEndpoints();
+        api.MapMcpServerEndpoints();
+        api.MapSecretEndpoints();
+        api.MapDeploymentEndpoints();
+        api.MapAuditEndpoints();
+        api.MapFeatureEndpoints();
+        api.MapAdminTokenEndpoints();
         api.MapGroup("/uploads").MapUploadEndpoints();
         // The same tus endpoints for the portal's own pages: cookie sign-in plus the antiforgery header.
         app.MapGroup("/portal/uploads").RequireAuthorization().AddEndpointFilter<AntiforgeryHeaderFilter>().MapUploadEndpoints();

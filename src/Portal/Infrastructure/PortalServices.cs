@@ -8,7 +8,10 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.ResponseCompression;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace Catalyst.Portal.Infrastructure;
 
@@ -32,6 +35,8 @@ public static class PortalServices
         services.AddCatalystData(configuration, builder.Environment.ContentRootPath);
         // Must start before the job server: migrations, then roles and the admin.
         services.AddHostedService<DatabaseStartupService>();
+        // Then the master key must open the vault's keys, before any request or job uses a secret.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, Catalyst.Data.Secrets.MasterKeyCheck>());
         builder.AddCatalystLogging();
 
         // Cookies and antiforgery tokens stay valid across restarts and across Portal instances.
@@ -127,5 +132,12 @@ public static class PortalServices
         // Catalyst:Jobs:Server (or its older name RunInProcess) = false: this Portal only enqueues and
         // src/Workers processes run the jobs (SPEC §2 production topology).
         services.AddCatalystJobs(configuration, runServer: jobs.GetValue<bool?>("Server") ?? jobs.GetValue<bool?>("RunInProcess") ?? true);
+        services.AddCatalystTelemetry(configuration, "catalyst-portal",
+            tracing => tracing.AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/health")),
+            metrics => metrics.AddAspNetCoreInstrumentation());
+        services.AddSingleton<RequestMetrics>();
+        services.AddHostedService(sp => sp.GetRequiredService<RequestMetrics>());
+        services.AddSingleton<SystemSampler>();
+        services.AddHostedService(sp => sp.GetRequiredService<SystemSampler>());
     }
 }

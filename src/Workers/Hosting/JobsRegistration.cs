@@ -1,5 +1,7 @@
 using Catalyst.Data.Configuration;
 using Catalyst.Data.Jobs;
+using Catalyst.Data.Observability;
+using Catalyst.Data.Outbox;
 using Catalyst.Workers.Jobs;
 using Hangfire;
 using Hangfire.AspNetCore;
@@ -8,6 +10,8 @@ using Hangfire.SqlServer;
 using Microsoft.Data.SqlClient;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Catalyst.Workers.Hosting;
@@ -35,6 +39,10 @@ public static class JobsRegistration
         services.AddKeyedScoped<IJob, WebsiteExportJob>(JobKinds.WebsiteExport);
         services.AddKeyedScoped<IJob, WebsiteImportJob>(JobKinds.WebsiteImport);
         services.AddKeyedScoped<IJob, AccountExportJob>(JobKinds.AccountExport);
+        services.AddKeyedScoped<IJob, SecretKeyRotationJob>(JobKinds.SecretKeyRotation);
+        services.AddScoped<IDeliveryQueue, HangfireDeliveryQueue>();
+        services.AddScoped<OutboxJobs>();
+        services.AddSingleton<IJobQueueMonitor, HangfireQueueMonitor>();
 
         // This process's own storage instance, never Hangfire's static JobStorage.Current, so that
         // several hosts in one process (tests, tools) cannot run each other's jobs.
@@ -57,13 +65,18 @@ public static class JobsRegistration
 
         if (runServer)
         {
+            // The master key must open the vault before a job reads a secret (the Portal registers it too).
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, Catalyst.Data.Secrets.MasterKeyCheck>());
             services.AddHostedService<JobRecoveryService>();
+            services.AddHostedService<OutboxRecoveryService>();
             services.AddHostedService<RecurringJobsService>();
             services.AddHangfireServer((sp, options) =>
             {
                 options.WorkerCount = sp.GetRequiredService<IOptions<CatalystOptions>>().Value.Jobs.WorkerCount;
                 options.ServerName = $"catalyst-{Environment.MachineName}-{Environment.ProcessId}";
                 options.ShutdownTimeout = TimeSpan.FromSeconds(10);
+                // Delivery retries are due 1, 2, 4… s apart: scheduled jobs must not wait the default 15 s poll.
+                options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
                 options.Activator = new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>());
             });
         }

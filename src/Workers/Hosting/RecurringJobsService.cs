@@ -8,8 +8,9 @@ using Microsoft.Extensions.Logging;
 namespace Catalyst.Workers.Hosting;
 
 /// <summary>
-/// Housekeeping on a schedule (SPEC §9): blob garbage collection, cold-chunk recompression, expired-upload cleanup and search-index verification.
-/// Each occurrence is recorded as a JobRun. Schedules are cron expressions under
+/// Housekeeping on a schedule (SPEC §9): blob garbage collection, cold-chunk recompression, expired-upload cleanup and
+/// search-index verification, each occurrence recorded as a JobRun; and the outbox sweep every minute, which records
+/// nothing (its state is the outbox). Schedules are cron expressions under
 /// <c>Catalyst:Jobs:Schedules:&lt;kind&gt;</c>; "never" turns one off.
 /// </summary>
 public sealed class RecurringJobsService(IRecurringJobManager recurring, IConfiguration configuration, ILogger<RecurringJobsService> logger) : IHostedService
@@ -22,8 +23,16 @@ public sealed class RecurringJobsService(IRecurringJobManager recurring, IConfig
         [JobKinds.SearchVerification] = "37 4 * * *",
     };
 
+    public const string OutboxSweep = "outbox-sweep";
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        var sweep = configuration[$"Catalyst:Jobs:Schedules:{OutboxSweep}"] ?? "* * * * *";
+        if (string.Equals(sweep, "never", StringComparison.OrdinalIgnoreCase))
+            recurring.RemoveIfExists(OutboxSweep);
+        else
+            recurring.AddOrUpdate<OutboxJobs>(OutboxSweep, jobs => jobs.SweepAsync(CancellationToken.None), sweep);
+
         foreach (var (kind, fallback) in Defaults)
         {
             var cron = configuration[$"Catalyst:Jobs:Schedules:{kind}"] ?? fallback;

@@ -25,6 +25,7 @@ public static class WorkerHost
             .AddRoles<CatalystRole>()
             .AddEntityFrameworkStores<CatalystDbContext>();
         builder.Services.AddCatalystJobs(builder.Configuration, runJobServer);
+        builder.Services.AddCatalystTelemetry(builder.Configuration, "catalyst-workers");
         return builder;
     }
 }

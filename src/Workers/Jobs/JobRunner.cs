@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Catalyst.Data;
 using Catalyst.Data.Jobs;
+using Catalyst.Data.Observability;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -34,6 +35,9 @@ public sealed class JobRunner(CatalystDbContext db, IServiceProvider services, T
             return;
         }
 
+        using var activity = CatalystTelemetry.Jobs.StartActivity("job " + run.Kind, System.Diagnostics.ActivityKind.Internal);
+        activity?.SetTag("catalyst.job.kind", run.Kind);
+        activity?.SetTag("catalyst.job.run_id", jobRunId.ToString());
         var startedAt = time.GetUtcNow().UtcDateTime;
         await db.JobRuns.Where(r => r.Id == jobRunId).ExecuteUpdateAsync(s => s
             .SetProperty(r => r.Status, JobRunStatus.Running)
@@ -46,6 +50,7 @@ public sealed class JobRunner(CatalystDbContext db, IServiceProvider services, T
             var result = await job.RunAsync(jobRunId, ct);
             var json = result is null ? null : JsonSerializer.Serialize(result, JsonSerializerOptions.Web);
             await FinishAsync(jobRunId, JobRunStatus.Succeeded, json, null, CancellationToken.None);
+            Measure(run.Kind, JobRunStatus.Succeeded, startedAt);
             logger.LogInformation("Job {JobRunId} ({Kind}) succeeded", jobRunId, run.Kind);
         }
         catch (OperationCanceledException)
@@ -53,6 +58,7 @@ public sealed class JobRunner(CatalystDbContext db, IServiceProvider services, T
             if (await IsCancelRequestedAsync(jobRunId))
             {
                 await FinishAsync(jobRunId, JobRunStatus.Canceled, null, null, CancellationToken.None);
+                Measure(run.Kind, JobRunStatus.Canceled, startedAt);
                 logger.LogInformation("Job {JobRunId} ({Kind}) canceled", jobRunId, run.Kind);
                 return;
             }
@@ -65,7 +71,16 @@ public sealed class JobRunner(CatalystDbContext db, IServiceProvider services, T
         {
             logger.LogError(ex, "Job {JobRunId} ({Kind}) failed", jobRunId, run.Kind);
             await FinishAsync(jobRunId, JobRunStatus.Failed, null, Truncate(Describe(ex), 4000), CancellationToken.None);
+            Measure(run.Kind, JobRunStatus.Failed, startedAt);
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.GetType().Name);
         }
+    }
+
+    private void Measure(string kind, JobRunStatus status, DateTime startedAt)
+    {
+        var tags = new[] { new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("status", status.ToString().ToLowerInvariant()) };
+        CatalystTelemetry.JobRuns.Add(1, tags);
+        CatalystTelemetry.JobDuration.Record((time.GetUtcNow().UtcDateTime - startedAt).TotalSeconds, tags);
     }
 
     /// <summary>Entry point of recurring jobs: records a JobRun for this occurrence and runs it here.</summary>

@@ -45,6 +45,8 @@ public sealed class PortalProcess : IAsyncLifetime
         start.Environment["Catalyst__Admin__Password"] = AdminPassword;
         start.Environment["Catalyst__SignIn__PerAddressPerMinute"] = "10000";
         start.Environment["Catalyst__SignIn__PerAccountPerMinute"] = "10000";
+        // The deployment journey delivers to a build hook on loopback (refused in production).
+        start.Environment["Catalyst__Deployments__AllowPrivateEndpoints"] = "true";
         start.Environment["DOTNET_NOLOGO"] = "1";
 
         _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the Portal.");

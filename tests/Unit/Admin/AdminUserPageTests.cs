@@ -171,7 +171,7 @@ public class AdminUserPageTests(PortalFactory portal)
         var browser = await portal.CreateSignedInBrowserAsync(admin);
 
         var users = await browser.GetDocumentAsync($"/Admin/Users?q={marker}&page=2");
-        var audit = await browser.GetDocumentAsync($"/Admin/Audit?user={Uri.EscapeDataString(admin.Email)}&page=1");
+        var audit = await browser.GetDocumentAsync($"/Admin/Audit?user={Uri.EscapeDataString(admin.Email)}&action=user.&page=1");
 
         Assert.Contains("21 total · page 2 of 2", users.QuerySelector(".pager")?.TextContent, StringComparison.Ordinal);
         Assert.Contains($"page20-{marker}", Assert.Single(users.QuerySelectorAll("tbody tr")).TextContent, StringComparison.Ordinal);

@@ -56,7 +56,7 @@ public class LoggingTests
         var line = logs.Split('\n').Single(l => l.Contains("logging-test-correlation", StringComparison.Ordinal) && l.Contains("\"@mt\":\"HTTP {RequestMethod}", StringComparison.Ordinal));
         Assert.Contains("\"RequestPath\":\"/api/projects\"", line, StringComparison.Ordinal);
         Assert.Contains("\"StatusCode\":200", line, StringComparison.Ordinal);
-        Assert.Contains(userId.ToString(), line, StringComparison.Ordinal);
+        Assert.True(line.Contains(userId.ToString(), StringComparison.Ordinal), line);
         foreach (var secret in new[] { token, token["cat_".Length..], pageToken, pageToken["cat_".Length..], password, wrongPassword, admin.Token })
             Assert.DoesNotContain(secret, logs, StringComparison.Ordinal);
     }

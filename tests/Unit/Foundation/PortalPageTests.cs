@@ -1,7 +1,10 @@
 using System.Net;
 using Catalyst.Data.Chat;
+using Catalyst.Data.Deployments;
+using Catalyst.Data.Features;
 using Catalyst.Data.Jobs;
 using Catalyst.Data.Marketplace;
+using Catalyst.Data.Mcp;
 using Catalyst.Data.Projects;
 using Catalyst.Tests.Unit.Infrastructure;
 using Catalyst.Tests.Unit.Jobs;
@@ -21,6 +24,9 @@ public sealed class PageVisitor(PortalFactory portal) : IAsyncLifetime
     public Guid JobId { get; private set; }
     public Guid SessionId { get; private set; }
     public FullWebsite Website { get; private set; } = null!;
+    public Guid McpServerId { get; private set; }
+    public string FlagName { get; } = $"visited.flag{Guid.NewGuid():N}"[..24];
+    public Guid DeploymentConfigId { get; private set; }
 
     public async ValueTask InitializeAsync()
     {
@@ -34,6 +40,16 @@ public sealed class PageVisitor(PortalFactory portal) : IAsyncLifetime
             .PublishAsync(Admin.Actor, ProjectId, null, new PublishInput(990, "EUR", "templates", null), CancellationToken.None));
         JobId = (await portal.InsertRunAsync(Admin.Id, JobRunStatus.Succeeded, new { ownerId = Admin.Id })).Id;
         Website = await portal.CreateFullWebsiteAsync(Admin, "Visited site");
+        await portal.WithScopeAsync(async sp =>
+        {
+            McpServerId = (await sp.GetRequiredService<McpServerService>().CreateAsync(Admin.Actor,
+                new McpServerInput($"Visited MCP {Guid.NewGuid():N}", "A server", McpTransport.Http, "https://mcp.example.com/mcp", null, null),
+                "visited-credential-1234", CancellationToken.None)).Server.Id;
+            await sp.GetRequiredService<FeatureFlagService>().CreateAsync(Admin.Actor,
+                new FeatureFlagInput(FlagName, "Visited", FeatureFlagState.Percentage, 50, null, null), CancellationToken.None);
+            DeploymentConfigId = (await sp.GetRequiredService<DeploymentService>().CreateConfigAsync(Admin.Actor, Website.Id,
+                new DeploymentConfigInput("Visited deploy", "webhook", "https://deploy.example.com/hook", null), "visited-deploy-credential", CancellationToken.None)).Config.Id;
+        });
     }
 
     public ValueTask DisposeAsync()
@@ -71,6 +87,15 @@ public class PortalPageTests(PortalFactory portal, PageVisitor visitor) : IClass
         ["/Admin/Users/Edit"] = ("/Admin/Users/Edit/{user}", HttpStatusCode.OK),
         ["/Admin/Audit/Index"] = ("/Admin/Audit", HttpStatusCode.OK),
         ["/Admin/Storage/Index"] = ("/Admin/Storage", HttpStatusCode.OK),
+        ["/Admin/Index"] = ("/Admin", HttpStatusCode.OK),
+        ["/Admin/Mcp/Index"] = ("/Admin/Mcp?deleted=true", HttpStatusCode.OK),
+        ["/Admin/Mcp/Edit"] = ("/Admin/Mcp/Edit/{mcp}", HttpStatusCode.OK),
+        ["/Admin/Features/Index"] = ("/Admin/Features?check={email}", HttpStatusCode.OK),
+        ["/Admin/Features/Edit"] = ("/Admin/Features/Edit/{flag}", HttpStatusCode.OK),
+        ["/Admin/Secrets/Index"] = ("/Admin/Secrets", HttpStatusCode.OK),
+        ["/Admin/Tokens/Index"] = ("/Admin/Tokens?all=true", HttpStatusCode.OK),
+        ["/Admin/Monitoring/Index"] = ("/Admin/System", HttpStatusCode.OK),
+        ["/Websites/Deployment"] = ("/Websites/{website}/deployments/{deployment}", HttpStatusCode.OK),
         ["/Assets/Index"] = ("/Assets", HttpStatusCode.OK),
         ["/Chat/Index"] = ("/Chat", HttpStatusCode.OK),
         ["/Chat/Session"] = ("/Chat/Session/{session}", HttpStatusCode.OK),
@@ -112,7 +137,11 @@ public class PortalPageTests(PortalFactory portal, PageVisitor visitor) : IClass
         .Replace("{user}", visitor.Admin.Id.ToString(), StringComparison.Ordinal)
         .Replace("{website}", visitor.Website.Id.ToString(), StringComparison.Ordinal)
         .Replace("{type}", visitor.Website.Type.Id.ToString(), StringComparison.Ordinal)
-        .Replace("{item}", visitor.Website.Item.Id.ToString(), StringComparison.Ordinal);
+        .Replace("{item}", visitor.Website.Item.Id.ToString(), StringComparison.Ordinal)
+        .Replace("{mcp}", visitor.McpServerId.ToString(), StringComparison.Ordinal)
+        .Replace("{flag}", visitor.FlagName, StringComparison.Ordinal)
+        .Replace("{email}", Uri.EscapeDataString(visitor.Admin.Email), StringComparison.Ordinal)
+        .Replace("{deployment}", visitor.DeploymentConfigId.ToString(), StringComparison.Ordinal);
 
     [Theory]
     [MemberData(nameof(PageNames))]

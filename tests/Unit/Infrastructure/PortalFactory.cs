@@ -4,6 +4,8 @@ using Catalyst.Data.Common;
 using Catalyst.Data.Identity;
 using Catalyst.Data.Tokens;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -81,6 +83,9 @@ public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifeti
         builder.UseEnvironment("Testing");
         foreach (var (key, value) in _settings)
             builder.UseSetting(key, value);
+        // No test resolves real names (and so none can reach an address off this machine).
+        builder.ConfigureTestServices(services =>
+            services.Replace(ServiceDescriptor.Singleton<Catalyst.Data.Deployments.IHostResolver, TestHostResolver>()));
     }
 
     /// <summary>A cookie-keeping client that does not follow redirects, over https so Secure cookies flow.</summary>

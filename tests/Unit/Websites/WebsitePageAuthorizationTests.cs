@@ -1,5 +1,6 @@
 using System.Net;
 using System.Reflection;
+using Catalyst.Data.Deployments;
 using Catalyst.Data.Websites;
 using Catalyst.Tests.Unit.Infrastructure;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -75,6 +76,13 @@ public class WebsitePageAuthorizationTests(PortalFactory portal, WebsiteCast cas
         ["GET /Websites/Details/{id}"] = new(true, HttpStatusCode.OK, "GET", s => $"/Websites/Details/{s.Id}?tab=data"),
         ["POST /Websites/Details/{id}?handler=DeleteType"] = new(true, HttpStatusCode.Redirect, "POST", s => $"/Websites/Details/{s.Id}?handler=DeleteType&typeId={s.Spare.Id}", _ => []),
         ["POST /Websites/Details/{id}?handler=DeleteItem"] = new(true, HttpStatusCode.Redirect, "POST", s => $"/Websites/Details/{s.Id}?handler=DeleteItem&itemId={s.Item.Id}", _ => []),
+        ["GET /Websites/Details/{id}?handler=Runs"] = new(true, HttpStatusCode.OK, "GET", s => $"/Websites/Details/{s.Id}?handler=Runs"),
+        ["POST /Websites/Details/{id}?handler=Deploy"] = new(true, HttpStatusCode.Redirect, "POST", s => $"/Websites/Details/{s.Id}?handler=Deploy&configId={s.Deployment}", _ => []),
+        ["POST /Websites/Details/{id}?handler=RetryRun"] = new(true, HttpStatusCode.Redirect, "POST", s => $"/Websites/Details/{s.Id}?handler=RetryRun&runId={s.FailedRun}", _ => []),
+        ["POST /Websites/Details/{id}?handler=DeleteConfig"] = new(true, HttpStatusCode.Redirect, "POST", s => $"/Websites/Details/{s.Id}?handler=DeleteConfig&configId={s.Deployment}", _ => []),
+        ["GET /Websites/{id}/deployments/{configId?}"] = new(true, HttpStatusCode.OK, "GET", s => $"/Websites/{s.Id}/deployments/{s.Deployment}"),
+        ["POST /Websites/{id}/deployments/{configId?}"] = new(true, HttpStatusCode.Redirect, "POST", s => $"/Websites/{s.Id}/deployments/{s.Deployment}",
+            _ => new() { ["Input.Name"] = "Renamed", ["Input.Provider"] = "webhook", ["Input.Endpoint"] = "https://deploy.example.com/hook", ["Version"] = "1" }),
         ["GET /Websites/{id}/types/{typeId?}"] = new(true, HttpStatusCode.OK, "GET", s => $"/Websites/{s.Id}/types/{s.Type.Id}"),
         ["GET /Websites/{id}/types/{typeId?}?handler=Field"] = new(true, HttpStatusCode.OK, "GET", s => $"/Websites/{s.Id}/types?handler=Field"),
         ["POST /Websites/{id}/types/{typeId?}"] = new(true, HttpStatusCode.Redirect, "POST", s => $"/Websites/{s.Id}/types/{s.Type.Id}",
@@ -141,7 +149,9 @@ public class WebsitePageAuthorizationTests(PortalFactory portal, WebsiteCast cas
         var items = await db.Set<ContentItem>().AsNoTracking().Where(i => i.WebsiteId == websiteId).OrderBy(i => i.Id).Select(i => $"{i.Data}/{i.Version}").ToListAsync(ct);
         var versions = await db.Set<WebsiteDataVersion>().CountAsync(v => v.WebsiteId == websiteId, ct);
         var current = await db.Set<WebsiteDataHead>().Where(h => h.WebsiteId == websiteId).Select(h => h.CurrentVersion).FirstOrDefaultAsync(ct);
-        return $"{website} | {string.Join(",", types)} | {string.Join(",", items)} | {versions} versions, current {current}";
+        var configs = await db.Set<DeploymentConfig>().AsNoTracking().Where(c => c.WebsiteId == websiteId).OrderBy(c => c.Id).Select(c => $"{c.Name}/{c.Version}").ToListAsync(ct);
+        var runs = await db.Set<DeploymentRun>().AsNoTracking().Where(r => r.WebsiteId == websiteId).OrderBy(r => r.Id).Select(r => r.Status).ToListAsync(ct);
+        return $"{website} | {string.Join(",", types)} | {string.Join(",", items)} | {versions} versions, current {current} | {string.Join(",", configs)} | {string.Join(",", runs)}";
     });
 
     private async Task<HttpResponseMessage> SendAsync(string actor, Probe probe, FullWebsite site)

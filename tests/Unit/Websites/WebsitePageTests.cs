@@ -190,6 +190,7 @@ public class WebsitePageTests(PortalFactory portal)
     [InlineData("items", "items-table")]
     [InlineData("data", "versions-table")]
     [InlineData("conflicts", "conflicts-table")]
+    [InlineData("deployments", "deployment-configs")]
     public async Task Each_tab_is_a_link_and_htmx_gets_the_tab_strip_with_that_tab_only(string tab, string table)
     {
         var user = await portal.CreateUserAsync();
@@ -201,7 +202,7 @@ public class WebsitePageTests(PortalFactory portal)
 
         Assert.NotNull(page.QuerySelector($"[data-testid={table}]"));
         Assert.Equal("page", page.QuerySelector($"nav.tabs a[data-tab={tab}]")?.GetAttribute("aria-current"));
-        Assert.Equal(4, page.QuerySelectorAll("nav.tabs a[hx-get][href]").Length);
+        Assert.Equal(5, page.QuerySelectorAll("nav.tabs a[hx-get][href]").Length);
         Assert.DoesNotContain("<html", fragment, StringComparison.OrdinalIgnoreCase);
         Assert.Contains($"data-testid=\"{table}\"", fragment, StringComparison.Ordinal);
         Assert.Contains($"data-testid=\"tab-{tab}\"", fragment, StringComparison.Ordinal);

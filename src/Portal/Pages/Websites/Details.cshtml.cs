@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Catalyst.Data.Common;
+using Catalyst.Data.Deployments;
 using Catalyst.Data.Websites;
 using Catalyst.Portal.Infrastructure;
 using Htmx;
@@ -9,14 +10,16 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Catalyst.Portal.Pages.Websites;
 
 /// <summary>
-/// A website with four tabs: content types, items, data versions and conflict backups. Each tab
+/// A website with five tabs: content types, items, data versions, conflict backups and deployments. Each tab
 /// is a link (<c>?tab=</c>) that works without JavaScript; htmx swaps the tab strip and the
 /// selected tab's partial in place.
 /// </summary>
-public class DetailsModel(WebsiteService websites, ContentModelService content, WebsiteDataService data) : PageModel
+public class DetailsModel(WebsiteService websites, ContentModelService content, WebsiteDataService data, DeploymentService deployments) : PageModel
 {
     public static readonly IReadOnlyList<(string Key, string Label)> Tabs =
-        [("types", "Content types"), ("items", "Items"), ("data", "Data versions"), ("conflicts", "Conflicts")];
+        [("types", "Content types"), ("items", "Items"), ("data", "Data versions"), ("conflicts", "Conflicts"), ("deployments", "Deployments")];
+
+    public const int RunsPerConfig = 5;
 
     [BindProperty(SupportsGet = true, Name = "tab")]
     public string? Tab { get; set; }
@@ -38,6 +41,9 @@ public class DetailsModel(WebsiteService websites, ContentModelService content, 
     /// <summary>Accepted versions, oldest first, for the size chart.</summary>
     public IReadOnlyList<WebsiteDataVersion> History { get; private set; } = [];
     public int CurrentVersion { get; private set; }
+    public IReadOnlyList<DeploymentConfigDetails> DeploymentConfigs { get; private set; } = [];
+    public IReadOnlyDictionary<Guid, IReadOnlyList<DeploymentRunDetails>> DeploymentRuns { get; private set; } = new Dictionary<Guid, IReadOnlyList<DeploymentRunDetails>>();
+    public bool AnyRunInProgress => DeploymentRuns.Values.Any(runs => runs.Any(r => !r.Run.IsFinished));
 
     public string ActiveTab => Tabs.Any(t => t.Key == Tab) ? Tab! : "types";
 
@@ -65,6 +71,9 @@ public class DetailsModel(WebsiteService websites, ContentModelService content, 
             case "conflicts":
                 (Versions, CurrentVersion) = await data.ListVersionsAsync(actor, id, true, page, ct);
                 break;
+            case "deployments":
+                await LoadDeploymentsAsync(actor, id, ct);
+                break;
         }
         return Request.IsHtmx() ? Partial("_Tabs", this) : Page();
     }
@@ -76,6 +85,53 @@ public class DetailsModel(WebsiteService websites, ContentModelService content, 
         var run = await jobs.StartAsync(User.ToActor(), Catalyst.Data.Jobs.JobKinds.WebsiteExport, new Catalyst.Workers.Jobs.WebsiteExportInput(website.Id), ct);
         TempData["Flash"] = $"Exporting “{website.Name}”: the backup can be downloaded here when the bar is full.";
         return RedirectToPage("/Jobs/Details", new { id = run.Id });
+    }
+
+    /// <summary>The run history alone, which polls itself while a run is queued or running.</summary>
+    public async Task<IActionResult> OnGetRunsAsync(Guid id, CancellationToken ct)
+    {
+        var actor = User.ToActor();
+        Website = await websites.GetAsync(actor, id, ct);
+        await LoadDeploymentsAsync(actor, id, ct);
+        return Partial("_DeploymentRuns", this);
+    }
+
+    public async Task<IActionResult> OnPostDeployAsync(Guid id, Guid configId, CancellationToken ct)
+    {
+        var run = await deployments.DeployAsync(User.ToActor(), configId, ct);
+        TempData["Flash"] = $"Deployment to “{run.ConfigName}” queued.";
+        return Redirect($"/Websites/Details/{id}?tab=deployments");
+    }
+
+    public async Task<IActionResult> OnPostRetryRunAsync(Guid id, Guid runId, CancellationToken ct)
+    {
+        try
+        {
+            var run = await deployments.RetryRunAsync(User.ToActor(), runId, ct);
+            TempData["Flash"] = $"Deployment to “{run.ConfigName}” queued again.";
+        }
+        catch (ConflictException ex)
+        {
+            TempData["Flash"] = ex.Message;
+        }
+        return Redirect($"/Websites/Details/{id}?tab=deployments");
+    }
+
+    public async Task<IActionResult> OnPostDeleteConfigAsync(Guid id, Guid configId, CancellationToken ct)
+    {
+        var config = await deployments.GetConfigAsync(User.ToActor(), configId, ct);
+        await deployments.DeleteConfigAsync(User.ToActor(), configId, null, ct);
+        TempData["Flash"] = $"Deployment config “{config.Config.Name}” was deleted.";
+        return Redirect($"/Websites/Details/{id}?tab=deployments");
+    }
+
+    private async Task LoadDeploymentsAsync(Actor actor, Guid id, CancellationToken ct)
+    {
+        DeploymentConfigs = await deployments.ListConfigsAsync(actor, id, ct);
+        var runs = new Dictionary<Guid, IReadOnlyList<DeploymentRunDetails>>();
+        foreach (var config in DeploymentConfigs)
+            runs[config.Config.Id] = (await deployments.ListRunsAsync(actor, config.Config.Id, new PageRequest(1, RunsPerConfig), ct)).Items;
+        DeploymentRuns = runs;
     }
 
     public async Task<IActionResult> OnPostDeleteTypeAsync(Guid id, Guid typeId, CancellationToken ct)
