@@ -101,6 +101,7 @@ public static class DataServiceCollectionExtensions
         services.AddScoped<SearchMaintenance>();
         services.AddScoped<ChangeSet>();
         services.AddScoped<SyncService>();
+        services.AddScoped<Features.IFeatureFlagChangeListener, SyncFeatureFlagListener>();
         services.AddScoped<ChatService>();
 
         services.AddScoped<AuditLog>();

@@ -11,6 +11,12 @@ public static class SyncEntityTypes
     public const string Project = "project";
     public const string ChatSession = "chatSession";
     public const string ChatMessage = "chatMessage";
+    /// <summary>
+    /// The caller's feature flags (SPEC §14): one row for everybody (owner <see cref="Guid.Empty"/>,
+    /// id <see cref="Guid.Empty"/>), moved to the head of the feed whenever a flag changes; its entity
+    /// is the reading user's own flag map, evaluated when the page is read.
+    /// </summary>
+    public const string Features = "features";
 }
 
 /// <summary>

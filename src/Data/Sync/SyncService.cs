@@ -42,7 +42,8 @@ public sealed class SyncOptionsValidator : IValidateOptions<SyncOptions>
 
 public sealed record SyncInit(
     string Cursor, UserPreferences? Preferences, IReadOnlyList<Project> Projects, bool ProjectsTruncated,
-    IReadOnlyList<Website> Websites, bool WebsitesTruncated, IReadOnlyList<ChatSession> ChatSessions);
+    IReadOnlyList<Website> Websites, bool WebsitesTruncated, IReadOnlyList<ChatSession> ChatSessions,
+    IReadOnlyDictionary<string, bool> Features);
 
 /// <summary>One change: the entity's current state for an upsert (<see cref="Entity"/>), nothing for a tombstone.</summary>
 public sealed record SyncChangeItem(long Seq, string Type, Guid Id, SyncOperation Operation, object? Entity);
@@ -60,10 +61,11 @@ public sealed record SyncChangesPage(IReadOnlyList<SyncChangeItem> Changes, stri
 /// in order (see <see cref="ChangeSet"/>), so the cursor never skips a change.
 /// </para>
 /// <para>
-/// Sync is about the caller's own offline copy: it carries the caller's own rows, admins included.
+/// Sync is about the caller's own offline copy: it carries the caller's own rows, admins included,
+/// and the caller's feature flags (in the init, and as a <c>features</c> upsert in the feed when any flag changes).
 /// </para>
 /// </summary>
-public sealed class SyncService(CatalystDbContext db, MetadataCache cache, IOptions<SyncOptions> options)
+public sealed class SyncService(CatalystDbContext db, MetadataCache cache, IOptions<SyncOptions> options, Features.IUserFeatures features)
 {
     private sealed record Part<T>(long Seq, IReadOnlyList<T> Items);
 
@@ -96,6 +98,8 @@ public sealed class SyncService(CatalystDbContext db, MetadataCache cache, IOpti
         var websites = await db.Websites.AsNoTracking().Where(w => w.OwnerId == owner)
             .OrderByDescending(w => w.UpdatedAt).ThenByDescending(w => w.Id).Take(limits.InitProjects + 1).ToListAsync(ct);
         var preferences = await db.Set<UserPreferences>().AsNoTracking().FirstOrDefaultAsync(p => p.UserId == owner, ct);
+        // Evaluated now (after the parts' positions were read): a flag that flips later is in the feed after the cursor.
+        var flags = await features.ForAsync(Features.FeatureUser.From(actor), ct);
 
         var truncated = projects.Items.Count > limits.InitProjects;
         return new SyncInit(
@@ -105,7 +109,8 @@ public sealed class SyncService(CatalystDbContext db, MetadataCache cache, IOpti
             truncated,
             websites.Take(limits.InitProjects).ToList(),
             websites.Count > limits.InitProjects,
-            sessions.Items);
+            sessions.Items,
+            flags);
     }
 
     /// <summary>The caller's changes after <paramref name="since"/> (from the beginning when absent), in order.</summary>
@@ -124,11 +129,17 @@ public sealed class SyncService(CatalystDbContext db, MetadataCache cache, IOpti
         var rows = await db.SyncChanges.AsNoTracking()
             .Where(c => c.OwnerId == owner && c.Seq > after && c.Seq <= head)
             .OrderBy(c => c.Seq).Take(take + 1).ToListAsync(ct);
+        // Rows for everybody (the feature flags): at most one per entity, read apart so the owner's
+        // query keeps its index range.
+        var shared = await db.SyncChanges.AsNoTracking()
+            .Where(c => c.OwnerId == Guid.Empty && c.Seq > after && c.Seq <= head).ToListAsync(ct);
+        if (shared.Count > 0)
+            rows = rows.Concat(shared).OrderBy(c => c.Seq).Take(take + 1).ToList();
         var hasMore = rows.Count > take;
         if (hasMore)
             rows.RemoveAt(rows.Count - 1);
 
-        var entities = await LoadAsync(owner, rows, ct);
+        var entities = await LoadAsync(actor, rows, ct);
         var items = new List<SyncChangeItem>(rows.Count);
         foreach (var row in rows)
         {
@@ -141,8 +152,9 @@ public sealed class SyncService(CatalystDbContext db, MetadataCache cache, IOpti
         return new SyncChangesPage(items, SyncCursor.Format(hasMore ? rows[^1].Seq : head), hasMore);
     }
 
-    private async Task<Dictionary<Guid, object>> LoadAsync(Guid owner, List<SyncChange> rows, CancellationToken ct)
+    private async Task<Dictionary<Guid, object>> LoadAsync(Actor actor, List<SyncChange> rows, CancellationToken ct)
     {
+        var owner = actor.UserId;
         List<Guid> Ids(string type) => rows.Where(r => r.EntityType == type && r.Operation == SyncOperation.Upsert).Select(r => r.EntityId).ToList();
         var result = new Dictionary<Guid, object>();
         var projectIds = Ids(SyncEntityTypes.Project);
@@ -157,6 +169,8 @@ public sealed class SyncService(CatalystDbContext db, MetadataCache cache, IOpti
         if (messageIds.Count > 0)
             foreach (var m in await db.ChatMessages.AsNoTracking().Where(m => m.Session!.UserId == owner && messageIds.Contains(m.Id)).ToListAsync(ct))
                 result[m.Id] = m;
+        if (Ids(SyncEntityTypes.Features).Count > 0)
+            result[Guid.Empty] = await features.ForAsync(Features.FeatureUser.From(actor), ct);
         return result;
     }
 }

@@ -12,9 +12,10 @@ public sealed record SyncUserDto(Guid Id, string Email, IReadOnlyList<string> Ro
 
 public sealed record SyncInitDto(
     SyncUserDto User, JsonElement? Preferences, IReadOnlyList<ProjectDto> Projects, bool ProjectsTruncated,
-    IReadOnlyList<WebsiteDto> Websites, bool WebsitesTruncated, IReadOnlyList<ChatSessionDto> ChatSessions, string Cursor);
+    IReadOnlyList<WebsiteDto> Websites, bool WebsitesTruncated, IReadOnlyList<ChatSessionDto> ChatSessions, string Cursor,
+    IReadOnlyDictionary<string, bool> Features);
 
-/// <summary>One change: <c>data</c> is the entity now (a project, chatSession or chatMessage) for an upsert, null for a delete.</summary>
+/// <summary>One change: <c>data</c> is the entity now (a project, chatSession or chatMessage; for <c>features</c>, your flag map) for an upsert, null for a delete.</summary>
 public sealed record SyncChangeDto(string Type, Guid Id, SyncOperation Op, object? Data);
 
 public static class SyncEndpoints
@@ -32,7 +33,7 @@ public static class SyncEndpoints
                 return ApiResults.Data(new SyncInitDto(new SyncUserDto(actor.UserId, actor.Email, roles), preferences,
                     init.Projects.Select(ProjectDto.From).ToList(), init.ProjectsTruncated,
                     init.Websites.Select(WebsiteDto.From).ToList(), init.WebsitesTruncated,
-                    init.ChatSessions.Select(ChatSessionDto.From).ToList(), init.Cursor));
+                    init.ChatSessions.Select(ChatSessionDto.From).ToList(), init.Cursor, init.Features));
             })
             .WithSummary("Everything a client needs at sign-in: the user, preferences (null when never set), project and website metadata, the 50 most recent chat sessions " +
                          "(no message bodies, no blobs) and a cursor for /api/sync/changes.")
@@ -46,6 +47,7 @@ public static class SyncEndpoints
                     Project p => ProjectDto.From(p),
                     ChatSession s => ChatSessionDto.From(s),
                     ChatMessage m => ChatMessageDto.From(m),
+                    IReadOnlyDictionary<string, bool> flags => flags,
                     _ => null,
                 })).ToList();
                 return ApiResults.Cursor(items, limit ?? options.Value.DefaultChangesLimit, page.HasMore, page.Cursor);

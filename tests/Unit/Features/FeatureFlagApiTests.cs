@@ -7,8 +7,8 @@ namespace Catalyst.Tests.Unit.Features;
 
 /// <summary>
 /// SPEC §14 feature flags: admins define them (on, off, a sticky percentage, named users or roles),
-/// every change is audited, and each user gets the flags that apply to them. <c>/api/sync/init</c> is
-/// not on this branch; <c>GET /api/me/features</c> answers the same map it is to carry.
+/// every change is audited, and each user gets the flags that apply to them: in <c>/api/sync/init</c>,
+/// in the changes feed when a flag flips, and from <c>GET /api/me/features</c>.
 /// </summary>
 public class FeatureFlagApiTests(PortalFactory portal)
 {
@@ -108,6 +108,30 @@ public class FeatureFlagApiTests(PortalFactory portal)
         await (await user.GetAsync("/api/admin/features")).AssertProblemAsync(HttpStatusCode.Forbidden, "forbidden");
         await (await user.PostJsonAsync("/api/admin/features", new { name = UniqueName("x"), state = "on" })).AssertProblemAsync(HttpStatusCode.Forbidden, "forbidden");
         Assert.Equal(HttpStatusCode.OK, (await user.GetAsync("/api/me/features")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Sign_in_sync_carries_the_users_flags_and_the_changes_feed_announces_a_flip()
+    {
+        var admin = await AdminApiAsync();
+        var user = portal.CreateApiClient((await portal.CreateUserAsync("flag-sync")).Token);
+        var name = UniqueName("sync.flag");
+        await PutAsync(admin, name, new { state = "on" }, HttpStatusCode.Created);
+
+        var init = (await (await user.GetAsync("/api/sync/init")).ReadJsonAsync()).GetProperty("data");
+        Assert.True(init.GetProperty("features").GetProperty(name).GetBoolean());
+        Assert.Equal(await FlagOfAsync(user, name), init.GetProperty("features").GetProperty(name).GetBoolean());
+
+        await PutAsync(admin, name, new { state = "off" });
+        var page = await (await user.GetAsync($"/api/sync/changes?since={init.GetProperty("cursor").GetString()}")).ReadJsonAsync();
+        var flip = Assert.Single(page.GetProperty("data").EnumerateArray(), c => c.GetProperty("type").GetString() == "features");
+        Assert.Equal("upsert", flip.GetProperty("op").GetString());
+        Assert.False(flip.GetProperty("data").GetProperty(name).GetBoolean());
+
+        // Later pages bring flag news only when some flag changes again (other tests may flip theirs), never a stale value.
+        var next = await (await user.GetAsync($"/api/sync/changes?since={page.GetProperty("meta").GetProperty("cursor").GetString()}")).ReadJsonAsync();
+        Assert.All(next.GetProperty("data").EnumerateArray().Where(c => c.GetProperty("type").GetString() == "features"),
+            c => Assert.False(c.GetProperty("data").GetProperty(name).GetBoolean()));
     }
 
     [Fact]

@@ -24,5 +24,13 @@ public sealed class DataServices(CatalystDbContext db)
 
     public SearchMaintenance Maintenance() => new(db, new SearchIndexer(db, Options.Create(new SearchOptions())), Options.Create(new SearchOptions()));
 
-    public SyncService Sync() => new(db, Cache, Options.Create(new SyncOptions()));
+    public SyncService Sync() => new(db, Cache, Options.Create(new SyncOptions()), new NoFlags());
+
+    /// <summary>No feature flags defined: what a database without any flag gives every user.</summary>
+    private sealed class NoFlags : Catalyst.Data.Features.IUserFeatures
+    {
+        private static readonly IReadOnlyDictionary<string, bool> None = new Dictionary<string, bool>();
+        public Task<IReadOnlyDictionary<string, bool>> ForAsync(Catalyst.Data.Features.FeatureUser user, CancellationToken ct) => Task.FromResult(None);
+        public Task<IReadOnlyDictionary<string, bool>> ForUserAsync(Guid userId, CancellationToken ct) => Task.FromResult(None);
+    }
 }

@@ -29,6 +29,9 @@ public class TwoPortalsTests(AzuriteFixture azurite)
             ["Storage__Provider"] = "AzureBlob",
             ["Storage__AzureBlob__ConnectionString"] = await azurite.ConnectionStringAsync(),
             ["Storage__AzureBlob__ContainerName"] = AzuriteFixture.NewContainerName("two"),
+            // Every instance needs the same master key (without one, each generates its own and the
+            // second refuses to start over secrets it cannot decrypt).
+            ["Catalyst__Secrets__MasterKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
         };
         try
         {
