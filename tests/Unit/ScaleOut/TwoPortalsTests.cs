@@ -59,7 +59,7 @@ public class TwoPortalsTests(AzuriteFixture azurite)
             var head = await onB.HeadAsync(location);
             Assert.Equal(HttpStatusCode.OK, head.StatusCode);
             Assert.Equal(firstPart, TusClient.Offset(head));
-            var response = await PatchRetryingLockedAsync(onB, location, firstPart, data[firstPart..]);
+            var response = await onB.PatchRetryingLockedAsync(location, firstPart, data[firstPart..]);
             Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
             Assert.Equal(data.Length, TusClient.Offset(response));
 
@@ -98,20 +98,6 @@ public class TwoPortalsTests(AzuriteFixture azurite)
         var response = await http.PostAsJsonAsync("/api/auth/token", new { email = Email, password = Password, name = "scale" });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.ReadJsonAsync()).GetProperty("data").GetProperty("token").GetString()!;
-    }
-
-    /// <summary>The instance that took the last PATCH holds the upload's lease for a few seconds; a client retries after Retry-After.</summary>
-    private static async Task<HttpResponseMessage> PatchRetryingLockedAsync(TusClient tus, string location, long offset, byte[] rest)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var response = await tus.PatchAsync(location, offset, rest);
-            if (response.StatusCode != HttpStatusCode.Locked || DateTime.UtcNow > deadline)
-                return response;
-            Assert.NotNull(response.Headers.RetryAfter?.Delta);
-            await Task.Delay(response.Headers.RetryAfter!.Delta!.Value);
-        }
     }
 
     private static async Task AssertRangeAsync(HttpClient http, string id, byte[] data, long from, long to)

@@ -49,6 +49,23 @@ public sealed class TusClient(HttpClient http, string endpoint = "/api/uploads")
     public Task<HttpResponseMessage> PatchAsync(string location, long offset, byte[] data, string? checksum = null) =>
         PatchAsync(location, offset, new ByteArrayContent(data), checksum);
 
+    /// <summary>
+    /// A PATCH retried, as tus-js-client does, while the server answers 423: the writer that had the
+    /// upload (a dropped request still being wound up, another instance) holds its lease a few seconds.
+    /// </summary>
+    public async Task<HttpResponseMessage> PatchRetryingLockedAsync(string location, long offset, byte[] data)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var response = await PatchAsync(location, offset, data);
+            if (response.StatusCode != HttpStatusCode.Locked || DateTime.UtcNow > deadline)
+                return response;
+            Assert.NotNull(response.Headers.RetryAfter?.Delta);
+            await Task.Delay(response.Headers.RetryAfter!.Delta!.Value);
+        }
+    }
+
     public async Task<HttpResponseMessage> HeadAsync(string location)
     {
         using var request = new HttpRequestMessage(HttpMethod.Head, location);

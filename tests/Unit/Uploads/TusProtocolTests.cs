@@ -270,7 +270,7 @@ public class TusProtocolTests(PortalFactory portal)
         var offset = await Poll.UntilAsync(async () => TusClient.Offset(await resumed.HeadAsync(location)), o => o > 0, what: "the interrupted bytes to be kept");
         Assert.InRange(offset, 1, 5 << 20);
         var rest = data.AsSpan((int)offset).ToArray();
-        Assert.Equal(HttpStatusCode.NoContent, (await resumed.PatchAsync(location, offset, rest)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await resumed.PatchRetryingLockedAsync(location, offset, rest)).StatusCode);
 
         var id = location[(location.LastIndexOf('/') + 1)..];
         var asset = await kestrel.WithDbAsync(db => db.Set<Asset>().SingleAsync(a => a.Id == Guid.Parse(id)));
