@@ -61,7 +61,7 @@ public static class PortalPipeline
         api.MapWebsiteEndpoints();
         api.MapBackupEndpoints();
         api.MapMarketplaceEndpoints();
-        api.MapGroup("/uploads").MapUploadEndpoints();
+        api.MapGroup("/uploads").RequireAuthorization(Policies.UploadGrant).MapUploadEndpoints();
         // The same tus endpoints for the portal's own pages: cookie sign-in plus the antiforgery header.
         app.MapGroup("/portal/uploads").RequireAuthorization().AddEndpointFilter<AntiforgeryHeaderFilter>().MapUploadEndpoints();
     }
