@@ -14,6 +14,7 @@ namespace Catalyst.Data.Assets;
 /// </summary>
 public sealed class PresignKey
 {
+    private const int SignatureLength = 43;
     private readonly byte[] key;
 
     public PresignKey(IOptions<PresignOptions> options, CatalystPaths paths, ILogger<PresignKey> logger)
@@ -48,13 +49,14 @@ public sealed class PresignKey
     /// <summary>True when <paramref name="signature"/> is the signature of <paramref name="parts"/>; constant time.</summary>
     public bool Verify(string? signature, params string[] parts)
     {
-        if (string.IsNullOrEmpty(signature) || signature.Length > 64)
+        // 32 bytes are 43 base64url characters; anything else is not a signature of ours.
+        if (signature is not { Length: SignatureLength } || !signature.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             return false;
-        Span<byte> given = stackalloc byte[48];
-        if (!System.Buffers.Text.Base64Url.TryDecodeFromChars(signature, given, out var written) || written != HMACSHA256.HashSizeInBytes)
+        Span<byte> given = stackalloc byte[HMACSHA256.HashSizeInBytes + 2];
+        if (System.Buffers.Text.Base64Url.DecodeFromChars(signature, given) != HMACSHA256.HashSizeInBytes)
             return false;
         var expected = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(string.Join('\n', parts)));
-        return CryptographicOperations.FixedTimeEquals(expected, given[..written]);
+        return CryptographicOperations.FixedTimeEquals(expected, given[..HMACSHA256.HashSizeInBytes]);
     }
 
     private static string Base64Url(byte[] bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
