@@ -115,9 +115,12 @@ public sealed class PresignService(
         };
         db.Set<UploadGrant>().Add(grant);
         await db.SaveChangesAsync(ct);
-        // Housekeeping: grants that ended over a day ago prove nothing any more.
+        // Housekeeping: grants that ended over a day ago prove nothing any more, unless their upload
+        // still exists (its HEAD/PATCH/DELETE are authorized by the grant until it goes).
         var stale = grant.CreatedAt.AddDays(-1);
-        await db.Set<UploadGrant>().Where(g => g.UserId == actor.UserId && g.ExpiresAt < stale && (g.UploadId == null || g.UsedAt < stale)).ExecuteDeleteAsync(ct);
+        await db.Set<UploadGrant>()
+            .Where(g => g.UserId == actor.UserId && g.ExpiresAt < stale && (g.UploadId == null || !db.Set<Upload>().Any(u => u.Id == g.UploadId)))
+            .ExecuteDeleteAsync(ct);
         return new PresignedUpload(grant.Id, "/api/uploads?" + GrantQuery(grant, expiresAt.ToUnixTimeSeconds()), grant.ExpiresAt, length);
     }
 
