@@ -75,6 +75,10 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<UploadHashes>();
         services.AddScoped<UploadService>();
         services.AddScoped<AssetService>();
+        services.AddSingleton<IValidateOptions<PresignOptions>, PresignOptionsValidator>();
+        services.AddOptions<PresignOptions>().Bind(configuration.GetSection(PresignOptions.Section)).ValidateOnStart();
+        services.AddSingleton<PresignKey>();
+        services.AddScoped<PresignService>();
         services.AddScoped<IUploadCompletionHandler, AssetUploadCompletion>();
         services.AddScoped<IUploadCompletionHandler, WebsiteDataUploadCompletion>();
         services.AddScoped<WebsiteService>();

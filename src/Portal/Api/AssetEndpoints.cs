@@ -1,6 +1,7 @@
 using Catalyst.Data.Assets;
 using Catalyst.Data.Common;
 using Catalyst.Data.Storage;
+using Catalyst.Data.Uploads;
 using Catalyst.Portal.Infrastructure;
 
 namespace Catalyst.Portal.Api;
@@ -8,6 +9,24 @@ namespace Catalyst.Portal.Api;
 public sealed record AssetDto(Guid Id, string FileName, string MediaType, long Length, string Sha256, Guid? WebsiteId, Guid? ProjectId, Guid OwnerId, DateTime CreatedAt)
 {
     public static AssetDto From(Asset a) => new(a.Id, a.FileName, a.MediaType, a.Length, a.Sha256, a.WebsiteId, a.ProjectId, a.OwnerId, a.CreatedAt);
+}
+
+/// <summary>
+/// <c>POST /api/assets/presign</c>: <c>operation</c> <c>download</c> (assetIds, expiresIn) or <c>upload</c>
+/// (fileName, length, mediaType, projectId, websiteId, expiresIn; target may only be <c>asset</c>).
+/// </summary>
+public sealed record PresignRequest(string? Operation, IReadOnlyList<Guid>? AssetIds, int? ExpiresIn, string? FileName, long? Length, string? MediaType, Guid? ProjectId, Guid? WebsiteId, string? Target);
+
+/// <summary>One presigned download; for an id that is unknown or not yours, <c>url</c> is null and <c>error</c> is <c>not_found</c>.</summary>
+public sealed record PresignedDownloadDto(Guid AssetId, string? Url, DateTime? ExpiresAt, string? Error)
+{
+    public static PresignedDownloadDto From(PresignedDownload d) => new(d.AssetId, d.Url, d.ExpiresAt, d.Error);
+}
+
+/// <summary>A tus creation URL carrying a single-use grant: POST it with Tus-Resumable and Upload-Length = length, no token.</summary>
+public sealed record PresignedUploadDto(Guid GrantId, string Url, DateTime ExpiresAt, long Length)
+{
+    public static PresignedUploadDto From(PresignedUpload u) => new(u.GrantId, u.Url, u.ExpiresAt, u.Length);
 }
 
 public static class AssetEndpoints
@@ -27,8 +46,30 @@ public static class AssetEndpoints
             .Produces<DataEnvelope<AssetDto>>().ProducesProblem(404);
 
         assets.MapGet("/{id:guid}/content", ContentAsync)
-            .WithSummary("The asset's bytes, with Range (206/416), If-Range and ETag = sha256; cached as immutable.")
-            .Produces(200).Produces(206).Produces(304).ProducesProblem(404).ProducesProblem(416);
+            .AllowAnonymous()
+            .WithSummary("The asset's bytes, with Range (206/416), If-Range and ETag = sha256; cached as immutable. A bearer token, or a presigned URL's exp and sig (403 when altered, 410 once expired).")
+            .Produces(200).Produces(206).Produces(304).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(410).ProducesProblem(416);
+
+        assets.MapPost("/presign", async (PresignRequest request, HttpContext http, PresignService presign, CancellationToken ct) =>
+            {
+                var actor = http.User.ToActor();
+                if (request.Target is { } target && target != UploadTargets.Asset)
+                    throw ValidationFailedException.For("target", $"Presigned uploads create assets; target must be '{UploadTargets.Asset}'.");
+                return request.Operation switch
+                {
+                    PresignService.Download => ApiResults.Data((await presign.PresignDownloadsAsync(actor, request.AssetIds, request.ExpiresIn, ct)).Select(PresignedDownloadDto.From).ToList()),
+                    PresignService.Upload => ApiResults.Data(PresignedUploadDto.From(await presign.PresignUploadAsync(actor,
+                        new UploadPresignRequest(request.FileName, request.Length, request.MediaType, request.ProjectId, request.WebsiteId, request.ExpiresIn), ct))),
+                    _ => throw ValidationFailedException.For("operation", "operation must be 'download' or 'upload'."),
+                };
+            })
+            .WithSummary("Presign downloads of many assets at once (no token needed to fetch them; default 15 min, max 7 days) or one upload (a tus creation URL with a single-use grant bound to you, the length and the target).")
+            .Produces<DataEnvelope<List<PresignedDownloadDto>>>().Produces<DataEnvelope<PresignedUploadDto>>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(413);
+
+        assets.MapGet("/{id:guid}/download-url", async (Guid id, int? expiresIn, HttpContext http, PresignService presign, CancellationToken ct) =>
+                ApiResults.Data(PresignedDownloadDto.From(await presign.PresignDownloadAsync(http.User.ToActor(), id, expiresIn, ct))))
+            .WithSummary("One presigned download URL for your asset (expiresIn seconds, default 15 min).")
+            .Produces<DataEnvelope<PresignedDownloadDto>>().ProducesProblem(400).ProducesProblem(404);
 
         assets.MapDelete("/{id:guid}", async (Guid id, HttpContext http, AssetService service, CancellationToken ct) =>
             {
@@ -39,10 +80,25 @@ public static class AssetEndpoints
             .ProducesProblem(404);
     }
 
-    internal static async Task<IResult> ContentAsync(Guid id, HttpContext http, AssetService service, ContentStore content, CancellationToken ct)
+    internal static async Task<IResult> ContentAsync(Guid id, HttpContext http, AssetService service, PresignService presign, ContentStore content, CancellationToken ct)
     {
-        var asset = await service.GetAsync(http.User.ToActor(), id, ct);
+        var query = http.Request.Query;
+        Asset asset;
+        if (query.ContainsKey(PresignService.SignatureParameter) || query.ContainsKey(PresignService.ExpiresParameter))
+            asset = await presign.OpenDownloadAsync(id, query[PresignService.ExpiresParameter], query[PresignService.SignatureParameter], ct);
+        else
+            asset = await service.GetAsync(await http.OptionalApiActorAsync() ?? throw Unauthenticated(http), id, ct);
         var stream = await content.OpenReadAsync(asset.Sha256, ct) ?? throw new NotFoundException("Asset content");
         return BlobResults.Serve(http, stream, asset.MediaType, asset.FileName, asset.Sha256, asset.CreatedAt, immutable: true);
+    }
+
+    private static StatusDomainException Unauthenticated(HttpContext http)
+    {
+        http.Response.OnStarting(() =>
+        {
+            http.Response.Headers.WWWAuthenticate = "Bearer";
+            return Task.CompletedTask;
+        });
+        return new StatusDomainException(StatusCodes.Status401Unauthorized, "unauthorized", "Send a bearer token or use a presigned URL.");
     }
 }

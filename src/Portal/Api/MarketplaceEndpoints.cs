@@ -119,7 +119,7 @@ public static class MarketplaceEndpoints
             .Produces<DataEnvelope<MarketplaceVocabularyDto>>();
 
         market.MapGet("/projects/{id:guid}", async (Guid id, HttpContext http, MarketplaceCatalog catalog, CancellationToken ct) =>
-                ApiResults.Data(MarketplaceProjectDto.From(await catalog.GetAsync(await OptionalActorAsync(http), id, ct))))
+                ApiResults.Data(MarketplaceProjectDto.From(await catalog.GetAsync(await http.OptionalApiActorAsync(), id, ct))))
             .AllowAnonymous()
             .WithSummary("A marketplace project with its package and what the caller may do (viewer). Unpublished: its owner, admins and buyers only.")
             .Produces<DataEnvelope<MarketplaceProjectDto>>().ProducesProblem(401).ProducesProblem(404);
@@ -158,7 +158,7 @@ public static class MarketplaceEndpoints
             .Produces<DataEnvelope<PurchaseDto>>().ProducesProblem(402).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
 
         market.MapGet("/projects/{id:guid}/reviews", async (Guid id, HttpContext http, ReviewService reviews, int? page, int? pageSize, CancellationToken ct) =>
-                ApiResults.Page(await reviews.ListAsync(await OptionalActorAsync(http), id, new PageRequest(page, pageSize), ct), ReviewDto.From))
+                ApiResults.Page(await reviews.ListAsync(await http.OptionalApiActorAsync(), id, new PageRequest(page, pageSize), ct), ReviewDto.From))
             .AllowAnonymous()
             .WithSummary("A project's reviews, newest first. No token needed for a published project.")
             .Produces<PageEnvelope<ReviewDto>>().ProducesProblem(400).ProducesProblem(404);
@@ -173,7 +173,7 @@ public static class MarketplaceEndpoints
 
         market.MapGet("/reviews/{id:guid}", async (Guid id, HttpContext http, ReviewService reviews, CancellationToken ct) =>
             {
-                var review = await reviews.GetAsync(await OptionalActorAsync(http), id, ct);
+                var review = await reviews.GetAsync(await http.OptionalApiActorAsync(), id, ct);
                 return ApiResults.Data(http, ReviewDto.From(review), review.Version);
             })
             .AllowAnonymous()
@@ -232,25 +232,5 @@ public static class MarketplaceEndpoints
             })
             .WithSummary("Admins: totals (revenue per currency in minor units, purchases, refunds, downloads, reviews), revenue over time (from/to dates, bucket day|week|month; default the last 30 days) and the top projects.")
             .Produces<DataEnvelope<MarketplaceStats>>().ProducesProblem(400).ProducesProblem(403);
-    }
-
-    /// <summary>
-    /// The caller behind an optional bearer token on an anonymous endpoint: null without one, 401
-    /// for a token that does not work (so a client is never silently served as anonymous).
-    /// </summary>
-    private static async Task<Actor?> OptionalActorAsync(HttpContext http)
-    {
-        var result = await http.AuthenticateAsync(ApiTokenAuthenticationHandler.SchemeName);
-        if (result.Succeeded)
-            return result.Principal.ToActor();
-        if (result.Failure is null)
-            return null;
-        // Set as the answer starts: the exception handler clears the headers set before it runs.
-        http.Response.OnStarting(() =>
-        {
-            http.Response.Headers.WWWAuthenticate = "Bearer";
-            return Task.CompletedTask;
-        });
-        throw new StatusDomainException(StatusCodes.Status401Unauthorized, "unauthorized", "The bearer token is invalid, expired or revoked.");
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Catalyst.Data.Assets;
 using Catalyst.Data.Common;
 using Catalyst.Data.Storage;
 using Catalyst.Data.Uploads;
@@ -81,7 +82,7 @@ public static class UploadEndpoints
             .ProducesProblem(404).ProducesProblem(423);
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext http, UploadService service, LinkGenerator links)
+    private static async Task<IResult> CreateAsync(HttpContext http, UploadService service, PresignService presign)
     {
         var request = http.Request;
         if (request.Headers.ContainsKey("Upload-Defer-Length"))
@@ -93,8 +94,13 @@ public static class UploadEndpoints
         var checksum = hasBody ? UploadChecksum.Parse(request.Headers["Upload-Checksum"]) : null;
 
         var actor = http.User.ToActor();
-        var upload = await service.CreateAsync(actor, length, request.Headers["Upload-Metadata"].ToString() is { Length: > 0 } m ? m : null, http.RequestAborted);
-        var location = $"{request.PathBase}{request.Path.Value!.TrimEnd('/')}/{upload.Id}";
+        // A presigned grant decides name, type and target itself, and is spent by this request;
+        // the upload's Location keeps the grant's query, which authorizes that upload's HEAD/PATCH/DELETE.
+        var grantId = http.User.FindFirst(UploadGrantAuthenticationHandler.GrantIdClaim)?.Value;
+        var upload = grantId is not null
+            ? await presign.CreateGrantedUploadAsync(actor, Guid.Parse(grantId), length, http.RequestAborted)
+            : await service.CreateAsync(actor, length, request.Headers["Upload-Metadata"].ToString() is { Length: > 0 } m ? m : null, http.RequestAborted);
+        var location = $"{request.PathBase}{request.Path.Value!.TrimEnd('/')}/{upload.Id}{(grantId is not null ? request.QueryString.Value : "")}";
         if (hasBody && upload.Length > 0)
         {
             LiftBodyLimit(http);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using System.Security.Claims;
 using Catalyst.Data.Common;
 using Catalyst.Data.Identity;
@@ -16,4 +17,24 @@ public static class ActorExtensions
 
     public static Guid? UserId(this ClaimsPrincipal user) =>
         Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : null;
+
+    /// <summary>
+    /// The caller behind an optional bearer token on an anonymous endpoint: null without one, 401
+    /// for a token that does not work (so a client is never silently served as anonymous).
+    /// </summary>
+    public static async Task<Actor?> OptionalApiActorAsync(this HttpContext http)
+    {
+        var result = await http.AuthenticateAsync(ApiTokenAuthenticationHandler.SchemeName);
+        if (result.Succeeded)
+            return result.Principal.ToActor();
+        if (result.Failure is null)
+            return null;
+        // Set as the answer starts: the exception handler clears the headers set before it runs.
+        http.Response.OnStarting(() =>
+        {
+            http.Response.Headers.WWWAuthenticate = "Bearer";
+            return Task.CompletedTask;
+        });
+        throw new StatusDomainException(StatusCodes.Status401Unauthorized, "unauthorized", "The bearer token is invalid, expired or revoked.");
+    }
 }

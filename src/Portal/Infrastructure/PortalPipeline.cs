@@ -67,7 +67,7 @@ public static class PortalPipeline
         api.MapAuditEndpoints();
         api.MapFeatureEndpoints();
         api.MapAdminTokenEndpoints();
-        api.MapGroup("/uploads").MapUploadEndpoints();
+        api.MapGroup("/uploads").RequireAuthorization(Policies.UploadGrant).MapUploadEndpoints();
         // The same tus endpoints for the portal's own pages: cookie sign-in plus the antiforgery header.
         app.MapGroup("/portal/uploads").RequireAuthorization().AddEndpointFilter<AntiforgeryHeaderFilter>().MapUploadEndpoints();
     }

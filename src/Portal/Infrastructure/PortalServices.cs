@@ -20,6 +20,8 @@ public static class Policies
     /// <summary>API callers: bearer token only, never the portal cookie (no CSRF exposure).</summary>
     public const string Api = "api";
     public const string ApiAdmin = "api-admin";
+    /// <summary>tus at /api/uploads: a presigned upload grant in place of the bearer token.</summary>
+    public const string UploadGrant = "upload-grant";
     /// <summary>Portal admins (cookie).</summary>
     public const string Admin = "admin";
 }
@@ -71,9 +73,12 @@ public static class PortalServices
             options.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
         });
         services.AddAuthentication()
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, UploadGrantAuthenticationHandler>(UploadGrantAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Api, p => p.AddAuthenticationSchemes(ApiTokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser())
+            // Added to /api/uploads only: combined with Api, a bearer token or a presigned upload grant.
+            .AddPolicy(Policies.UploadGrant, p => p.AddAuthenticationSchemes(UploadGrantAuthenticationHandler.SchemeName).RequireAuthenticatedUser())
             .AddPolicy(Policies.ApiAdmin, p => p.AddAuthenticationSchemes(ApiTokenAuthenticationHandler.SchemeName).RequireRole(Roles.Admin))
             .AddPolicy(Policies.Admin, p => p.AddAuthenticationSchemes(IdentityConstants.ApplicationScheme).RequireRole(Roles.Admin));
 

@@ -18,11 +18,13 @@ public partial class ApiEndpointAuthorizationTests(PortalFactory portal)
     /// <summary>The only API endpoints meant for callers without a token.</summary>
     // tus discovery (OPTIONS) is open so clients and CORS preflights can learn the server's limits.
     // The marketplace storefront (browse, a project, its reviews) is public, and a download token is its own credential.
+    // Asset content takes a bearer token or a presigned URL (exp + sig), and checks either itself (401 without both).
     private static readonly string[] Anonymous =
     [
         "POST /api/auth/token", "OPTIONS /api/uploads",
         "GET /api/marketplace/projects", "GET /api/marketplace/categories", "GET /api/marketplace/projects/{id:guid}",
         "GET /api/marketplace/projects/{id:guid}/reviews", "GET /api/marketplace/reviews/{id:guid}", "GET /api/marketplace/download/{token}",
+        "GET /api/assets/{id:guid}/content",
     ];
 
     [GeneratedRegex(@"\{(\w+)(:[^}]*)?\}")]
