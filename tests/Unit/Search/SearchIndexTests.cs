@@ -97,7 +97,9 @@ public class SearchIndexTests
         // Damage of every kind, behind the services' back.
         var victim = await db.SearchDocuments.Where(d => d.Type == SearchDocumentType.Chat).OrderBy(d => d.Id).FirstAsync(Ct);
         await db.SearchPostings.Where(p => p.DocumentId == victim.Id).Take(2).ExecuteDeleteAsync(Ct);
-        var unindexed = await db.SearchDocuments.Where(d => d.Type == SearchDocumentType.Project).OrderBy(d => d.Id).FirstAsync(Ct);
+        // A live project's document (a document whose project is gone would be an orphan, not a missing entry).
+        var unindexed = await db.SearchDocuments.Where(d => d.Type == SearchDocumentType.Project && db.Projects.Any(p => p.Id == d.EntityId))
+            .OrderBy(d => d.Id).FirstAsync(Ct);
         await db.SearchPostings.Where(p => p.DocumentId == unindexed.Id).ExecuteDeleteAsync(Ct);
         await db.SearchDocuments.Where(d => d.Id == unindexed.Id).ExecuteDeleteAsync(Ct);
         var orphanOf = await db.ChatMessages.OrderBy(m => m.Id).Skip(3).FirstAsync(Ct);
