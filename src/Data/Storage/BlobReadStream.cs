@@ -65,17 +65,9 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
     {
         var segment = segments[index];
         Rent(ref _current, segment.Length);
-        var codec = segment.Codec;
         // Stored bytes of a compressed chunk can exceed its length a little (incompressible input).
-        var target = codec == ChunkCodec.None ? _current! : Rent(ref _stored, Math.Max(segment.StoredLength, segment.Length + 4096));
-        var read = await store.ReadIntoAsync(StorageKeys.For(segment.Sha256, codec), target, ct);
-        if (read < 0 && codec != ChunkCodec.Brotli)
-        {
-            // Recompressed after this index was read: the cold form has taken the inline one's place.
-            codec = ChunkCodec.Brotli;
-            target = Rent(ref _stored, segment.Length + 4096);
-            read = await store.ReadIntoAsync(StorageKeys.For(segment.Sha256, codec), target, ct);
-        }
+        var (read, codec) = await ReadStoredAsync(segment,
+            c => c == ChunkCodec.None ? _current! : Rent(ref _stored, Math.Max(segment.StoredLength, segment.Length + 4096)), ct);
         Decode(segment, codec == ChunkCodec.None ? null : _stored, read, codec);
     }
 
@@ -109,13 +101,7 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(segment.StoredLength, segment.Length + 4096), ContentChunker.MaxSize + 4096));
         try
         {
-            var codec = segment.Codec;
-            var read = await store.ReadIntoAsync(StorageKeys.For(segment.Sha256, codec), buffer, ct);
-            if (read < 0 && codec != ChunkCodec.Brotli)
-            {
-                codec = ChunkCodec.Brotli;
-                read = await store.ReadIntoAsync(StorageKeys.For(segment.Sha256, codec), buffer, ct);
-            }
+            var (read, codec) = await ReadStoredAsync(segment, _ => buffer, ct);
             return new Fetched(buffer, read, codec);
         }
         catch
@@ -123,6 +109,23 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
             System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The chunk's stored bytes, read into the buffer <paramref name="bufferFor"/> gives for the codec
+    /// they are in. An index read before a recompression names the inline form; when that object is
+    /// gone, the cold form has taken its place.
+    /// </summary>
+    private async Task<(int Read, ChunkCodec Codec)> ReadStoredAsync(Segment segment, Func<ChunkCodec, byte[]> bufferFor, CancellationToken ct)
+    {
+        var codec = segment.Codec;
+        var read = await store.ReadIntoAsync(StorageKeys.For(segment.Sha256, codec), bufferFor(codec), ct);
+        if (read < 0 && codec != ChunkCodec.Brotli)
+        {
+            codec = ChunkCodec.Brotli;
+            read = await store.ReadIntoAsync(StorageKeys.For(segment.Sha256, codec), bufferFor(codec), ct);
+        }
+        return (read, codec);
     }
 
     /// <summary>Into <c>_current</c>: <paramref name="stored"/> is null when the bytes were read there directly (no codec).</summary>
