@@ -95,14 +95,14 @@ public class SearchIndexTests
         var db = database.Db;
         var expected = await SnapshotAsync(database);
         // Damage of every kind, behind the services' back.
-        var victim = await db.SearchDocuments.Where(d => d.Type == SearchDocumentType.Chat).OrderBy(d => d.Id).FirstAsync(Ct);
+        // The message to delete first, so the damaged document is never its own (that one becomes an
+        // orphan, not a mismatch; document and message ids do not sort alike).
+        var orphanOf = await db.ChatMessages.OrderBy(m => m.Id).Skip(3).FirstAsync(Ct);
+        var victim = await db.SearchDocuments.Where(d => d.Type == SearchDocumentType.Chat && d.EntityId != orphanOf.Id).OrderBy(d => d.Id).FirstAsync(Ct);
         await db.SearchPostings.Where(p => p.DocumentId == victim.Id).Take(2).ExecuteDeleteAsync(Ct);
-        // A live project's document (a document whose project is gone would be an orphan, not a missing entry).
-        var unindexed = await db.SearchDocuments.Where(d => d.Type == SearchDocumentType.Project && db.Projects.Any(p => p.Id == d.EntityId))
-            .OrderBy(d => d.Id).FirstAsync(Ct);
+        var unindexed = await db.SearchDocuments.Where(d => d.Type == SearchDocumentType.Project).OrderBy(d => d.Id).FirstAsync(Ct);
         await db.SearchPostings.Where(p => p.DocumentId == unindexed.Id).ExecuteDeleteAsync(Ct);
         await db.SearchDocuments.Where(d => d.Id == unindexed.Id).ExecuteDeleteAsync(Ct);
-        var orphanOf = await db.ChatMessages.OrderBy(m => m.Id).Skip(3).FirstAsync(Ct);
         await db.ChatMessages.Where(m => m.Id == orphanOf.Id).ExecuteDeleteAsync(Ct);
 
         var found = await database.Services.Maintenance().VerifyAsync(repair: true, null, Ct);
