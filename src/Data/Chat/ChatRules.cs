@@ -74,21 +74,7 @@ public static class ChatRules
     }
 
     /// <summary>False for strings with unpaired UTF-16 surrogates, which cannot be stored or sent as UTF-8 faithfully.</summary>
-    public static bool IsWellFormed(string text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (char.IsHighSurrogate(text[i]))
-            {
-                if (i + 1 >= text.Length || !char.IsLowSurrogate(text[i + 1]))
-                    return false;
-                i++;
-            }
-            else if (char.IsLowSurrogate(text[i]))
-                return false;
-        }
-        return true;
-    }
+    public static bool IsWellFormed(string text) => WellFormedJson.IsWellFormed(text);
 
     internal sealed record ValidRow(int Index, string ClientId, Guid SessionId, ChatRole Role, string Content, DateTime? CreatedAt);
 

@@ -33,6 +33,8 @@ public static partial class FeatureFlagRules
         var description = string.IsNullOrWhiteSpace(input.Description) ? null : input.Description.Trim();
         if (description is { Length: > MaxDescriptionLength })
             errors["description"] = [$"Description must be at most {MaxDescriptionLength} characters."];
+        else if (description is not null && !PlainText.IsMultiLine(description))
+            errors["description"] = ["Description must be plain text (no control characters other than line breaks and tabs)."];
         if (input.State is not { } state)
         {
             errors["state"] = ["State is required: on, off, percentage or targeted."];

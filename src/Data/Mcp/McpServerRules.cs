@@ -22,6 +22,8 @@ public static class McpServerRules
             errors["name"] = [$"Name must be at most {MaxNameLength} characters without control characters."];
         if (server.Description is { Length: > MaxDescriptionLength })
             errors["description"] = [$"Description must be at most {MaxDescriptionLength} characters."];
+        else if (server.Description is not null && !PlainText.IsMultiLine(server.Description))
+            errors["description"] = ["Description must be plain text (no control characters other than line breaks and tabs)."];
         switch (server.Transport)
         {
             case McpTransport.Stdio:

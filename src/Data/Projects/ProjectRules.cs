@@ -24,6 +24,8 @@ public static class ProjectRules
         var description = string.IsNullOrWhiteSpace(input.Description) ? null : input.Description.Trim();
         if (description is { Length: > MaxDescriptionLength })
             errors["description"] = [$"Description must be at most {MaxDescriptionLength} characters."];
+        else if (description is not null && !PlainText.IsMultiLine(description))
+            errors["description"] = ["Description must be plain text (no control characters other than line breaks and tabs)."];
 
         var tags = new List<string>();
         foreach (var raw in input.Tags ?? [])

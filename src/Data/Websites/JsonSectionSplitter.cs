@@ -154,6 +154,9 @@ public sealed class JsonSectionSplitter
             {
                 var depth = reader.CurrentDepth;
                 var token = reader.TokenType;
+                // The reader leaves string contents unchecked; bytes that are not UTF-8 must not be stored as JSON text.
+                if (token is JsonTokenType.String or JsonTokenType.PropertyName && !System.Text.Unicode.Utf8.IsValid(reader.ValueSpan))
+                    throw Malformed("The body is not valid UTF-8.");
                 if (!started)
                 {
                     if (token != JsonTokenType.StartObject)

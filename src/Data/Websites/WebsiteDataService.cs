@@ -103,8 +103,9 @@ public sealed class WebsiteDataService(
         JsonObject patch;
         try
         {
-            patch = await JsonNode.ParseAsync(body, new JsonNodeOptions(), new JsonDocumentOptions { MaxDepth = JsonSectionSplitter.MaxDepth }, ct) as JsonObject
+            patch = await JsonNode.ParseAsync(body, new JsonNodeOptions(), new JsonDocumentOptions { MaxDepth = JsonSectionSplitter.MaxDepth, AllowDuplicateProperties = false }, ct) as JsonObject
                 ?? throw ValidationFailedException.For("body", "A merge patch of website data is a JSON object of sections.");
+            WellFormedJson.Check(patch);
         }
         catch (JsonException ex)
         {

@@ -97,6 +97,8 @@ public sealed class WebsiteService(CatalystDbContext db, ContentStore content, A
         var description = string.IsNullOrWhiteSpace(input.Description) ? null : input.Description.Trim();
         if (description is { Length: > WebsiteRules.MaxDescriptionLength })
             errors["description"] = [$"Description must be at most {WebsiteRules.MaxDescriptionLength} characters."];
+        else if (description is not null && !PlainText.IsMultiLine(description))
+            errors["description"] = ["Description must be plain text (no control characters other than line breaks and tabs)."];
         var category = string.IsNullOrWhiteSpace(input.Category) ? null : input.Category.Trim();
         if (category is { Length: > 64 })
             errors["category"] = ["Category must be at most 64 characters."];

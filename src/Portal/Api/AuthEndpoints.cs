@@ -51,6 +51,7 @@ public static class AuthEndpoints
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request.Email)) errors["email"] = ["E-mail is required."];
+        else if (request.Email.Length > 256 || request.Email.Any(char.IsControl)) errors["email"] = ["An e-mail address is at most 256 characters of plain text."];
         if (string.IsNullOrEmpty(request.Password)) errors["password"] = ["Password is required."];
         if (string.IsNullOrWhiteSpace(request.Name)) errors["name"] = ["A token name is required."];
         if (request.ExpiresInDays is < 1 or > MaxTokenLifetimeDays) errors["expiresInDays"] = [$"expiresInDays must be between 1 and {MaxTokenLifetimeDays}."];

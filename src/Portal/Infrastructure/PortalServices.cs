@@ -109,6 +109,9 @@ public static class PortalServices
         {
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase));
             options.SerializerOptions.MaxDepth = 64;
+            // A name given twice is refused, not resolved silently (parsers disagree on which value wins).
+            options.SerializerOptions.AllowDuplicateProperties = false;
+            options.SerializerOptions.Converters.Add(new WellFormedJsonElementConverter());
         });
         // Binding failures (malformed JSON, wrong types) become exceptions for the one problem mapper.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
