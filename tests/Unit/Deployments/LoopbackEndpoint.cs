@@ -40,6 +40,8 @@ public sealed class LoopbackEndpoint : IAsyncDisposable
             var bytes = buffer.ToArray();
             _received.Enqueue(new Received(at, http.Request.Headers.Authorization, http.Request.Headers["Idempotency-Key"], http.Request.Headers["X-Catalyst-Attempt"],
                 http.Request.ContentType, bytes.Length, Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, 200))));
+            if (Hold is { } hold)
+                await hold(n);
             var (status, retryAfter) = Answer(n);
             if (retryAfter is not null)
                 http.Response.Headers.RetryAfter = retryAfter;
@@ -49,6 +51,9 @@ public sealed class LoopbackEndpoint : IAsyncDisposable
 
     /// <summary>What the n-th request (1-based) is answered.</summary>
     public Func<int, (int Status, string? RetryAfter)> Answer { get; set; }
+
+    /// <summary>Awaited before the n-th request is answered (after its body is read): a hook that keeps a delivery in flight.</summary>
+    public Func<int, Task>? Hold { get; set; }
 
     public string Url { get; private set; } = "";
 
