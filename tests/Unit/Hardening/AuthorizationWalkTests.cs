@@ -380,3 +380,48 @@ public class PageAuthorizationWalkTests(PortalFactory portal, WalkCast cast) : I
         Assert.True(failures.Count == 0, $"{failures.Count} page(s) answered {actor} wrongly:\n" + string.Join('\n', failures));
     }
 }
+
+/// <summary>
+/// SPEC §4's explicit limits on every list: each GET endpoint that pages (its answer carries
+/// <c>meta.pageSize</c>) refuses a page size above the maximum or below 1 with 400, as the owner.
+/// </summary>
+public class PageSizeLimitTests(PortalFactory portal, WalkCast cast) : IClassFixture<WalkCast>
+{
+    [Fact]
+    public async Task Every_paged_list_refuses_page_sizes_outside_its_limits()
+    {
+        var api = cast.Api(WalkCast.Owner);
+        var paged = new List<string>();
+        var failures = new List<string>();
+        var mapped = portal.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains("GET") == true)
+            .Select(e => $"GET {e.RoutePattern.RawText!.TrimEnd('/')}").ToHashSet();
+        foreach (var (key, declared) in AuthorizationWalkTests.Api.Where(d => d.Key.StartsWith("GET ", StringComparison.Ordinal) && mapped.Contains(d.Key)))
+        {
+            if (declared.Access is Access.Admin)
+                api = cast.Api(WalkCast.Admin);
+            else
+                api = cast.Api(WalkCast.Owner);
+            var url = await declared.Url(cast);
+            using var first = await api.GetAsync(url);
+            if (first.Content.Headers.ContentType?.MediaType != "application/json")
+                continue;
+            using var body = System.Text.Json.JsonDocument.Parse(await first.Content.ReadAsStringAsync());
+            if (!body.RootElement.TryGetProperty("meta", out var meta) || !meta.TryGetProperty("pageSize", out _))
+                continue;
+            paged.Add(key);
+            var separator = url.Contains('?', StringComparison.Ordinal) ? '&' : '?';
+            foreach (var size in new[] { "100000", "0", "-5", "abc" })
+            {
+                using var response = await api.GetAsync($"{url}{separator}pageSize={size}");
+                if (response.StatusCode != HttpStatusCode.BadRequest)
+                    failures.Add($"{key} with pageSize={size}: {(int)response.StatusCode}");
+                else
+                    await response.AssertProblemAsync(HttpStatusCode.BadRequest, (await response.Content.ReadAsStringAsync()).Contains("invalid_parameter", StringComparison.Ordinal) ? "invalid_parameter" : "validation_failed");
+            }
+        }
+
+        Assert.True(paged.Count >= 10, $"only {paged.Count} paged lists found: {string.Join(", ", paged)}");
+        Assert.True(failures.Count == 0, string.Join('\n', failures));
+    }
+}
