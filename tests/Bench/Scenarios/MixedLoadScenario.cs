@@ -206,7 +206,7 @@ public sealed class MixedLoadScenario : IScenario
         switch (op)
         {
             case "list":
-                return new HttpRequestMessage(HttpMethod.Get, $"api/projects?page={random.Next(50)}&pageSize=20");
+                return new HttpRequestMessage(HttpMethod.Get, $"api/projects?page={random.Next(1, 51)}&pageSize=20");
             case "get":
                 return new HttpRequestMessage(HttpMethod.Get, $"api/projects/{_projects[random.Next(_projects.Count)]}");
             case "search":
