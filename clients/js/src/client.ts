@@ -50,7 +50,8 @@ export class CatalystClient {
 
   constructor(options: CatalystClientOptions) {
     this.api = new ApiClient({ baseUrl: options.baseUrl, token: options.token, fetch: options.fetch });
-    this.db = new CatalystDatabase(options.databaseName ?? "catalyst", { indexedDB: options.indexedDB, IDBKeyRange: options.IDBKeyRange });
+    const dependencies = options.indexedDB ? { indexedDB: options.indexedDB, IDBKeyRange: options.IDBKeyRange } : undefined;
+    this.db = new CatalystDatabase(options.databaseName ?? "catalyst", dependencies);
     this.fixedMode = options.mode;
     this.sync = new SyncEngine(this.api, this.db, (features) => { this.features = features; });
     this.outbox = new Outbox(this.api, this.db, {

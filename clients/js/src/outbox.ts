@@ -224,7 +224,7 @@ export class Outbox {
       status: error instanceof ApiError ? error.status : undefined,
       message: (error as Error)?.message ?? String(error),
     };
-    const retries = entries[0].retries + 1;
+    const retries = Math.max(...entries.map((e) => e.retries)) + 1;
     if (!isRetryable(error) || retries > this.policy.maxRetries) {
       for (const entry of entries) {
         await this.db.syncQueue.update(entry.seq!, { status: "failed", lastError });
