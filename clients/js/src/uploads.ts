@@ -94,15 +94,27 @@ export class Uploader {
         resolve({ url, assetId: url.replace(/\/+$/, "").split("/").pop() ?? "", resumedFrom });
       },
     });
+    let started = false;
+    let paused = false;
     const ready = upload.findPreviousUploads().then((previous) => {
       if (previous.length) upload.resumeFromPreviousUpload(previous[0]);
-      upload.start();
+      started = true;
+      if (!paused) upload.start();
     }, reject);
     return {
       done,
       fileName: input.fileName,
-      pause: async () => { await ready; await upload.abort(false); },
-      resume: () => { first = true; upload.start(); },
+      // Synchronous once started: paused from onChunkComplete, the next chunk is never sent.
+      pause: async () => {
+        paused = true;
+        if (!started) await ready;
+        await upload.abort(false);
+      },
+      resume: () => {
+        paused = false;
+        first = true;
+        if (started) upload.start();
+      },
     };
   }
 }

@@ -170,19 +170,31 @@ describe("outbox", () => {
   test("the Portal stopped with 20 writes queued and restarted: the queue drains with backoff, nothing lost or duplicated", async () => {
     const user = await portal.user("outage");
     const retries = [];
-    const app = client(user, { events: { retry: (entry, delay) => retries.push(delay) } });
+    const app = client(user, { events: { retry: (entry, delay) => retries.push({ seq: entry.seq, delay }) } });
     const session = (await portal.json("POST", "/api/chat/sessions", { token: user.token, body: { title: "Outage" } })).body.data;
 
     await portal.stop();
     for (let i = 0; i < 20; i++) await app.addMessage(session.id, "user", `during the outage ${i}`);
     await until(() => retries.length > 0, 30_000, "a failed attempt while the Portal is down");
+    const restarting = Date.now();
     await portal.restart();
+    const restartMs = Date.now() - restarting;
+    // The five retries span 31 s (1+2+4+8+16). On a loaded machine the restart can take longer;
+    // then the entries are failed, and the app's retry() (the documented recovery) sends them.
     await until(async () => (await app.outbox.pending()).length === 0, 90_000, "the queue to drain after the restart");
-    assert.equal((await app.outbox.failed()).length, 0, "nothing was given up");
+    const gaveUp = (await app.outbox.failed()).length;
+    const firstEntry = retries.filter((r) => r.seq === retries[0].seq).map((r) => r.delay);
+    console.log(`# the Portal was ready again after ${restartMs} ms; the first entry waited ${firstEntry.join(", ")} ms; ${gaveUp} entries failed before it was back`);
+    if (gaveUp > 0) {
+      assert.ok(restartMs > 25_000, "entries are only given up when the Portal stayed down through the retries");
+      await app.outbox.retry();
+      await until(async () => (await app.outbox.pending()).length === 0 && (await app.outbox.failed()).length === 0, 30_000, "the retried entries");
+    }
     const messages = await serverMessages(user.token, session.id);
     assert.equal(messages.length, 20);
     assert.equal(new Set(messages.map((m) => m.content)).size, 20);
-    assert.ok(retries[0] >= 800 && retries[0] <= 1200, `first wait ${retries[0]} ms`);
+    assert.ok(firstEntry[0] >= 800 && firstEntry[0] <= 1200, `first wait ${firstEntry[0]} ms`);
+    for (let i = 1; i < firstEntry.length; i++) assert.ok(firstEntry[i] > firstEntry[i - 1], `the waits grow: ${firstEntry}`);
   });
 });
 
@@ -199,7 +211,7 @@ describe("assets", () => {
     // Wait until the first chunk is on the server, and the paused upload sends no more.
     const offsetOf = async () => Number((await fetch(uploadUrl, { method: "HEAD", headers: { "Tus-Resumable": "1.0.0", Authorization: `Bearer ${user.token}` } })).headers.get("Upload-Offset"));
     const offset = await until(async () => { const o = await offsetOf(); return o >= chunk ? o : 0; }, 30_000, "the first half");
-    assert.ok(offset < data.length, "the upload is unfinished");
+    assert.equal(offset, chunk, "paused at the chunk boundary: the second half was never sent");
     first.close(); // "a reload": the next instance knows the upload only from IndexedDB
 
     const second = client(user, { databaseName: "sdk-upload", uploadChunkSize: chunk });
@@ -210,7 +222,7 @@ describe("assets", () => {
     assert.equal(result.resumedFrom, offset);
     assert.equal(offsets[0], offset, "the first PATCH starts at the server's offset");
     const asset = await portal.json("GET", `/api/assets/${result.assetId}`, { token: user.token });
-    assert.equal(asset.status, 200);
+    assert.equal(asset.status, 200, "the asset exists once the last PATCH has answered");
     assert.equal(asset.body.data.sha256, createHash("sha256").update(data).digest("hex"));
     assert.equal(await second.db.uploads.count(), 0, "a finished upload is forgotten");
 
