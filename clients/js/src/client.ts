@@ -53,7 +53,12 @@ export class CatalystClient {
     const dependencies = options.indexedDB ? { indexedDB: options.indexedDB, IDBKeyRange: options.IDBKeyRange } : undefined;
     this.db = new CatalystDatabase(options.databaseName ?? "catalyst", dependencies);
     this.fixedMode = options.mode;
-    this.sync = new SyncEngine(this.api, this.db, (features) => { this.features = features; });
+    this.sync = new SyncEngine(this.api, this.db, (features) => {
+      const before = this.mode;
+      this.features = features;
+      // Switched from local-only to a mode that syncs: what was queued meanwhile goes now.
+      if (before === "local-only" && this.mode !== "local-only") void this.outbox?.flush();
+    });
     this.outbox = new Outbox(this.api, this.db, {
       clock: options.clock ?? systemClock,
       random: options.random ?? Math.random,
@@ -62,6 +67,7 @@ export class CatalystClient {
       batchDelayMs: options.batchDelayMs,
       batchSize: options.batchSize,
       enabled: () => this.mode !== "local-only",
+      immediate: () => this.mode === "server",
     }, (payload, data) => this.applyAnswer(payload, data), options.events);
     this.downloads = new Downloads(this.api, new LruBlobCache(options.blobCacheBytes ?? 50 * 1024 * 1024), options.fetch);
     this.websiteData = new WebsiteData(this.api);

@@ -17,6 +17,8 @@ export interface OutboxOptions {
   maxBatch?: number;
   /** Whether writes may leave the device (false in local-only mode). */
   enabled: () => boolean;
+  /** Whether chat messages go at once instead of waiting for a batch (server mode). */
+  immediate?: () => boolean;
 }
 
 export interface OutboxEvents {
@@ -60,7 +62,7 @@ export class Outbox {
   async enqueueMessage(payload: ChatMessagePayload): Promise<void> {
     await this.db.syncQueue.add(this.entry("chat.message", payload));
     const waiting = await this.db.syncQueue.where("kind").equals("chat.message").filter((e) => e.status === "pending").count();
-    if (waiting >= (this.options.batchSize ?? 15)) void this.flush();
+    if (waiting >= (this.options.batchSize ?? 15) || this.options.immediate?.()) void this.flush();
     else this.schedule(this.options.clock.now() + (this.options.batchDelayMs ?? 2000));
   }
 
@@ -163,7 +165,7 @@ export class Outbox {
     const messages = (await this.pending()).filter((e) => e.kind === "chat.message");
     const ready: QueueEntry[] = [];
     const oldestWaiting = messages.filter((e) => e.nextAttemptAt === 0).reduce((min, e) => Math.min(min, e.createdAt), Infinity);
-    const batchDue = messages.length >= (this.options.batchSize ?? 15) || oldestWaiting + (this.options.batchDelayMs ?? 2000) <= now;
+    const batchDue = messages.length >= (this.options.batchSize ?? 15) || oldestWaiting + (this.options.batchDelayMs ?? 2000) <= now || this.options.immediate?.() === true;
     for (const entry of messages) {
       const payload = entry.payload as ChatMessagePayload;
       if (blocked.has(payload.sessionId) || payload.sessionId.startsWith("tmp-")) continue;

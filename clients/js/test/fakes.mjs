@@ -31,11 +31,19 @@ export class Network {
   constructor() {
     this.down = false;
     this.loseNextAnswerTo = undefined;
+    /** `{ path, status, retryAfter }`: the next request to `path` is answered so without reaching the server. */
+    this.refuseNext = undefined;
     this.calls = [];
     this.fetch = async (input, init) => {
       const call = { url: String(input), method: init?.method ?? "GET" };
       this.calls.push(call);
       if (this.down) throw new TypeError("fetch failed (connection refused)");
+      if (this.refuseNext && call.url.includes(this.refuseNext.path)) {
+        const { status, retryAfter } = this.refuseNext;
+        this.refuseNext = undefined;
+        return new Response(JSON.stringify({ status, title: "Service unavailable", detail: "Try again later.", code: "unavailable" }),
+          { status, headers: { "Content-Type": "application/problem+json", "Retry-After": String(retryAfter) } });
+      }
       const response = await fetch(input, init);
       if (this.loseNextAnswerTo && call.url.includes(this.loseNextAnswerTo)) {
         this.loseNextAnswerTo = undefined;

@@ -167,6 +167,52 @@ describe("outbox", () => {
     assert.equal((await serverMessages(user.token, session.id)).length, 1);
   });
 
+  test("storage mode: local-only keeps writes on the device until a flag turns syncing on; server mode sends at once", async () => {
+    const user = await portal.user("modes");
+    const network = new Network();
+    const clock = new FakeClock();
+    const app = client(user, { fetch: network.fetch, clock, mode: undefined });
+    await app.signIn();
+    assert.equal(app.mode, "local-only");
+    const session = await app.createChatSession("Local first");
+    await app.addMessage(session.id, "user", "only here for now");
+    await app.outbox.flush();
+    assert.equal(network.calls.filter((c) => c.method === "POST").length, 0, "local-only: nothing leaves the device");
+    assert.equal((await app.outbox.pending()).length, 2, "the writes wait in the syncQueue");
+
+    const flag = await portal.json("POST", "/api/admin/features", { token: portal.adminToken, body: { name: "storage.serverMode", state: "targeted", users: [user.email] } });
+    assert.equal(flag.status, 201, JSON.stringify(flag.body));
+    await app.pull();
+    assert.equal(app.mode, "server");
+    // Server mode: no batch delay, the queued session and message go without the 2 s timer.
+    await until(async () => (await app.outbox.pending()).length === 0, 10_000, "the queue to empty after the switch");
+    const [stored] = await app.chatSessions();
+    assert.equal((await serverMessages(user.token, stored.id)).length, 1);
+    await app.addMessage(stored.id, "user", "straight to the server");
+    await until(async () => (await serverMessages(user.token, stored.id)).length === 2, 10_000, "the message without a batch delay");
+  });
+
+  test("a Retry-After from the server replaces the computed backoff", async () => {
+    const user = await portal.user("retry-after");
+    const clock = new FakeClock();
+    const network = new Network();
+    const waits = [];
+    const app = client(user, { fetch: network.fetch, clock, events: { retry: (entry, delay, error) => waits.push({ delay, error }) } });
+    const session = (await portal.json("POST", "/api/chat/sessions", { token: user.token, body: { title: "Retry-After" } })).body.data;
+    network.refuseNext = { path: "/api/chat/messages/batch", status: 503, retryAfter: 7 };
+    await app.addMessage(session.id, "user", "after a 503");
+    clock.fireNext(); // the batch timer
+    await until(() => waits.length === 1, 10_000, "the 503");
+    assert.equal(waits[0].delay, 7000);
+    assert.ok(waits[0].error instanceof ApiError);
+    assert.equal(waits[0].error.status, 503);
+    assert.equal(waits[0].error.retryAfter, 7);
+    await until(() => clock.pending === 1, 10_000, "the retry timer");
+    assert.equal(clock.fireNext(), 7000);
+    await until(async () => (await app.outbox.pending()).length === 0, 10_000, "the retry");
+    assert.equal((await serverMessages(user.token, session.id)).length, 1);
+  });
+
   test("the Portal stopped with 20 writes queued and restarted: the queue drains with backoff, nothing lost or duplicated", async () => {
     const user = await portal.user("outage");
     const retries = [];
