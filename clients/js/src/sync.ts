@@ -45,9 +45,11 @@ export class SyncEngine {
 
   async init(): Promise<void> {
     const { data } = await this.api.get<SyncInit>("/api/sync/init");
-    const sessions = data.chatSessions.length >= 50 ? await this.all<ChatSession>("/api/chat/sessions") : data.chatSessions;
-    const projects = data.projectsTruncated ? await this.all<Project>("/api/projects") : data.projects;
-    const websites = data.websitesTruncated ? await this.all<Website>("/api/websites") : data.websites;
+    // The lists answer an admin everyone's rows; the store is the caller's own copy, as in the init.
+    const own = (field: string) => (row: Record<string, unknown>) => row[field] === undefined || row[field] === data.user.id;
+    const sessions = data.chatSessions.length >= 50 ? (await this.all<ChatSession>("/api/chat/sessions")).filter(own("userId")) : data.chatSessions;
+    const projects = data.projectsTruncated ? (await this.all<Project>("/api/projects")).filter(own("ownerId")) : data.projects;
+    const websites = data.websitesTruncated ? (await this.all<Website>("/api/websites")).filter(own("ownerId")) : data.websites;
     await this.db.transaction("rw", [this.db.meta, this.db.projects, this.db.websites, this.db.chatSessions], async () => {
       // Keep what is still only local (created offline, waiting in the outbox).
       const local = await this.db.chatSessions.filter((s) => s.pending === true).toArray();

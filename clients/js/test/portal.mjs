@@ -13,6 +13,8 @@ export const AdminPassword = "Sdk-Admin-Pass-123!";
 const running = new Set();
 
 process.on("exit", () => { for (const child of running) child.kill("SIGKILL"); });
+for (const signal of ["SIGINT", "SIGTERM"])
+  process.once(signal, () => { for (const child of running) child.kill("SIGKILL"); process.exit(130); });
 
 export function portalDll() {
   const configurations = [process.env.CATALYST_CONFIGURATION, "Release", "Debug"].filter(Boolean);

@@ -75,6 +75,18 @@ describe("sign-in sync", () => {
     assert.equal(again.mode, "hybrid");
     assert.equal(await again.pull(), 0);
   });
+  test("an admin's store holds the admin's own rows only, though the lists answer an admin everyone's", async () => {
+    const other = await portal.user("someone-else");
+    for (let i = 0; i < 3; i++) await portal.json("POST", "/api/chat/sessions", { token: other.token, body: { title: `Not the admin's ${i}` } });
+    const admin = { token: portal.adminToken ??= await portal.token() };
+    for (let i = 0; i < 55; i++) assert.equal((await portal.json("POST", "/api/chat/sessions", { token: admin.token, body: { title: `Admin chat ${i}` } })).status, 201);
+    const app = client(admin);
+    await app.signIn();
+    const init = (await portal.json("GET", "/api/sync/init", { token: admin.token })).body.data;
+    const sessions = await app.chatSessions();
+    assert.ok(sessions.length >= 55);
+    assert.ok(sessions.every((s) => s.userId === init.user.id), "no other user's session");
+  });
 });
 
 describe("outbox", () => {
