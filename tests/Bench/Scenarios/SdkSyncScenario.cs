@@ -94,8 +94,8 @@ public sealed class SdkSyncScenario : IScenario
     {
         if (File.Exists(Path.Combine(ClientDirectory, "dist", "index.js")) && Directory.Exists(Path.Combine(ClientDirectory, "node_modules", "fake-indexeddb")))
             return;
-        Console.WriteLine("  npm ci && npm run build (clients/js)");
-        foreach (var args in new[] { new[] { "ci", "--no-audit", "--no-fund" }, new[] { "run", "build" } })
+        Console.WriteLine("  npm ci && npm run build:lib (clients/js)");
+        foreach (var args in new[] { new[] { "ci", "--no-audit", "--no-fund" }, new[] { "run", "build:lib" } })
         {
             var (code, _, error) = await StorageBench.RunAsync("npm", args, ClientDirectory, ct);
             if (code != 0)
