@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every Catalyst test with the set-up it needs, on a fresh machine too:
-# installs Debian's Chromium when missing (E2E), restores, builds, runs the test projects in
-# parallel, and ends with one line: "N passed, N failed".
+# installs Debian's Chromium when missing (E2E), restores, builds, runs the test projects and
+# the browser SDK's tests (clients/js, node:test against the built Portal) in parallel, and ends
+# with one line: "N passed, N failed" (the SDK's TAP counts included).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -27,14 +28,33 @@ dotnet restore Catalyst.sln || { echo "0 passed, 1 failed"; exit 1; }
 step "Installing Azurite for the AzureBlob store tests (tests/azurite, npm ci)"
 (cd tests/azurite && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci in tests/azurite failed"; echo "0 passed, 1 failed"; exit 1; }
 
+step "Installing and building the browser SDK (clients/js: npm ci, npm run build:lib)"
+(cd clients/js && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci in clients/js failed"; echo "0 passed, 1 failed"; exit 1; }
+sdk_built=1
+# build:lib compiles dist/ only: the committed portal bundle is left alone, so its test can tell it is stale.
+(cd clients/js && npm run build:lib --silent) || { echo "The SDK build failed; its tests are counted as one failure."; sdk_built=0; }
+
 step "Building ($configuration)"
 dotnet build Catalyst.sln -c "$configuration" --no-restore -nologo -clp:ErrorsOnly || { echo "0 passed, 1 failed"; exit 1; }
 
-step "Testing"
+step "Testing (.NET and the browser SDK in parallel)"
 rm -rf "$results"
+mkdir -p "$results"
+# The SDK suite starts the Portal just built; its TAP report is counted below.
+(
+  [ "$sdk_built" -eq 1 ] && cd clients/js &&
+    CATALYST_CONFIGURATION="$configuration" node --test --test-concurrency=1 \
+      --test-reporter=spec --test-reporter-destination=stdout \
+      --test-reporter=tap --test-reporter-destination="$results/sdk.tap" test/*.test.mjs
+) >"$results/sdk.log" 2>&1 &
+sdk_pid=$!
 dotnet test Catalyst.sln -c "$configuration" --no-build --nologo \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" -- RunConfiguration.TestSessionTimeout=1800000
 test_exit=$?
+wait "$sdk_pid"
+sdk_exit=$?
+step "Browser SDK tests (clients/js)"
+cat "$results/sdk.log"
 
 passed=0
 failed=0
@@ -46,6 +66,19 @@ for trx in "$results"/*.trx; do
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0}))
 done
+tap_count() { # the last "# <name> N" summary line of the SDK's TAP report, 0 without one
+  local n
+  n=$(sed -n "s/^# $1 \([0-9]*\)\$/\1/p" "$results/sdk.tap" 2>/dev/null | tail -1)
+  echo "${n:-0}"
+}
+sdk_passed=$(tap_count pass)
+sdk_failed=$(( $(tap_count fail) + $(tap_count cancelled) ))
+if [ "$sdk_exit" -ne 0 ] && [ "$sdk_failed" -eq 0 ]; then
+  sdk_failed=1 # the SDK build or its test run failed before reporting
+fi
+echo "Browser SDK: $sdk_passed passed, $sdk_failed failed"
+passed=$((passed + sdk_passed))
+failed=$((failed + sdk_failed))
 if [ "$test_exit" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1 # the run itself failed (a crash or a project that did not report)
 fi

@@ -1,0 +1,11 @@
+export { CatalystClient, DexieUrlStorage, type CatalystClientOptions } from "./client.js";
+export { ApiClient, parseRetryAfter, type ApiClientOptions, type ApiResponse, type FetchLike } from "./http.js";
+export { ApiError, CatalystError, NetworkError, WebsiteDataConflictError, isRetryable, type Problem, type WebsiteDataSnapshot } from "./errors.js";
+export { backoffDelay, defaultBackoff, type BackoffPolicy } from "./backoff.js";
+export { ManualConnectivity, browserConnectivity, systemClock, type Clock, type Connectivity } from "./clock.js";
+export { Outbox, type OutboxEvents, type OutboxOptions } from "./outbox.js";
+export { SyncEngine, StorageFlags, storageModeOf, type StorageMode } from "./sync.js";
+export { CatalystDatabase, type ChatMessage, type ChatRole, type ChatSession, type Project, type QueueEntry, type Website } from "./store.js";
+export { Downloads, LruBlobCache, type PresignedDownload } from "./downloads.js";
+export { Uploader, type UploadHandle, type UploadInput, type UploadResult, type UploaderOptions } from "./uploads.js";
+export { WebsiteData, type WebsiteDataField, type WebsiteDataSections } from "./websiteData.js";
