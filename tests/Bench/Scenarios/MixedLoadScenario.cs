@@ -166,13 +166,15 @@ public sealed class MixedLoadScenario : IScenario
         foreach (var (op, result) in perOperation)
             Console.WriteLine($"  {op,-11} {result.RequestsPerSecond,7:F1} req/s  p50 {result.P50Ms,7:F2}  p95 {result.P95Ms,7:F2}  p99 {result.P99Ms,7:F2} ms  errors {result.Errors}");
 
-        var (slope, first, last) = Trend(samples);
-        Console.WriteLine($"  overall     {overall.RequestsPerSecond,7:F1} req/s  errors {overall.Errors}, 5xx {serverErrors}; working set {first:F0} → {last:F0} MiB, trend {slope:F1} MiB/min");
+        // Caches, connection page caches and the GC heap fill during the first half; the bar is on the second half.
+        var (wholeSlope, first, last) = Trend(samples);
+        var (slope, _, _) = Trend(samples.Skip(samples.Count / 2).ToList());
+        Console.WriteLine($"  overall     {overall.RequestsPerSecond,7:F1} req/s  errors {overall.Errors}, 5xx {serverErrors}; working set {first:F0} → {last:F0} MiB, trend {wholeSlope:F1} MiB/min over the run, {slope:F1} over its second half");
         List<TargetCheck> targets =
         [
             new("errors", "0", overall.Errors, overall.Errors == 0),
             new("serverErrors", "0", serverErrors, serverErrors == 0),
-            new("workingSetTrendMiBPerMinute", $"< {MaxGrowthMiBPerMinute}", Math.Round(slope, 1), slope < MaxGrowthMiBPerMinute),
+            new("workingSetTrendSecondHalfMiBPerMinute", $"< {MaxGrowthMiBPerMinute}", Math.Round(slope, 1), slope < MaxGrowthMiBPerMinute),
         ];
         return new ScenarioReport(
             Name,
@@ -187,6 +189,7 @@ public sealed class MixedLoadScenario : IScenario
                 ["workingSetMiB"] = samples.Select(s => Math.Round(s.MiB, 1)).ToArray(),
                 ["workingSetFirstMiB"] = Math.Round(first, 1),
                 ["workingSetLastMiB"] = Math.Round(last, 1),
+                ["workingSetTrendMiBPerMinute"] = Math.Round(wholeSlope, 1),
             },
             overall,
             null,
@@ -197,7 +200,7 @@ public sealed class MixedLoadScenario : IScenario
             [new RunRecord(1, "mixed", true, overall)],
             [
                 "Each client writes its own website's data (If-Match from its last write), so a 412 would be a bug, not contention.",
-                "Working-set trend: least-squares slope of one sample a second over the measured window; first/last are the means of its first and last 10 s.",
+                "Working-set trend: least-squares slope of one sample a second, over the whole measured window and over its second half (the bar: the first half is caches, SQLite page caches and the GC heap filling up); first/last are the means of its first and last 10 s.",
             ]);
     }
 
