@@ -47,6 +47,7 @@ public static class DataServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton(sp => new CatalystPaths(contentRoot, sp.GetRequiredService<IOptions<CatalystOptions>>().Value.DataDirectory));
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<Catalyst.Data.Legacy.Reading.ILegacyDumpReader, Catalyst.Data.Legacy.Reading.LegacyDumpReader>();
 
         var provider = configuration.GetSection(DatabaseOptions.Section)[nameof(DatabaseOptions.Provider)] ?? DatabaseProviders.Sqlite;
         if (string.Equals(provider, DatabaseProviders.SqlServer, StringComparison.OrdinalIgnoreCase))
