@@ -321,6 +321,7 @@ public sealed class LegacyMigrationRunner(
 
         // Blobs first, outside the transaction: unreferenced until it commits, garbage if it never does.
         var stored = await StoreBlobsAsync(plan.Assets.Select(a => a.Row).ToList(), "blob", "data", ct);
+        var (assetIds, sections) = await plan.PrepareAsync(this, stored, ct);
         var snapshot = _tally.Snapshot();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         try
@@ -328,7 +329,7 @@ public sealed class LegacyMigrationRunner(
             var slug = await FreeSlugAsync(WebsiteRules.Slugify(name), ct);
             var website = await websites.CreateAsync(_owner, new WebsiteInput(name, slug, description, category, metadataElement), ct);
             Land(websiteRow, LegacyTargetKinds.Website, website.Id.ToString());
-            await plan.WriteAsync(this, website.Id, stored, ct);
+            await plan.WriteAsync(this, website.Id, stored, assetIds, sections, ct);
             db.Set<LegacySourceKey>().AddRange(_pending);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
@@ -473,19 +474,14 @@ public sealed class LegacyMigrationRunner(
                 runner.Count(row, Outcome.Skipped, reason);
         }
 
-        public async Task WriteAsync(LegacyMigrationRunner runner, Guid websiteId, Dictionary<LegacyRow, BlobInfo?> stored, CancellationToken ct)
+        /// <summary>
+        /// Outside any transaction (chunks are written on their own connection): the asset ids,
+        /// and the three data sections stored as blobs.
+        /// </summary>
+        public async Task<(Dictionary<LegacyRow, Guid> AssetIds, Dictionary<string, BlobInfo?> Sections)> PrepareAsync(
+            LegacyMigrationRunner runner, Dictionary<LegacyRow, BlobInfo?> stored, CancellationToken ct)
         {
-            var typeIds = new Dictionary<string, Guid>(StringComparer.Ordinal);
-            foreach (var (row, name, slug, fields) in Types)
-            {
-                var type = await runner.ContentModel.CreateTypeAsync(runner._owner, websiteId, new ContentTypeInput(name, slug, fields), ct);
-                typeIds[row.Key] = type.Id;
-                runner.Land(row, LegacyTargetKinds.ContentType, type.Id.ToString(), extra: LegacyValues.Rest(LegacyValues.AsObject(row.Value), "id", "name", "slug").ToJsonString());
-            }
-            var fieldsByType = Types.ToDictionary(t => t.Row.Key, t => t.Fields, StringComparer.Ordinal);
-            foreach (var item in Items)
-                runner.MapItem(item, typeIds, fieldsByType, websiteId);
-
+            var assetIds = new Dictionary<LegacyRow, Guid>(ReferenceEqualityComparer.Instance);
             var assetList = new JsonArray();
             foreach (var (row, _) in Assets)
             {
@@ -494,27 +490,18 @@ public sealed class LegacyMigrationRunner(
                 entry.Remove("blob");
                 entry.Remove("data");
                 entry["folderPath"] = FolderPath(LegacyValues.Text(legacy, "folderId"));
-                if (!stored.TryGetValue(row, out var blob) || blob is null)
+                if (stored.GetValueOrDefault(row) is { } blob)
                 {
-                    runner.Count(row, Outcome.Failed, "The asset has no bytes (no blob or data), or they did not hash as read.");
-                    entry["assetId"] = null;
-                    assetList.Add(entry);
-                    continue;
+                    assetIds[row] = Guid.CreateVersion7();
+                    entry["assetId"] = assetIds[row].ToString();
+                    entry["sha256"] = blob.Sha256;
                 }
-                var id = Guid.CreateVersion7();
-                var mediaType = LegacyValues.Text(legacy, "mimeType") ?? runner.AssetBytes(row, "blob", "data")?.ContentType;
-                await runner.Assets.AddAsync(id, runner._owner.UserId, LegacyValues.Text(legacy, "name") ?? row.Key, mediaType, blob, websiteId, null, ct);
-                entry["assetId"] = id.ToString();
-                entry["sha256"] = blob.Sha256;
+                else
+                {
+                    entry["assetId"] = null;
+                }
                 assetList.Add(entry);
-                runner.Land(row, LegacyTargetKinds.Asset, id.ToString(), sha256: blob.Sha256);
-                runner._tally.BlobsImported++;
-                runner._tally.BlobBytes += blob.Length;
             }
-            foreach (var row in Folders.Concat(Embedded))
-                runner.Land(row, LegacyTargetKinds.Embedded, websiteId.ToString());
-            foreach (var (row, reason) in Skipped)
-                runner.Count(row, Outcome.Skipped, reason);
 
             var sections = new Dictionary<string, BlobInfo?>();
             if (Types.Count > 0 || Items.Count > 0)
@@ -536,6 +523,43 @@ public sealed class LegacyMigrationRunner(
                     ["messages"] = new JsonArray(AiContext.Where(r => r.Table == "messages").Select(r => r.Value?.DeepClone()).ToArray()),
                     ["pinnedContext"] = new JsonArray(AiContext.Where(r => r.Table == "pinnedContext").Select(r => r.Value?.DeepClone()).ToArray()),
                 }, ct);
+            return (assetIds, sections);
+        }
+
+        /// <summary>Inside the website's transaction: its model, assets and first data version.</summary>
+        public async Task WriteAsync(LegacyMigrationRunner runner, Guid websiteId, Dictionary<LegacyRow, BlobInfo?> stored,
+            Dictionary<LegacyRow, Guid> assetIds, Dictionary<string, BlobInfo?> sections, CancellationToken ct)
+        {
+            var typeIds = new Dictionary<string, Guid>(StringComparer.Ordinal);
+            foreach (var (row, name, slug, fields) in Types)
+            {
+                var type = await runner.ContentModel.CreateTypeAsync(runner._owner, websiteId, new ContentTypeInput(name, slug, fields), ct);
+                typeIds[row.Key] = type.Id;
+                runner.Land(row, LegacyTargetKinds.ContentType, type.Id.ToString(), extra: LegacyValues.Rest(LegacyValues.AsObject(row.Value), "id", "name", "slug").ToJsonString());
+            }
+            var fieldsByType = Types.ToDictionary(t => t.Row.Key, t => t.Fields, StringComparer.Ordinal);
+            foreach (var item in Items)
+                runner.MapItem(item, typeIds, fieldsByType, websiteId);
+
+            foreach (var (row, _) in Assets)
+            {
+                if (stored.GetValueOrDefault(row) is not { } blob || !assetIds.TryGetValue(row, out var id))
+                {
+                    runner.Count(row, Outcome.Failed, "The asset has no bytes (no blob or data), or they did not hash as read.");
+                    continue;
+                }
+                var legacy = LegacyValues.AsObject(row.Value);
+                var mediaType = LegacyValues.Text(legacy, "mimeType") ?? runner.AssetBytes(row, "blob", "data")?.ContentType;
+                await runner.Assets.AddAsync(id, runner._owner.UserId, LegacyValues.Text(legacy, "name") ?? row.Key, mediaType, blob, websiteId, null, ct);
+                runner.Land(row, LegacyTargetKinds.Asset, id.ToString(), sha256: blob.Sha256);
+                runner._tally.BlobsImported++;
+                runner._tally.BlobBytes += blob.Length;
+            }
+            foreach (var row in Folders.Concat(Embedded))
+                runner.Land(row, LegacyTargetKinds.Embedded, websiteId.ToString());
+            foreach (var (row, reason) in Skipped)
+                runner.Count(row, Outcome.Skipped, reason);
+
             if (sections.Count > 0)
             {
                 await runner.Db.SaveChangesAsync(ct);

@@ -301,7 +301,8 @@ public sealed class LegacyMigrationService(CatalystDbContext db, ContentStore co
         if (!checkpoint.PreferencesExisted && current.Count == 0)
             db.Set<UserPreferences>().Remove(row);
         else
-            row.Preferences = current.ToJsonString();
+            // Nothing else changed since: the checkpoint's own text, byte for byte.
+            row.Preferences = checkpoint.Preferences is not null && JsonNode.DeepEquals(current, before) ? checkpoint.Preferences : current.ToJsonString();
         await db.SaveChangesAsync(ct);
     }
 
