@@ -85,7 +85,11 @@ public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifeti
             builder.UseSetting(key, value);
         // No test resolves real names (and so none can reach an address off this machine).
         builder.ConfigureTestServices(services =>
-            services.Replace(ServiceDescriptor.Singleton<Catalyst.Data.Deployments.IHostResolver, TestHostResolver>()));
+        {
+            services.Replace(ServiceDescriptor.Singleton<Catalyst.Data.Deployments.IHostResolver, TestHostResolver>());
+            // Until the streaming dump reader is registered by the Data layer, legacy migrations read the test format.
+            services.TryAddSingleton<Catalyst.Data.Legacy.Reading.ILegacyDumpReader, Legacy.FakeLegacyReader>();
+        });
     }
 
     /// <summary>A cookie-keeping client that does not follow redirects, over https so Secure cookies flow.</summary>
