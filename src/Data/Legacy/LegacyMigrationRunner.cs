@@ -266,9 +266,10 @@ public sealed class LegacyMigrationRunner(
         if (Existing(websiteRow) is { } done)
         {
             // Landed earlier (with everything it held, in one transaction): count its rows the same way.
+            // Landed earlier, with everything it held, in one transaction: its rows count as they did then.
             Count(websiteRow, done.Outcome, done.Message);
-            foreach (var (_, _, row) in site.All())
-                Count(row, Existing(row)?.Outcome ?? Outcome.Skipped, Existing(row)?.Message ?? "Its website was imported earlier without this row.");
+            PlanWebsite(site).Count(this);
+            _pending.Clear();
             return;
         }
 

@@ -196,3 +196,39 @@ public class LegacyMigrationTests(PortalFactory portal)
             portal.WithScopeAsync(sp => _legacy.Service(sp).GetAsync(bob.Actor, aliceId, CancellationToken.None)));
     }
 }
+
+public class LegacyInterruptionTests(PortalFactory portal)
+{
+    private readonly LegacyHarness _legacy = new(portal);
+
+    [Theory]
+    [InlineData(7)] // the website landed, the chat database not yet
+    [InlineData(9)] // everything but the preferences
+    public async Task An_apply_stopped_part_way_is_completed_by_running_it_again_without_duplicates(int stopAtFile)
+    {
+        var dumps = LegacyTestDumps.Create();
+        var reference = await portal.CreateUserAsync("legacy-whole");
+        var (_, whole) = await _legacy.RunAsync(reference, dumps.Small(), dryRun: false);
+
+        var user = await portal.CreateUserAsync("legacy-stopped");
+        var id = await _legacy.CreateAsync(user.Actor, user.Id, dumps.Small(), dryRun: false);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => portal.WithScopeAsync(sp => _legacy.Service(sp).RunAsync(id,
+            (done, _) => done >= stopAtFile ? throw new OperationCanceledException("stopped") : Task.CompletedTask, CancellationToken.None)));
+        var partial = await portal.WithDbAsync(db => db.Set<Catalyst.Data.Legacy.LegacySourceKey>().CountAsync(k => k.MigrationId == id));
+        Assert.True(partial > 0, "something landed before the stop");
+
+        var completed = await _legacy.RunAsync(id);
+
+        Assert.Equal(whole.Tables, completed.Tables);
+        await portal.WithDbAsync(async db =>
+        {
+            Assert.Equal(2, await db.Websites.CountAsync(w => w.OwnerId == user.Id));
+            Assert.Equal(2, await db.ChatSessions.CountAsync(s => s.UserId == user.Id));
+            Assert.Equal(3, await db.ChatMessages.CountAsync(m => m.Session!.UserId == user.Id));
+            Assert.Equal(2, await db.Projects.CountAsync(p => p.OwnerId == user.Id));
+            Assert.Equal(await db.Assets.CountAsync(a => a.OwnerId == reference.Id), await db.Assets.CountAsync(a => a.OwnerId == user.Id));
+            return true;
+        });
+        Assert.True((await _legacy.VerifyAsync(id)).Passed);
+    }
+}
