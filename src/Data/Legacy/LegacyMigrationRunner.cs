@@ -63,7 +63,10 @@ public sealed class LegacyMigrationRunner(
     {
         (_migration, _owner, _apply, _dumps, _progress, _tally) = (migration, owner, apply, dumps, progress, new LegacyTally());
         foreach (var key in await db.Set<LegacySourceKey>().AsNoTracking().Where(k => k.UserId == owner.UserId).ToListAsync(ct))
+        {
             _known[Id(key.Database, key.Table, key.Key)] = key;
+            RememberStoreTarget(key.Database, key.Table, key.Key, key.TargetId);
+        }
 
         await dumps.DiscoverAsync(ct);
         var total = dumps.Files.Count + 1;
@@ -102,6 +105,7 @@ public sealed class LegacyMigrationRunner(
 
         foreach (var file in dumps.FilesOf(d => d == LegacyDatabases.Kijko))
             await MapKijkoAsync(await ReadOneAsync(file, ct), ct);
+        await MapStoreRowsAsync(ct);
 
         foreach (var file in dumps.FilesOf(d => !IsKnownDatabase(d)))
         {
@@ -188,7 +192,60 @@ public sealed class LegacyMigrationRunner(
                 continue;
             }
             AddPreference(row, app, row.Key, row.Value);
+            CollectStoreRows(row);
         }
+    }
+
+    private readonly List<LegacyRow> _storeProjects = [];
+    private readonly List<LegacyRow> _storeSessions = [];
+    private readonly List<LegacyRow> _storeMessages = [];
+
+    /// <summary>
+    /// Chat sessions (with their messages) and projects a zustand store kept: each becomes a row of
+    /// its own (table <c>&lt;key&gt;.sessions</c>, …), merged with the kijko_db rows of the same id.
+    /// </summary>
+    private void CollectStoreRows(LegacyRow row)
+    {
+        if (row.Kind != LegacyValueKind.ZustandStore || (row.Value as JsonObject)?["state"] is not JsonObject state)
+            return;
+        IEnumerable<JsonObject> Items(string name) => (state[name] as JsonArray ?? []).OfType<JsonObject>().Where(o => LegacyValues.Text(o, "id") is { Length: > 0 });
+        foreach (var project in Items("projects"))
+            _storeProjects.Add(row with { Table = row.Key + ".projects", Key = LegacyValues.Text(project, "id")!, Kind = LegacyValueKind.Row, Value = project.DeepClone(), Blobs = [] });
+        foreach (var session in Items("sessions"))
+        {
+            var sessionId = LegacyValues.Text(session, "id")!;
+            var copy = (JsonObject)session.DeepClone();
+            copy.Remove("messages");
+            _storeSessions.Add(row with { Table = row.Key + ".sessions", Key = sessionId, Kind = LegacyValueKind.Row, Value = copy, Blobs = [] });
+            foreach (var message in (session["messages"] as JsonArray ?? []).OfType<JsonObject>().Where(o => LegacyValues.Text(o, "id") is { Length: > 0 }))
+            {
+                var m = (JsonObject)message.DeepClone();
+                m["sessionId"] ??= sessionId;
+                _storeMessages.Add(row with { Table = row.Key + ".messages", Key = LegacyValues.Text(m, "id")!, Kind = LegacyValueKind.Row, Value = m, Blobs = [] });
+            }
+        }
+    }
+
+    private async Task MapStoreRowsAsync(CancellationToken ct)
+    {
+        foreach (var row in _storeProjects)
+        {
+            if (Target(LegacyDatabases.Kijko, "projects", row.Key) is not null && Existing(row) is null)
+                Count(row, Outcome.Skipped, "The kijko_db row of the same id wins.");
+            else
+                await MapProjectAsync(row, ct);
+        }
+        foreach (var row in _storeSessions)
+        {
+            if (Target(LegacyDatabases.Kijko, "chatSessions", row.Key) is not null && Existing(row) is null)
+                Count(row, Outcome.Skipped, "The kijko_db row of the same id wins.");
+            else
+                await MapSessionAsync(row, ct);
+        }
+        var fromDatabase = _storeMessages.Where(r => Target(LegacyDatabases.Kijko, "chatMessages", r.Key) is not null && Existing(r) is null).ToHashSet(ReferenceEqualityComparer.Instance);
+        foreach (var row in fromDatabase.Cast<LegacyRow>())
+            Count(row, Outcome.Skipped, "The kijko_db row of the same id wins.");
+        await MapMessagesAsync(_storeMessages.Where(r => !fromDatabase.Contains(r)).ToList(), ct);
     }
 
     private static bool HoldsCredential(LegacyRow row)
@@ -683,7 +740,7 @@ public sealed class LegacyMigrationRunner(
         Guid? projectId = null;
         if (LegacyValues.Text(legacy, "projectId") is { Length: > 0 } projectKey)
         {
-            if (Target(LegacyDatabases.Kijko, "projects", projectKey) is { } target && Guid.TryParse(target, out var p))
+            if (ProjectOrSession("projects", projectKey) is { } target && Guid.TryParse(target, out var p))
                 projectId = p;
             else
                 _tally.Problem(row.Database, row.Table, row.Key, $"Its project ({projectKey}) is missing: the session is imported without a project.", row.File);
@@ -734,7 +791,7 @@ public sealed class LegacyMigrationRunner(
             }
             var legacy = LegacyValues.AsObject(row.Value);
             var sessionKey = LegacyValues.Text(legacy, "sessionId");
-            if (sessionKey is null || Target(LegacyDatabases.Kijko, "chatSessions", sessionKey) is not { } sessionId)
+            if (sessionKey is null || ProjectOrSession("sessions", sessionKey) is not { } sessionId)
             {
                 Count(row, Outcome.Failed, $"Its chat session ({sessionKey ?? "none"}) is missing.");
                 continue;
@@ -822,7 +879,7 @@ public sealed class LegacyMigrationRunner(
             Guid? projectId = null;
             if (LegacyValues.Text(legacy, "projectId") is { Length: > 0 } projectKey)
             {
-                if (Target(LegacyDatabases.Kijko, "projects", projectKey) is { } target && Guid.TryParse(target, out var p))
+                if (ProjectOrSession("projects", projectKey) is { } target && Guid.TryParse(target, out var p))
                     projectId = p;
                 else
                     _tally.Problem(row.Database, row.Table, row.Key, $"Its project ({projectKey}) is missing: the asset is imported without a project.", row.File);
@@ -889,6 +946,25 @@ public sealed class LegacyMigrationRunner(
 
     private static string Id(string database, string table, string key) => $"{database}\n{table}\n{LegacyValues.SourceKey(key)}";
 
+    /// <summary>A project or chat session by legacy id: the kijko_db row, or one a zustand store held.</summary>
+    private string? ProjectOrSession(string kind, string key)
+    {
+        if (Target(LegacyDatabases.Kijko, kind == "projects" ? "projects" : "chatSessions", key) is { } fromDatabase)
+            return fromDatabase;
+        return _storeTargets.GetValueOrDefault($"{kind}\n{LegacyValues.SourceKey(key)}");
+    }
+
+    private readonly Dictionary<string, string> _storeTargets = new(StringComparer.Ordinal);
+
+    private void RememberStoreTarget(string database, string table, string key, string targetId)
+    {
+        if (!database.StartsWith(LegacyDatabases.LocalStoragePrefix, StringComparison.Ordinal))
+            return;
+        foreach (var kind in new[] { "projects", "sessions" })
+            if (table.EndsWith("." + kind, StringComparison.Ordinal))
+                _storeTargets.TryAdd($"{kind}\n{key}", targetId);
+    }
+
     private string? Target(string database, string table, string key) =>
         _planned.TryGetValue(Id(database, table, key), out var planned) ? planned
         : _known.TryGetValue(Id(database, table, key), out var known) ? known.TargetId : null;
@@ -938,6 +1014,7 @@ public sealed class LegacyMigrationRunner(
             return;
         }
         _planned[id] = targetId;
+        RememberStoreTarget(row.Database, row.Table, LegacyValues.SourceKey(row.Key), targetId);
         Count(row, Outcome.Imported, null);
         _pending.Add(new LegacySourceKey
         {

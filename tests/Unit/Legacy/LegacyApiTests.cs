@@ -60,7 +60,7 @@ public class LegacyApiTests(PortalFactory portal)
 
         var (id, applied) = await MigrateAsync(api, "apply", dumps.Small());
         Assert.Equal("applied", applied.GetProperty("status").GetString());
-        Assert.Equal(2, await portal.WithDbAsync(db => db.ChatSessions.CountAsync(s => s.UserId == user.Id)));
+        Assert.Equal(3, await portal.WithDbAsync(db => db.ChatSessions.CountAsync(s => s.UserId == user.Id)));
 
         var verify = await FinishAsync(api, await api.PostAsync($"/api/migrations/{id}/verify", null));
         Assert.Equal("succeeded", verify.GetProperty("status").GetString());
@@ -84,7 +84,7 @@ public class LegacyApiTests(PortalFactory portal)
         var adminApi = portal.CreateApiClient(admin.Token);
         var (id, report) = await MigrateAsync(adminApi, "apply", LegacyTestDumps.Create().Small(), $"&userId={owner.Id}");
         Assert.Equal("applied", report.GetProperty("status").GetString());
-        Assert.Equal(2, await portal.WithDbAsync(db => db.ChatSessions.CountAsync(s => s.UserId == owner.Id)));
+        Assert.Equal(3, await portal.WithDbAsync(db => db.ChatSessions.CountAsync(s => s.UserId == owner.Id)));
 
         var otherApi = portal.CreateApiClient(other.Token);
         foreach (var response in new[]

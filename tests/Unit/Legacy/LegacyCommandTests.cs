@@ -50,7 +50,7 @@ public class LegacyCommandTests(PortalFactory portal)
                 Assert.Equal(0, await portal.WithDbAsync(db => db.ChatSessions.CountAsync(s => s.UserId == user.Id)));
 
                 Assert.Equal(0, await LegacyCommands.ImportAsync(host.Services, ["--user", user.Email, .. paths], console, CancellationToken.None));
-                Assert.Equal(2, await portal.WithDbAsync(db => db.ChatSessions.CountAsync(s => s.UserId == user.Id)));
+                Assert.Equal(3, await portal.WithDbAsync(db => db.ChatSessions.CountAsync(s => s.UserId == user.Id)));
                 var id = await portal.WithDbAsync(db => db.Set<LegacyMigration>().Where(m => m.OwnerId == user.Id && !m.DryRun).Select(m => m.Id).SingleAsync());
                 Assert.Contains(id.ToString(), output.ToString(), StringComparison.Ordinal);
                 Assert.Contains("Problems", output.ToString(), StringComparison.Ordinal);

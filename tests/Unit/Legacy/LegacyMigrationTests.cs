@@ -77,6 +77,9 @@ public class LegacyMigrationTests(PortalFactory portal)
         Assert.Equal((2, 1, 0, 1), Counts(Table(report, "kijko_db", "assets")));
         Assert.Equal((1, 0, 1, 0), Counts(Table(report, "kijko_db", "syncQueue")));
         Assert.Equal((5, 4, 1, 0), Counts(Table(report, "localStorage.kijko", "localStorage")));
+        Assert.Equal((2, 1, 1, 0), Counts(Table(report, "localStorage.kijko", "chat-storage.sessions")));
+        Assert.Equal((2, 1, 1, 0), Counts(Table(report, "localStorage.kijko", "chat-storage.messages")));
+        Assert.Equal((1, 1, 0, 0), Counts(Table(report, "localStorage.kijko", "chat-storage.projects")));
         Assert.Equal((1, 0, 1, 0), Counts(Table(report, "some_other_app", "things")));
         Assert.Contains(report.Problems, p => p.Key == "m9" && p.Message.Contains("Nesting", StringComparison.Ordinal));
         Assert.Contains(report.Problems, p => p.Key == "i2" && p.Message.Contains("draft", StringComparison.Ordinal));
@@ -105,12 +108,16 @@ public class LegacyMigrationTests(PortalFactory portal)
 
             var hashes = await db.Set<Asset>().AsNoTracking().Where(a => a.OwnerId == user.Id).Select(a => a.Sha256).ToListAsync();
             Assert.All(dumps.ImportedBlobHashes, h => Assert.Contains(h, hashes));
-            Assert.Equal(2, await db.Projects.CountAsync(p => p.OwnerId == user.Id));
+            Assert.Equal(3, await db.Projects.CountAsync(p => p.OwnerId == user.Id));
             Assert.Equal(ProjectStatus.Archived, (await db.Projects.SingleAsync(p => p.OwnerId == user.Id && p.Name == "Old stuff")).Status);
             var sessions = await db.ChatSessions.AsNoTracking().Where(s => s.UserId == user.Id).ToListAsync();
-            Assert.Equal(2, sessions.Count);
+            Assert.Equal(3, sessions.Count);
+            Assert.Contains(sessions, s => s.Title == "First chat");
+            Assert.DoesNotContain(sessions, s => s.Title.StartsWith("Store copy", StringComparison.Ordinal));
+            var storeSession = Assert.Single(sessions, s => s.Title == "Only in the store");
+            Assert.Equal(await db.Projects.Where(p => p.Name == "Store project" && p.OwnerId == user.Id).Select(p => (Guid?)p.Id).SingleAsync(), storeSession.ProjectId);
             var clientIds = await db.ChatMessages.AsNoTracking().Where(m => m.Session!.UserId == user.Id).Select(m => m.ClientId).OrderBy(c => c).ToListAsync();
-            Assert.Equal(["m1", "m2", "m5"], clientIds);
+            Assert.Equal(["m1", "m2", "m5", "sm1"], clientIds);
             var prefs = JsonNode.Parse(await db.Set<UserPreferences>().Where(p => p.UserId == user.Id).Select(p => p.Preferences).SingleAsync())!;
             Assert.Equal("dark", (string?)prefs["legacy"]!["kijko"]!["theme"]);
             Assert.Equal("w1", (string?)prefs["legacy"]!["catalyst_global"]!["lastOpened"]);
@@ -189,7 +196,7 @@ public class LegacyMigrationTests(PortalFactory portal)
             var sites = await db.Set<Website>().AsNoTracking().Where(w => (w.OwnerId == alice.Id || w.OwnerId == bob.Id) && w.Name == "Bakery").ToListAsync();
             Assert.Equal(2, sites.Select(s => s.Id).Distinct().Count());
             Assert.Equal(2, sites.Select(s => s.Slug).Distinct().Count());
-            Assert.Equal(2, await db.ChatSessions.CountAsync(s => s.UserId == bob.Id));
+            Assert.Equal(3, await db.ChatSessions.CountAsync(s => s.UserId == bob.Id));
             return true;
         });
         await Assert.ThrowsAsync<Catalyst.Data.Common.NotFoundException>(() =>
@@ -223,9 +230,9 @@ public class LegacyInterruptionTests(PortalFactory portal)
         await portal.WithDbAsync(async db =>
         {
             Assert.Equal(2, await db.Websites.CountAsync(w => w.OwnerId == user.Id));
-            Assert.Equal(2, await db.ChatSessions.CountAsync(s => s.UserId == user.Id));
-            Assert.Equal(3, await db.ChatMessages.CountAsync(m => m.Session!.UserId == user.Id));
-            Assert.Equal(2, await db.Projects.CountAsync(p => p.OwnerId == user.Id));
+            Assert.Equal(3, await db.ChatSessions.CountAsync(s => s.UserId == user.Id));
+            Assert.Equal(4, await db.ChatMessages.CountAsync(m => m.Session!.UserId == user.Id));
+            Assert.Equal(3, await db.Projects.CountAsync(p => p.OwnerId == user.Id));
             Assert.Equal(await db.Assets.CountAsync(a => a.OwnerId == reference.Id), await db.Assets.CountAsync(a => a.OwnerId == user.Id));
             return true;
         });

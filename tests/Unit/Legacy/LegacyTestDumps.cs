@@ -105,7 +105,7 @@ public sealed class LegacyTestDumps(int seed)
             Table("localStorage",
                 Ls("theme", "PlainString", "dark"),
                 Ls("sidebar-collapsed", "Json", true),
-                Ls("chat-storage", "ZustandStore", O("""{"state": {"activeSessionId": "s1"}, "version": 0}""")),
+                Ls("chat-storage", "ZustandStore", O("""{"state": {"activeSessionId": "s1", "sessions": [{"id": "s1", "title": "Store copy (the database row wins)", "messages": [{"id": "m1", "role": "user", "content": "Hello there"}]}, {"id": "s-store", "title": "Only in the store", "projectId": "p-store", "messages": [{"id": "sm1", "role": "user", "content": "kept from the store", "createdAt": "2024-03-16T10:00:00.000Z"}]}], "projects": [{"id": "p-store", "name": "Store project"}]}, "version": 0}""")),
                 Ls("auth-storage", "ZustandStore", O("""{"state": {"user": {"name": "x"}, "accessToken": "secret"}, "version": 1}""")),
                 Ls("draft", "Malformed", "{\"text\": \"unfinish"))),
         File("other.json", "some_other_app", null, Table("things", Row("1", O("""{"id": 1}""")))),
