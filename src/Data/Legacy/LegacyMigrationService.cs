@@ -21,8 +21,15 @@ public sealed record LegacyCheckpoint(bool PreferencesExisted, string? Preferenc
 /// or an apply (<see cref="LegacyMigrationRunner"/>), verified, rolled back. Owner-scoped: another
 /// user's migration is not found.
 /// </summary>
-public sealed class LegacyMigrationService(CatalystDbContext db, ContentStore content, ILegacyDumpReader reader, IServiceProvider services, TimeProvider time)
+/// <remarks>
+/// The dump reader is looked up when a run starts (or given by the caller), so the Portal and the
+/// Workers start even in a build whose Data layer registers no reader; such a run fails with a clear message.
+/// </remarks>
+public sealed class LegacyMigrationService(CatalystDbContext db, ContentStore content, IServiceProvider services, TimeProvider time, ILegacyDumpReader? reader = null)
 {
+    private ILegacyDumpReader Reader => reader ?? services.GetService<ILegacyDumpReader>()
+        ?? throw new InvalidOperationException("No legacy dump reader is registered in this build.");
+
     public const string InputOwnerType = "legacy-input";
     public const int MaxFiles = 500;
 
@@ -91,7 +98,7 @@ public sealed class LegacyMigrationService(CatalystDbContext db, ContentStore co
         db.ChangeTracker.Clear();
 
         var runner = services.GetRequiredService<LegacyMigrationRunner>();
-        var tally = await runner.RunAsync(migration, owner, new LegacyDumpSet(reader, FilesOf(migration)), apply, progress, ct);
+        var tally = await runner.RunAsync(migration, owner, new LegacyDumpSet(Reader, FilesOf(migration)), apply, progress, ct);
         db.ChangeTracker.Clear();
         var status = apply ? LegacyMigrationStatus.Applied : LegacyMigrationStatus.DryRun;
         var report = tally.ToReport(id, LegacyStatusNames.Of(status), apply ? "apply" : "dry-run");

@@ -20,7 +20,7 @@ public sealed class LegacyHarness(PortalFactory portal, ILegacyDumpReader? reade
     private readonly ILegacyDumpReader _reader = reader ?? new FakeLegacyReader();
 
     public LegacyMigrationService Service(IServiceProvider sp) =>
-        new(sp.GetRequiredService<CatalystDbContext>(), sp.GetRequiredService<ContentStore>(), _reader, sp, TimeProvider.System);
+        new(sp.GetRequiredService<CatalystDbContext>(), sp.GetRequiredService<ContentStore>(), sp, TimeProvider.System, _reader);
 
     public Task<Guid> CreateAsync(Actor requester, Guid ownerId, IReadOnlyList<(string Name, byte[] Bytes)> files, bool dryRun) =>
         portal.WithScopeAsync(async sp =>
