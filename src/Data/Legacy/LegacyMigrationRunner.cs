@@ -235,6 +235,7 @@ public sealed class LegacyMigrationRunner(
             else
                 await MapProjectAsync(row, ct);
         }
+        await FlushUnitsAsync(ct);
         foreach (var row in _storeSessions)
         {
             if (Target(LegacyDatabases.Kijko, "chatSessions", row.Key) is not null && Existing(row) is null)
@@ -242,6 +243,7 @@ public sealed class LegacyMigrationRunner(
             else
                 await MapSessionAsync(row, ct);
         }
+        await FlushUnitsAsync(ct);
         var fromDatabase = _storeMessages.Where(r => Target(LegacyDatabases.Kijko, "chatMessages", r.Key) is not null && Existing(r) is null).ToHashSet(ReferenceEqualityComparer.Instance);
         foreach (var row in fromDatabase.Cast<LegacyRow>())
             Count(row, Outcome.Skipped, "The kijko_db row of the same id wins.");
@@ -684,8 +686,10 @@ public sealed class LegacyMigrationRunner(
     {
         foreach (var row in file.Of("projects"))
             await MapProjectAsync(row, ct);
+        await FlushUnitsAsync(ct);
         foreach (var row in file.Of("chatSessions"))
             await MapSessionAsync(row, ct);
+        await FlushUnitsAsync(ct);
         await MapMessagesAsync(file.Of("chatMessages"), ct);
         await MapProjectAssetsAsync(file.Of("assets"), ct);
         foreach (var row in file.Of("syncQueue"))
@@ -749,7 +753,10 @@ public sealed class LegacyMigrationRunner(
         await UnitAsync(row, async () => (await chat.CreateSessionAsync(_owner, new ChatSessionInput(title, projectId), ct)).Id, LegacyTargetKinds.ChatSession, extra, ct);
     }
 
-    /// <summary>One target written by a service and its source key, in one transaction.</summary>
+    private const int UnitBatch = 100;
+    private readonly List<(LegacyRow Row, Func<Task<Guid>> Write, string Kind, string Extra)> _units = [];
+
+    /// <summary>A target written by a service; its source key commits with it. Units are written in batches (see <see cref="FlushUnitsAsync"/>).</summary>
     private async Task UnitAsync(LegacyRow row, Func<Task<Guid>> write, string kind, string extra, CancellationToken ct)
     {
         if (!_apply)
@@ -758,24 +765,54 @@ public sealed class LegacyMigrationRunner(
             _pending.Clear();
             return;
         }
+        _units.Add((row, write, kind, extra));
+        if (_units.Count >= UnitBatch)
+            await FlushUnitsAsync(ct);
+    }
+
+    /// <summary>
+    /// Writes the waiting units in one transaction; if one of them is refused, the batch is undone
+    /// and each unit is written in a transaction of its own, so only the refused row fails.
+    /// </summary>
+    private async Task FlushUnitsAsync(CancellationToken ct)
+    {
+        if (_units.Count == 0)
+            return;
+        var units = _units.ToList();
+        _units.Clear();
         var snapshot = _tally.Snapshot();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        try
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
-            var id = await write();
-            Land(row, kind, id.ToString(), extra: extra);
-            db.Set<LegacySourceKey>().AddRange(_pending);
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
+            try
+            {
+                foreach (var (row, write, kind, extra) in units)
+                    Land(row, kind, (await write()).ToString(), extra: extra);
+                db.Set<LegacySourceKey>().AddRange(_pending);
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
+                _pending.Clear();
+                return;
+            }
+            catch (Exception ex) when (ex is DomainException or DbUpdateException && units.Count > 1)
+            {
+                await tx.RollbackAsync(CancellationToken.None);
+                db.ChangeTracker.Clear();
+                Forget(snapshot);
+            }
+            catch (Exception ex) when (ex is DomainException or DbUpdateException)
+            {
+                await tx.RollbackAsync(CancellationToken.None);
+                db.ChangeTracker.Clear();
+                Forget(snapshot);
+                Count(units[0].Row, Outcome.Failed, ex is ValidationFailedException v ? string.Join(" ", v.Errors.Values.SelectMany(e => e)) : ex.Message);
+                return;
+            }
         }
-        catch (Exception ex) when (ex is DomainException or DbUpdateException)
+        foreach (var unit in units)
         {
-            await tx.RollbackAsync(CancellationToken.None);
-            db.ChangeTracker.Clear();
-            Forget(snapshot);
-            Count(row, Outcome.Failed, ex is ValidationFailedException v ? string.Join(" ", v.Errors.Values.SelectMany(e => e)) : ex.Message);
+            _units.Add(unit);
+            await FlushUnitsAsync(ct);
         }
-        _pending.Clear();
     }
 
     private async Task MapMessagesAsync(IReadOnlyList<LegacyRow> rows, CancellationToken ct)
