@@ -243,7 +243,7 @@ public sealed class LegacyMigrationRunner(
             else
                 await MapSessionAsync(row, ct);
         }
-        await FlushUnitsAsync(ct);
+        await FlushSessionsAsync(ct);
         var fromDatabase = _storeMessages.Where(r => Target(LegacyDatabases.Kijko, "chatMessages", r.Key) is not null && Existing(r) is null).ToHashSet(ReferenceEqualityComparer.Instance);
         foreach (var row in fromDatabase.Cast<LegacyRow>())
             Count(row, Outcome.Skipped, "The kijko_db row of the same id wins.");
@@ -689,7 +689,7 @@ public sealed class LegacyMigrationRunner(
         await FlushUnitsAsync(ct);
         foreach (var row in file.Of("chatSessions"))
             await MapSessionAsync(row, ct);
-        await FlushUnitsAsync(ct);
+        await FlushSessionsAsync(ct);
         await MapMessagesAsync(file.Of("chatMessages"), ct);
         await MapProjectAssetsAsync(file.Of("assets"), ct);
         foreach (var row in file.Of("syncQueue"))
@@ -750,7 +750,51 @@ public sealed class LegacyMigrationRunner(
                 _tally.Problem(row.Database, row.Table, row.Key, $"Its project ({projectKey}) is missing: the session is imported without a project.", row.File);
         }
         var extra = LegacyValues.Rest(legacy, "id", "projectId").ToJsonString();
-        await UnitAsync(row, async () => (await chat.CreateSessionAsync(_owner, new ChatSessionInput(title, projectId), ct)).Id, LegacyTargetKinds.ChatSession, extra, ct);
+        var input = new ChatSessionInput(title, projectId);
+        if (!_apply)
+        {
+            await UnitAsync(row, () => Task.FromResult(Guid.Empty), LegacyTargetKinds.ChatSession, extra, ct);
+            return;
+        }
+        _sessions.Add((row, input, extra));
+        if (_sessions.Count >= SessionBatch)
+            await FlushSessionsAsync(ct);
+    }
+
+    private const int SessionBatch = 500;
+    private readonly List<(LegacyRow Row, ChatSessionInput Input, string Extra)> _sessions = [];
+
+    /// <summary>Sessions in one save (the service's batch create); if it refuses the batch, each goes alone so only the refused one fails.</summary>
+    private async Task FlushSessionsAsync(CancellationToken ct)
+    {
+        if (_sessions.Count == 0)
+            return;
+        var batch = _sessions.ToList();
+        _sessions.Clear();
+        var snapshot = _tally.Snapshot();
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            try
+            {
+                var created = await chat.CreateSessionsAsync(_owner, batch.Select(b => b.Input).ToList(), ct);
+                for (var i = 0; i < batch.Count; i++)
+                    Land(batch[i].Row, LegacyTargetKinds.ChatSession, created[i].Id.ToString(), extra: batch[i].Extra);
+                db.Set<LegacySourceKey>().AddRange(_pending);
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
+                _pending.Clear();
+                return;
+            }
+            catch (Exception ex) when (ex is DomainException or DbUpdateException)
+            {
+                await tx.RollbackAsync(CancellationToken.None);
+                db.ChangeTracker.Clear();
+                Forget(snapshot);
+            }
+        }
+        foreach (var (row, input, extra) in batch)
+            await UnitAsync(row, async () => (await chat.CreateSessionAsync(_owner, input, ct)).Id, LegacyTargetKinds.ChatSession, extra, ct);
+        await FlushUnitsAsync(ct);
     }
 
     private const int UnitBatch = 100;
