@@ -133,6 +133,20 @@ public sealed class LegacyMigrationService(CatalystDbContext db, ContentStore co
         var keys = await db.Set<LegacySourceKey>().AsNoTracking().Where(k => k.MigrationId == id).ToListAsync(ct);
         var mismatches = new List<string>();
 
+        // Recount the source: the files read again and mapped without writing; rows this migration
+        // landed count as imported, so the counts must be the report's.
+        var owner = await OwnerAsync(migration, ct);
+        var recount = (await services.GetRequiredService<LegacyMigrationRunner>()
+            .RunAsync(migration, owner, new LegacyDumpSet(Reader, FilesOf(migration)), apply: false, (_, _) => Task.CompletedTask, ct))
+            .ToReport(id, report.Status, report.Mode);
+        db.ChangeTracker.Clear();
+        foreach (var table in recount.Tables)
+        {
+            var reported = report.Tables.FirstOrDefault(t => t.Database == table.Database && t.Table == table.Table);
+            if (reported is null || (reported.Source, reported.Imported) != (table.Source, table.Imported))
+                mismatches.Add($"{table.Database}/{table.Table}: the source now gives {table.Source} rows, {table.Imported} landed; the report says {reported?.Source ?? 0}, {reported?.Imported ?? 0}.");
+        }
+
         foreach (var table in report.Tables)
         {
             var landed = keys.Count(k => k.Database == table.Database && k.Table == table.Table);

@@ -135,6 +135,21 @@ public class LegacyMigrationTests(PortalFactory portal)
     private static (int, int, int, int) Counts(LegacyTableReport t) => (t.Source, t.Imported, t.Skipped, t.Failed);
 
     [Fact]
+    public async Task Verify_names_what_no_longer_matches()
+    {
+        var user = await portal.CreateUserAsync("legacy-verify");
+        var (id, _) = await _legacy.RunAsync(user, LegacyTestDumps.Create().Small(), dryRun: false);
+        var session = await portal.WithDbAsync(db => db.ChatSessions.Where(s => s.UserId == user.Id && s.Title == "First chat").Select(s => s.Id).SingleAsync());
+        await portal.WithScopeAsync(sp => sp.GetRequiredService<ChatService>().DeleteSessionAsync(user.Actor, session, null, CancellationToken.None));
+
+        var verification = await _legacy.VerifyAsync(id);
+
+        Assert.False(verification.Passed);
+        Assert.Contains(verification.Mismatches, m => m.Contains(session.ToString(), StringComparison.Ordinal));
+        Assert.Equal(LegacyMigrationStatus.Failed, (await portal.WithScopeAsync(sp => _legacy.Service(sp).GetAsync(user.Actor, id, CancellationToken.None))).Status);
+    }
+
+    [Fact]
     public async Task Running_the_same_input_again_changes_nothing()
     {
         var user = await portal.CreateUserAsync("legacy-rerun");
