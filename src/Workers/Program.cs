@@ -78,6 +78,24 @@ public static class Program
                         return 4;
                     return await CopyStoreCommand.RunAsync(host.Services, builder.Configuration, builder.Environment.ContentRootPath, rest.Contains("--verify-existing"), cts.Token);
                 }
+                case "import-legacy":
+                case "verify-legacy":
+                case "rollback-legacy":
+                {
+                    // Only --Key=value settings configure the host; the rest are the command's own arguments.
+                    using var host = WorkerHost.CreateBuilder(rest.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains('=', StringComparison.Ordinal)).ToArray(), runJobServer: false).Build();
+                    using var cts = new CancellationTokenSource();
+                    Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
+                    if (!await SchemaCheck.IsCurrentAsync(host.Services, cts.Token))
+                        return 4;
+                    var console = Spectre.Console.AnsiConsole.Console;
+                    return command switch
+                    {
+                        "import-legacy" => await LegacyCommands.ImportAsync(host.Services, rest, console, cts.Token),
+                        "verify-legacy" => await LegacyCommands.VerifyAsync(host.Services, rest, console, cts.Token),
+                        _ => await LegacyCommands.RollbackAsync(host.Services, rest, console, cts.Token),
+                    };
+                }
                 default:
                     await Console.Error.WriteLineAsync($"""
                         Unknown command '{command}'.
@@ -90,6 +108,10 @@ public static class Program
                                      [--Target:AzureBlob:ContainerName=...] [--verify-existing]
                                                             copy every chunk to another store, checking hashes; run again to resume
                           verify-backup FILE                check a website backup or account archive without importing it
+                          import-legacy --user EMAIL [--dry-run] FILES...
+                                                            migrate legacy browser dumps for a user (SPEC §11)
+                          verify-legacy ID                  recount a migration and re-hash its blobs
+                          rollback-legacy ID                remove what a migration added, restore what it changed
                         """);
                     return 2;
             }

@@ -49,6 +49,24 @@ public sealed class ChatService(CatalystDbContext db, ChangeSet changes, IOption
         return session;
     }
 
+    /// <summary>Creates several sessions in one save (imports): each checked as <see cref="CreateSessionAsync"/> checks one; any refusal refuses them all.</summary>
+    public async Task<IReadOnlyList<ChatSession>> CreateSessionsAsync(Actor actor, IReadOnlyList<ChatSessionInput> inputs, CancellationToken ct)
+    {
+        var titles = inputs.Select(i => ChatRules.ValidateTitle(i.Title)).ToList();
+        foreach (var projectId in inputs.Select(i => i.ProjectId).OfType<Guid>().Distinct())
+            await RequireProjectAsync(actor, projectId, ct);
+        var sessions = new List<ChatSession>(inputs.Count);
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var session = new ChatSession { Id = Guid.CreateVersion7(), UserId = actor.UserId, Title = titles[i], ProjectId = inputs[i].ProjectId };
+            db.ChatSessions.Add(session);
+            changes.Upserted(SyncEntityTypes.ChatSession, session.Id, session.UserId, created: true);
+            sessions.Add(session);
+        }
+        await changes.SaveAsync(ct);
+        return sessions;
+    }
+
     public async Task<ChatSession> UpdateSessionAsync(Actor actor, Guid id, long? expectedVersion, ChatSessionPatch patch, CancellationToken ct)
     {
         var title = patch.Title is null ? null : ChatRules.ValidateTitle(patch.Title);

@@ -88,6 +88,8 @@ public static class DataServiceCollectionExtensions
         services.AddScoped<PreferencesService>();
         services.AddScoped<WebsiteBackupWriter>();
         services.AddScoped<WebsiteImportService>();
+        services.AddScoped<Legacy.LegacyMigrationService>();
+        services.AddScoped<Legacy.LegacyMigrationRunner>();
         services.AddScoped<JobResultFiles>();
         services.AddScoped<AccountArchive>();
         services.AddCatalystMarketplace(configuration);

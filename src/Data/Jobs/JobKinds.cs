@@ -14,6 +14,9 @@ public static class JobKinds
     public const string WebsiteImport = "website-import";
     public const string AccountExport = "account-export";
     public const string SecretKeyRotation = "secret-key-rotation";
+    public const string LegacyMigration = "legacy-migration";
+    public const string LegacyVerification = "legacy-verify";
+    public const string LegacyRollback = "legacy-rollback";
 
     public static readonly IReadOnlyDictionary<string, string> DisplayNames = new Dictionary<string, string>
     {
@@ -28,6 +31,9 @@ public static class JobKinds
         [WebsiteImport] = "Website import",
         [AccountExport] = "Account archive",
         [SecretKeyRotation] = "Secret key rotation",
+        [LegacyMigration] = "Legacy data migration",
+        [LegacyVerification] = "Legacy migration verification",
+        [LegacyRollback] = "Legacy migration rollback",
     };
 
     public static string DisplayName(string kind) => DisplayNames.TryGetValue(kind, out var name) ? name : kind;

@@ -60,6 +60,7 @@ public static class PortalPipeline
         api.MapSearchEndpoints();
         api.MapWebsiteEndpoints();
         api.MapBackupEndpoints();
+        api.MapMigrationEndpoints();
         api.MapMarketplaceEndpoints();
         api.MapMcpServerEndpoints();
         api.MapSecretEndpoints();

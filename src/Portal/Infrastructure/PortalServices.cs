@@ -83,6 +83,7 @@ public static class PortalServices
             .AddPolicy(Policies.Admin, p => p.AddAuthenticationSchemes(IdentityConstants.ApplicationScheme).RequireRole(Roles.Admin));
 
         services.AddSingleton<SignInThrottle>();
+        services.AddScoped<Api.LegacyUploadReader>();
         services.AddRateLimiter(options =>
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;

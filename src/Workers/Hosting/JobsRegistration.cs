@@ -40,6 +40,9 @@ public static class JobsRegistration
         services.AddKeyedScoped<IJob, WebsiteImportJob>(JobKinds.WebsiteImport);
         services.AddKeyedScoped<IJob, AccountExportJob>(JobKinds.AccountExport);
         services.AddKeyedScoped<IJob, SecretKeyRotationJob>(JobKinds.SecretKeyRotation);
+        services.AddKeyedScoped<IJob, LegacyMigrationJob>(JobKinds.LegacyMigration);
+        services.AddKeyedScoped<IJob, LegacyVerificationJob>(JobKinds.LegacyVerification);
+        services.AddKeyedScoped<IJob, LegacyRollbackJob>(JobKinds.LegacyRollback);
         services.AddScoped<IDeliveryQueue, HangfireDeliveryQueue>();
         services.AddScoped<OutboxJobs>();
         services.AddSingleton<IJobQueueMonitor, HangfireQueueMonitor>();

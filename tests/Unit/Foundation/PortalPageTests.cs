@@ -27,6 +27,7 @@ public sealed class PageVisitor(PortalFactory portal) : IAsyncLifetime
     public Guid McpServerId { get; private set; }
     public string FlagName { get; } = $"visited.flag{Guid.NewGuid():N}"[..24];
     public Guid DeploymentConfigId { get; private set; }
+    public Guid MigrationId { get; private set; }
 
     public async ValueTask InitializeAsync()
     {
@@ -40,6 +41,7 @@ public sealed class PageVisitor(PortalFactory portal) : IAsyncLifetime
             .PublishAsync(Admin.Actor, ProjectId, null, new PublishInput(990, "EUR", "templates", null), CancellationToken.None));
         JobId = (await portal.InsertRunAsync(Admin.Id, JobRunStatus.Succeeded, new { ownerId = Admin.Id })).Id;
         Website = await portal.CreateFullWebsiteAsync(Admin, "Visited site");
+        MigrationId = (await new Legacy.LegacyHarness(portal).RunAsync(Admin, Legacy.LegacyTestDumps.Create().Small(), dryRun: true)).Id;
         await portal.WithScopeAsync(async sp =>
         {
             McpServerId = (await sp.GetRequiredService<McpServerService>().CreateAsync(Admin.Actor,
@@ -116,6 +118,8 @@ public class PortalPageTests(PortalFactory portal, PageVisitor visitor) : IClass
         ["/Marketplace/Purchases"] = ("/Marketplace/Purchases", HttpStatusCode.OK),
         ["/Marketplace/Sales"] = ("/Marketplace/Sales", HttpStatusCode.OK),
         ["/Marketplace/Stats"] = ("/Marketplace/Stats", HttpStatusCode.OK),
+        ["/Migrations/Index"] = ("/Migrations", HttpStatusCode.OK),
+        ["/Migrations/Details"] = ("/Migrations/Details/{migration}", HttpStatusCode.OK),
     };
 
     public static TheoryData<string> PageNames() => [.. Pages.Keys];
@@ -141,7 +145,8 @@ public class PortalPageTests(PortalFactory portal, PageVisitor visitor) : IClass
         .Replace("{mcp}", visitor.McpServerId.ToString(), StringComparison.Ordinal)
         .Replace("{flag}", visitor.FlagName, StringComparison.Ordinal)
         .Replace("{email}", Uri.EscapeDataString(visitor.Admin.Email), StringComparison.Ordinal)
-        .Replace("{deployment}", visitor.DeploymentConfigId.ToString(), StringComparison.Ordinal);
+        .Replace("{deployment}", visitor.DeploymentConfigId.ToString(), StringComparison.Ordinal)
+        .Replace("{migration}", visitor.MigrationId.ToString(), StringComparison.Ordinal);
 
     [Theory]
     [MemberData(nameof(PageNames))]

@@ -85,7 +85,11 @@ public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifeti
             builder.UseSetting(key, value);
         // No test resolves real names (and so none can reach an address off this machine).
         builder.ConfigureTestServices(services =>
-            services.Replace(ServiceDescriptor.Singleton<Catalyst.Data.Deployments.IHostResolver, TestHostResolver>()));
+        {
+            services.Replace(ServiceDescriptor.Singleton<Catalyst.Data.Deployments.IHostResolver, TestHostResolver>());
+            // Legacy migrations also read the mapping tests' pre-decoded format (real dumps go to the real reader).
+            services.Replace(ServiceDescriptor.Singleton<Catalyst.Data.Legacy.Reading.ILegacyDumpReader, Legacy.FakeLegacyReader>());
+        });
     }
 
     /// <summary>A cookie-keeping client that does not follow redirects, over https so Secure cookies flow.</summary>

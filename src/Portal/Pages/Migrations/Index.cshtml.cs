@@ -1,0 +1,65 @@
+using Catalyst.Data.Jobs;
+using Catalyst.Data.Legacy;
+using Catalyst.Data.Storage;
+using Catalyst.Portal.Infrastructure;
+using Catalyst.Workers.Jobs;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Catalyst.Portal.Pages.Migrations;
+
+/// <summary>
+/// Legacy browser-storage migration (SPEC §11): upload the files the old apps exported, get the
+/// dry-run report, then apply, verify or roll back from the migration's page.
+/// </summary>
+[RequestSizeLimit(5L << 30)]
+[RequestFormLimits(MultipartBodyLengthLimit = 5L << 30)]
+public class IndexModel(LegacyMigrationService migrations, ContentStore content, JobRunService jobs) : PageModel
+{
+    [BindProperty]
+    public List<IFormFile> Files { get; set; } = [];
+
+    [BindProperty]
+    public string Mode { get; set; } = "dry-run";
+
+    public IReadOnlyList<LegacyMigration> Recent { get; private set; } = [];
+
+    public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        var files = Files.Where(f => f.Length > 0).ToList();
+        if (files.Count == 0)
+            ModelState.AddModelError(nameof(Files), "Choose the exported files (.json): the Dexie exports and localStorage dumps.");
+        else if (files.Count > LegacyMigrationService.MaxFiles)
+            ModelState.AddModelError(nameof(Files), $"At most {LegacyMigrationService.MaxFiles} files.");
+        if (Mode is not ("dry-run" or "apply"))
+            ModelState.AddModelError(nameof(Mode), "Choose a dry run or apply.");
+        if (!ModelState.IsValid)
+        {
+            await LoadAsync(ct);
+            return Page();
+        }
+        var inputs = new List<LegacyInputFile>();
+        foreach (var file in files)
+        {
+            await using var stream = file.OpenReadStream();
+            var blob = await content.WriteAsync(stream, ct);
+            inputs.Add(new LegacyInputFile(Path.GetFileName(file.FileName), blob.Sha256, blob.Length));
+        }
+        var actor = User.ToActor();
+        var migration = await migrations.CreateAsync(actor, actor.UserId, inputs, Mode == "dry-run", ct);
+        await jobs.StartAsync(actor, JobKinds.LegacyMigration, new LegacyJobInput(migration.Id), ct);
+        TempData["Flash"] = Mode == "dry-run" ? "The dry run has started: nothing is written until you apply." : "The migration has started.";
+        return RedirectToPage("Details", new { id = migration.Id });
+    }
+
+    public static int FileCount(LegacyMigration migration) =>
+        System.Text.Json.JsonSerializer.Deserialize<List<LegacyInputFile>>(migration.Files, System.Text.Json.JsonSerializerOptions.Web)?.Count ?? 0;
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        ViewData["Section"] = "Migrations";
+        Recent = await migrations.ListAsync(User.ToActor(), 50, ct);
+    }
+}

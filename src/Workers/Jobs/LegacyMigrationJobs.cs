@@ -1,0 +1,53 @@
+using System.Text.Json;
+using Catalyst.Data;
+using Catalyst.Data.Common;
+using Catalyst.Data.Jobs;
+using Catalyst.Data.Legacy;
+using Microsoft.EntityFrameworkCore;
+
+namespace Catalyst.Workers.Jobs;
+
+/// <summary>The input of every legacy migration job: the migration it works on.</summary>
+public sealed record LegacyJobInput(Guid MigrationId);
+
+/// <summary>Shared by the three legacy jobs: reads the input, reports progress, marks the migration failed when the job fails.</summary>
+public abstract class LegacyJobBase(CatalystDbContext db, LegacyMigrationService migrations, JobProgress progress) : IJob
+{
+    public async Task<object?> RunAsync(Guid jobRunId, CancellationToken ct)
+    {
+        var run = await db.JobRuns.AsNoTracking().SingleAsync(r => r.Id == jobRunId, ct);
+        var input = JsonSerializer.Deserialize<LegacyJobInput>(run.Input!, JsonSerializerOptions.Web)!;
+        try
+        {
+            await RunAsync(migrations, input.MigrationId, (done, total) => progress.ReportAsync(jobRunId, done, total, ct), ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && ex is not ConflictException)
+        {
+            await migrations.MarkFailedAsync(input.MigrationId, ex.Message, CancellationToken.None);
+            throw;
+        }
+        // The JobRun's result is the migration id (SPEC §11); its report is at /api/migrations/{id}.
+        return input.MigrationId;
+    }
+
+    protected abstract Task RunAsync(LegacyMigrationService migrations, Guid migrationId, Func<long, long, Task> progress, CancellationToken ct);
+}
+
+/// <summary>Dry run or apply, as the migration was created. A retried or restarted run completes what was written (source keys).</summary>
+public sealed class LegacyMigrationJob(CatalystDbContext db, LegacyMigrationService migrations, JobProgress progress) : LegacyJobBase(db, migrations, progress)
+{
+    protected override Task RunAsync(LegacyMigrationService migrations, Guid migrationId, Func<long, long, Task> progress, CancellationToken ct) =>
+        migrations.RunAsync(migrationId, progress, ct);
+}
+
+public sealed class LegacyVerificationJob(CatalystDbContext db, LegacyMigrationService migrations, JobProgress progress) : LegacyJobBase(db, migrations, progress)
+{
+    protected override Task RunAsync(LegacyMigrationService migrations, Guid migrationId, Func<long, long, Task> progress, CancellationToken ct) =>
+        migrations.VerifyAsync(migrationId, progress, ct);
+}
+
+public sealed class LegacyRollbackJob(CatalystDbContext db, LegacyMigrationService migrations, JobProgress progress) : LegacyJobBase(db, migrations, progress)
+{
+    protected override Task RunAsync(LegacyMigrationService migrations, Guid migrationId, Func<long, long, Task> progress, CancellationToken ct) =>
+        migrations.RollbackAsync(migrationId, progress, ct);
+}
