@@ -150,6 +150,13 @@ public class AuthorizationWalkTests(PortalFactory portal, WalkCast cast) : IClas
         ["POST /api/projects/{id:guid}/publish"] = On(Access.Owner, c => $"/api/projects/{c.Sold}/publish", new { price = 0, currency = "EUR", category = "templates" }),
         ["POST /api/projects/{id:guid}/unpublish"] = Fresh(Access.Owner, async c => $"/api/projects/{await c.NewListingAsync()}/unpublish"),
 
+        // Legacy migrations
+        ["GET /api/migrations"] = Fixed(Access.User, "/api/migrations"),
+        ["POST /api/migrations/legacy"] = Fixed(Access.User, "/api/migrations/legacy?mode=dry-run"),
+        ["GET /api/migrations/{id:guid}"] = On(Access.Owner, c => $"/api/migrations/{c.Migration}"),
+        ["POST /api/migrations/{id:guid}/verify"] = On(Access.Owner, c => $"/api/migrations/{c.Migration}/verify"),
+        ["POST /api/migrations/{id:guid}/rollback"] = On(Access.Owner, c => $"/api/migrations/{c.Migration}/rollback"),
+
         // Admin
         ["GET /api/admin/users"] = Fixed(Access.Admin, "/api/admin/users"),
         ["POST /api/admin/users"] = Fixed(Access.Admin, "/api/admin/users", new { }),
@@ -299,6 +306,7 @@ public class PageAuthorizationWalkTests(PortalFactory portal, WalkCast cast) : I
         ["/Websites/Create"] = Page(Access.User, "/Websites/Create"),
         ["/Websites/Import"] = Page(Access.User, "/Websites/Import"),
         ["/Marketplace/Purchases"] = Page(Access.User, "/Marketplace/Purchases"),
+        ["/Migrations/Index"] = Page(Access.User, "/Migrations"),
 
         ["/Projects/Edit"] = Page(Access.Owner, c => $"/Projects/Edit/{c.Project}"),
         ["/Projects/Delete"] = Page(Access.Owner, c => $"/Projects/Delete/{c.Project}"),
@@ -313,6 +321,7 @@ public class PageAuthorizationWalkTests(PortalFactory portal, WalkCast cast) : I
         ["/Websites/Diff"] = Page(Access.Owner, c => $"/Websites/{c.Website.Id}/diff?from=1&to=2"),
         ["/Websites/Deployment"] = Page(Access.Owner, c => $"/Websites/{c.Website.Id}/deployments/{c.Website.Deployment}"),
         ["/Marketplace/Publish"] = Page(Access.Owner, c => $"/Marketplace/Publish/{c.Sold}"),
+        ["/Migrations/Details"] = Page(Access.Owner, c => $"/Migrations/Details/{c.Migration}"),
 
         ["/Admin/Index"] = Page(Access.Admin, "/Admin"),
         ["/Admin/Users/Index"] = Page(Access.Admin, "/Admin/Users"),

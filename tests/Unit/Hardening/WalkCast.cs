@@ -46,6 +46,8 @@ public sealed class WalkCast(PortalFactory portal) : IAsyncLifetime
     /// <summary>A project the owner sells.</summary>
     public Guid Sold { get; private set; }
     public Guid McpServer { get; private set; }
+    /// <summary>A legacy migration of the owner (a dry run: verify and rollback answer 409 to those allowed to see it).</summary>
+    public Guid Migration { get; private set; }
     public string Flag { get; } = $"walk.flag{Guid.NewGuid():N}"[..20];
 
     public async ValueTask InitializeAsync()
@@ -71,6 +73,13 @@ public sealed class WalkCast(PortalFactory portal) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, review.StatusCode);
         Review = (await review.ReadJsonAsync()).GetProperty("data").GetProperty("id").GetGuid();
         Sold = (await portal.PublishedAsync(price: 0, seller: OwnerUser)).ProjectId;
+        Migration = await portal.WithScopeAsync(async sp =>
+        {
+            var bytes = """{"theme":"dark"}"""u8.ToArray();
+            var blob = await sp.GetRequiredService<Catalyst.Data.Storage.ContentStore>().WriteAsync(new MemoryStream(bytes), CancellationToken.None);
+            return (await sp.GetRequiredService<Catalyst.Data.Legacy.LegacyMigrationService>().CreateAsync(OwnerUser.Actor, OwnerUser.Id,
+                [new Catalyst.Data.Legacy.LegacyInputFile("localStorage.walk.json", blob.Sha256, blob.Length)], dryRun: true, CancellationToken.None)).Id;
+        });
         McpServer = await portal.WithScopeAsync(async sp => (await sp.GetRequiredService<Catalyst.Data.Mcp.McpServerService>().CreateAsync(AdminUser.Actor,
             new Catalyst.Data.Mcp.McpServerInput($"Walk MCP {Guid.NewGuid():N}", "A server", Catalyst.Data.Mcp.McpTransport.Http, "https://mcp.example.com/mcp", null, null),
             "walk-credential-1234", CancellationToken.None)).Server.Id);
