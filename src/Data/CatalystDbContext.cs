@@ -78,6 +78,7 @@ public abstract class CatalystDbContext(DbContextOptions options)
     private void StampChanges()
     {
         var now = Clock.UtcNow(Time);
+        var newUsers = new List<CatalystUser>();
         foreach (var entry in ChangeTracker.Entries())
         {
             // The audit log is append-only (SPEC §3): no unit of work may change or remove an entry.
@@ -85,6 +86,8 @@ public abstract class CatalystDbContext(DbContextOptions options)
                 throw new InvalidOperationException("The audit log is append-only: entries cannot be changed or deleted.");
             if (entry.State == EntityState.Added)
             {
+                if (entry.Entity is CatalystUser user)
+                    newUsers.Add(user);
                 if (entry.Entity is ITimestamped added)
                 {
                     if (added.CreatedAt == default) added.CreatedAt = now;
@@ -104,6 +107,9 @@ public abstract class CatalystDbContext(DbContextOptions options)
                 }
             }
         }
+        // Every account has its quota row from the start, so a charge is always one conditional UPDATE.
+        foreach (var user in newUsers)
+            Set<Storage.StorageUsage>().Add(new Storage.StorageUsage { UserId = user.Id, UpdatedAt = now });
     }
 
     private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(

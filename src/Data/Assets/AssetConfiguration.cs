@@ -16,5 +16,9 @@ public sealed class AssetConfiguration : IEntityTypeConfiguration<Asset>
         builder.HasIndex(a => new { a.OwnerId, a.Sha256 });
         builder.HasIndex(a => new { a.WebsiteId, a.CreatedAt });
         builder.HasIndex(a => new { a.ProjectId, a.CreatedAt });
+        // No asset may point at a website or project that is gone: their delete paths remove or detach
+        // the assets first (releasing blob references), and the database refuses any path that forgets.
+        builder.HasOne<Websites.Website>().WithMany().HasForeignKey(a => a.WebsiteId).OnDelete(DeleteBehavior.NoAction);
+        builder.HasOne<Projects.Project>().WithMany().HasForeignKey(a => a.ProjectId).OnDelete(DeleteBehavior.NoAction);
     }
 }

@@ -12,8 +12,10 @@ public sealed class AssetService(CatalystDbContext db, ContentStore content)
     public async Task<Page<Asset>> ListAsync(Actor actor, AssetQuery query, PageRequest page, CancellationToken ct)
     {
         var assets = Visible(actor);
-        if (query.WebsiteId is { } websiteId) assets = assets.Where(a => a.WebsiteId == websiteId);
-        if (query.ProjectId is { } projectId) assets = assets.Where(a => a.ProjectId == projectId);
+        if (query.WebsiteId is { } websiteId)
+            assets = assets.Where(a => a.WebsiteId == websiteId && db.Set<Websites.Website>().Any(w => w.Id == websiteId && w.OwnerId == a.OwnerId));
+        if (query.ProjectId is { } projectId)
+            assets = assets.Where(a => a.ProjectId == projectId && db.Set<Projects.Project>().Any(p => p.Id == projectId && p.OwnerId == a.OwnerId));
         if (!string.IsNullOrWhiteSpace(query.Sha256))
         {
             var sha = query.Sha256.Trim().ToLowerInvariant();
@@ -29,6 +31,13 @@ public sealed class AssetService(CatalystDbContext db, ContentStore content)
             .Skip(page.Skip).Take(page.PageSize).ToListAsync(ct);
         return new Page<Asset>(items, page.Page, page.PageSize, total);
     }
+
+    /// <summary>
+    /// The assets filed under a website: those its owner holds. Selecting by the website id alone
+    /// could reach another user's rows (a reused or guessed id); the owner check rules that out.
+    /// </summary>
+    public static IQueryable<Asset> OfWebsite(CatalystDbContext db, Guid websiteId) =>
+        db.Set<Asset>().AsNoTracking().Where(a => a.WebsiteId == websiteId && db.Set<Websites.Website>().Any(w => w.Id == websiteId && w.OwnerId == a.OwnerId));
 
     public async Task<Asset> GetAsync(Actor actor, Guid id, CancellationToken ct) =>
         await Visible(actor).FirstOrDefaultAsync(a => a.Id == id, ct) ?? throw new NotFoundException("Asset");
@@ -48,7 +57,7 @@ public sealed class AssetService(CatalystDbContext db, ContentStore content)
             ProjectId = projectId,
         };
         db.Set<Asset>().Add(asset);
-        await content.AddReferenceAsync(blob.Sha256, BlobOwnerTypes.Asset, id.ToString(), ct);
+        await content.AddReferenceAsync(blob.Sha256, BlobOwnerTypes.Asset, id.ToString(), ownerId, ct);
         return asset;
     }
 
@@ -64,9 +73,29 @@ public sealed class AssetService(CatalystDbContext db, ContentStore content)
         await tx.CommitAsync(ct);
     }
 
-    /// <summary>Bytes the user holds in assets, for the upload quota.</summary>
-    public async Task<long> BytesHeldAsync(Guid ownerId, CancellationToken ct) =>
-        await db.Set<Asset>().Where(a => a.OwnerId == ownerId).SumAsync(a => (long?)a.Length, ct) ?? 0;
+    /// <summary>
+    /// For the deletion of a website, in the caller's transaction: its owner's assets go (their blob
+    /// references and quota charges with them), and any other user's asset that still names it is
+    /// detached, so nothing is left pointing at a website that no longer exists. Unused upload grants
+    /// into it go too.
+    /// </summary>
+    public async Task RemoveForWebsiteAsync(Guid websiteId, Guid ownerId, CancellationToken ct)
+    {
+        var owned = db.Set<Asset>().Where(a => a.WebsiteId == websiteId && a.OwnerId == ownerId);
+        foreach (var id in await owned.Select(a => a.Id).ToListAsync(ct))
+            await content.RemoveReferencesAsync(BlobOwnerTypes.Asset, id.ToString(), ct);
+        await db.SaveChangesAsync(ct); // the reference rows go before the assets they describe
+        await owned.ExecuteDeleteAsync(ct);
+        await db.Set<Asset>().Where(a => a.WebsiteId == websiteId).ExecuteUpdateAsync(s => s.SetProperty(a => a.WebsiteId, (Guid?)null), ct);
+        await db.Set<UploadGrant>().Where(g => g.WebsiteId == websiteId && g.UsedAt == null).ExecuteDeleteAsync(ct);
+    }
+
+    /// <summary>For the deletion of a project, in the caller's transaction: its assets stay their owners' files, detached from it.</summary>
+    public static async Task DetachFromProjectAsync(CatalystDbContext db, Guid projectId, CancellationToken ct)
+    {
+        await db.Set<Asset>().Where(a => a.ProjectId == projectId).ExecuteUpdateAsync(s => s.SetProperty(a => a.ProjectId, (Guid?)null), ct);
+        await db.Set<UploadGrant>().Where(g => g.ProjectId == projectId && g.UsedAt == null).ExecuteDeleteAsync(ct);
+    }
 
     private IQueryable<Asset> Visible(Actor actor) =>
         actor.IsAdmin ? db.Set<Asset>().AsNoTracking() : db.Set<Asset>().AsNoTracking().Where(a => a.OwnerId == actor.UserId);

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Catalyst.Data.Assets;
 
 /// <summary><c>target=asset</c>: the completed upload becomes an Asset with the upload's id.</summary>
-public sealed class AssetUploadCompletion(CatalystDbContext db, AssetService assets, Websites.WebsiteService websites) : IUploadCompletionHandler
+public sealed class AssetUploadCompletion(CatalystDbContext db, AssetService assets) : IUploadCompletionHandler
 {
     public string Target => UploadTargets.Asset;
 
@@ -15,18 +15,22 @@ public sealed class AssetUploadCompletion(CatalystDbContext db, AssetService ass
     {
         upload.ProjectId = ParseId(metadata, "projectId");
         upload.WebsiteId = ParseId(metadata, "websiteId");
-        if (upload.ProjectId is { } projectId)
-        {
-            var owner = await db.Set<Project>().Where(p => p.Id == projectId).Select(p => (Guid?)p.OwnerId).FirstOrDefaultAsync(ct);
-            if (owner is null || !actor.CanAccess(owner.Value))
-                throw new NotFoundException("Project");
-        }
-        if (upload.WebsiteId is { } websiteId && !await websites.IsAccessibleAsync(actor, websiteId, ct))
+        // An asset belongs to its uploader, so it may only be filed under the uploader's own project or
+        // website (an admin's upload too): every query by project or website also filters by owner.
+        if (upload.ProjectId is { } projectId && !await db.Set<Project>().AnyAsync(p => p.Id == projectId && p.OwnerId == actor.UserId, ct))
+            throw new NotFoundException("Project");
+        if (upload.WebsiteId is { } websiteId && !await db.Set<Websites.Website>().AnyAsync(w => w.Id == websiteId && w.OwnerId == actor.UserId, ct))
             throw new NotFoundException("Website");
     }
 
     public async Task<string?> CompleteAsync(Upload upload, BlobInfo blob, object? prepared, CancellationToken ct)
     {
+        // The target was checked at creation; it may have been deleted since (and its id even reused by
+        // someone else): the uploader must still own it, inside this transaction.
+        if (upload.WebsiteId is { } websiteId && !await db.Set<Websites.Website>().AnyAsync(w => w.Id == websiteId && w.OwnerId == upload.OwnerId, ct))
+            throw UploadTargets.Gone("website");
+        if (upload.ProjectId is { } projectId && !await db.Set<Project>().AnyAsync(p => p.Id == projectId && p.OwnerId == upload.OwnerId, ct))
+            throw UploadTargets.Gone("project");
         var asset = await assets.AddAsync(upload.Id, upload.OwnerId, upload.FileName, upload.MediaType, blob, upload.WebsiteId, upload.ProjectId, ct);
         return asset.Id.ToString();
     }

@@ -29,7 +29,7 @@ public sealed class WebsiteBackupWriter(CatalystDbContext db, ContentStore conte
     {
         var version = await CurrentVersionAsync(websiteId, ct);
         var sections = (version?.ContentLength ?? 0) + (version?.AssetsLength ?? 0) + (version?.AiContextLength ?? 0);
-        var assets = await db.Set<Asset>().Where(a => a.WebsiteId == websiteId).SumAsync(a => (long?)a.Length, ct) ?? 0;
+        var assets = await AssetService.OfWebsite(db, websiteId).SumAsync(a => (long?)a.Length, ct) ?? 0;
         return sections + assets;
     }
 
@@ -88,7 +88,7 @@ public sealed class WebsiteBackupWriter(CatalystDbContext db, ContentStore conte
 
         await Raw(output, "},\"assets\":[", ct);
         first = true;
-        var assets = await db.Set<Asset>().AsNoTracking().Where(a => a.WebsiteId == websiteId).OrderBy(a => a.Id).ToListAsync(ct);
+        var assets = await AssetService.OfWebsite(db, websiteId).OrderBy(a => a.Id).ToListAsync(ct);
         foreach (var asset in assets)
         {
             await Raw(output, first ? "" : ",", ct);

@@ -27,7 +27,7 @@ public sealed record ImportResult(
 /// references that keep their blobs. A failure or cancellation before the commit leaves nothing
 /// behind but unreferenced blobs, which garbage collection frees.
 /// </summary>
-public sealed class WebsiteImportService(CatalystDbContext db, ContentStore content, TimeProvider time)
+public sealed class WebsiteImportService(CatalystDbContext db, ContentStore content, WebsiteService websites, TimeProvider time)
 {
     private const int MaxItems = 200_000;
 
@@ -53,38 +53,71 @@ public sealed class WebsiteImportService(CatalystDbContext db, ContentStore cont
         return await CommitAsync(importer, collector, options, ct);
     }
 
+    /// <summary>
+    /// What the backup collides with. Only the importer's own websites are duplicates; another
+    /// user's website is never named, never overwritten and never reveals anything: its id is simply
+    /// not used (the import gets a new one) and its slug is only said to be taken.
+    /// </summary>
+    private sealed record Collisions(Website? Own, bool SlugTaken, bool IdTaken);
+
+    private async Task<Collisions> FindCollisionsAsync(Actor importer, BackupWebsite source, CancellationToken ct)
+    {
+        var matches = await db.Set<Website>().AsNoTracking().Where(w => w.Id == source.Id || w.Slug == source.Slug).ToListAsync(ct);
+        var own = matches.FirstOrDefault(w => w.OwnerId == importer.UserId && w.Id == source.Id)
+            ?? matches.FirstOrDefault(w => w.OwnerId == importer.UserId);
+        // The slug is taken when a website other than the one an overwrite would replace holds it.
+        var slugTaken = matches.Any(w => w.Slug == source.Slug && w.Id != own?.Id);
+        var idTaken = matches.Any(w => w.Id == source.Id && w.OwnerId != importer.UserId);
+        return new Collisions(own, slugTaken, idTaken);
+    }
+
     private async Task<ImportResult> PlanAsync(Actor importer, Collector backup, ImportOptions options, CancellationToken ct)
     {
-        var existing = await FindDuplicateAsync(backup.Website!, ct);
+        var found = await FindCollisionsAsync(importer, backup.Website!, ct);
         var notes = new List<string>();
-        if (existing is not null)
-            notes.Add($"A website with this {(existing.Id == backup.Website!.Id ? "id" : "slug")} exists ({existing.Slug}); policy: {options.OnDuplicate.ToString().ToLowerInvariant()}.");
-        if (existing is not null && options.OnDuplicate == DuplicatePolicy.Overwrite && !importer.CanAccess(existing.OwnerId))
-            notes.Add("The existing website belongs to someone else: overwrite will be refused.");
-        return Result(existing is null ? "valid" : options.OnDuplicate == DuplicatePolicy.Skip ? "would-skip" : "valid", existing?.Id ?? backup.Website!.Id, backup, existing is not null, null, notes);
+        var status = "valid";
+        if (found.Own is not null)
+        {
+            notes.Add($"You already have this website ({found.Own.Slug}); policy: {options.OnDuplicate.ToString().ToLowerInvariant()}.");
+            if (options.OnDuplicate == DuplicatePolicy.Skip)
+                status = "would-skip";
+        }
+        if (found.SlugTaken)
+        {
+            notes.Add(options.OnDuplicate == DuplicatePolicy.Copy
+                ? $"The slug '{backup.Website!.Slug}' is taken; the copy will get a free one."
+                : $"The slug '{backup.Website!.Slug}' is taken; import it as a copy.");
+            if (options.OnDuplicate != DuplicatePolicy.Copy)
+                status = options.OnDuplicate == DuplicatePolicy.Skip ? "would-skip" : "would-fail";
+        }
+        return Result(status, found.Own?.Id, backup, found.Own is not null || found.SlugTaken, null, notes);
     }
 
     private async Task<ImportResult> CommitAsync(Actor importer, Collector backup, ImportOptions options, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var source = backup.Website!;
-        var existing = await FindDuplicateAsync(source, ct);
+        var found = await FindCollisionsAsync(importer, backup.Website!, ct);
+        var duplicate = found.Own is not null || found.SlugTaken;
         ImportResult result;
-        if (existing is not null && options.OnDuplicate == DuplicatePolicy.Skip)
+        if (duplicate && options.OnDuplicate == DuplicatePolicy.Skip)
         {
-            result = Result("skipped", existing.Id, backup, duplicate: true, null, [$"A website with this id or slug exists ({existing.Slug}); nothing was imported."]);
+            result = Result("skipped", found.Own?.Id, backup, duplicate: true, null,
+                [found.Own is not null ? $"You already have this website ({found.Own.Slug}); nothing was imported." : $"The slug '{backup.Website!.Slug}' is taken; nothing was imported."]);
         }
         else
         {
-            var copy = existing is not null && options.OnDuplicate == DuplicatePolicy.Copy;
-            if (existing is not null && options.OnDuplicate == DuplicatePolicy.Overwrite)
+            var copy = duplicate && options.OnDuplicate == DuplicatePolicy.Copy;
+            if (!copy && found.SlugTaken)
+                throw new ConflictException("slug_taken", $"The slug '{backup.Website!.Slug}' is taken; import the backup as a copy.");
+            if (!copy && found.Own is { } replaced)
             {
-                if (!importer.CanAccess(existing.OwnerId))
-                    throw new ConflictException("duplicate_not_yours", "A website with this id or slug exists and belongs to someone else; import it as a copy.");
-                await DeleteWebsiteAsync(existing, ct);
+                await websites.RemoveAsync(replaced, ct);
+                await db.SaveChangesAsync(ct);
+                db.ChangeTracker.Clear();
             }
-            var (websiteId, slug, version) = await CreateAsync(importer, backup, copy, ct);
-            result = Result(copy ? "copied" : existing is not null ? "overwritten" : "imported", websiteId, backup, existing is not null, version, [], slug);
+            // A new id when copying, or when the backup's id is another user's (never adopted).
+            var (websiteId, slug, version) = await CreateAsync(importer, backup, copy, newId: copy || found.IdTaken, ct);
+            result = Result(copy ? "copied" : found.Own is not null ? "overwritten" : "imported", websiteId, backup, duplicate, version, [], slug);
         }
         if (options.ReceiptKey is { } key)
             db.Set<ImportReceipt>().Add(new ImportReceipt { JobRunId = key, Result = JsonSerializer.Serialize(result, JsonSerializerOptions.Web), CreatedAt = Clock.UtcNow(time) });
@@ -93,10 +126,10 @@ public sealed class WebsiteImportService(CatalystDbContext db, ContentStore cont
         return result;
     }
 
-    private async Task<(Guid WebsiteId, string Slug, int? Version)> CreateAsync(Actor importer, Collector backup, bool copy, CancellationToken ct)
+    private async Task<(Guid WebsiteId, string Slug, int? Version)> CreateAsync(Actor importer, Collector backup, bool copy, bool newId, CancellationToken ct)
     {
         var source = backup.Website!;
-        var websiteId = copy ? Guid.CreateVersion7() : source.Id;
+        var websiteId = newId ? Guid.CreateVersion7() : source.Id;
         var slug = copy ? await FreeSlugAsync(source.Slug, ct) : source.Slug;
         db.Set<Website>().Add(new Website
         {
@@ -110,14 +143,16 @@ public sealed class WebsiteImportService(CatalystDbContext db, ContentStore cont
             CreatedAt = source.CreatedAt,
         });
 
-        var typeIds = backup.Types.ToDictionary(t => t.Id, t => copy ? Guid.CreateVersion7() : t.Id);
-        var itemIds = backup.Items.ToDictionary(i => i.Id, i => copy ? Guid.CreateVersion7() : i.Id);
+        // Ids in the file are kept only where no row (anyone's) has them: a backup never adopts another user's ids.
+        var typeIds = await KeepFreeIdsAsync(backup.Types.Select(t => t.Id), copy, db.Set<ContentType>().Select(t => t.Id), ct);
+        var itemIds = await KeepFreeIdsAsync(backup.Items.Select(i => i.Id), copy, db.Set<ContentItem>().Select(i => i.Id), ct);
+        var remap = itemIds.Any(pair => pair.Key != pair.Value);
         foreach (var type in backup.Types)
             db.Set<ContentType>().Add(new ContentType { Id = typeIds[type.Id], WebsiteId = websiteId, Name = type.Name, Slug = type.Slug, Fields = type.Fields.GetRawText() });
         var fieldsByType = backup.Types.ToDictionary(t => t.Id, t => ContentSchema.Parse(t.Fields.GetRawText()));
         foreach (var item in backup.Items)
         {
-            var data = copy ? RemapReferences(item.Data, fieldsByType[item.ContentTypeId], itemIds) : item.Data.GetRawText();
+            var data = remap ? RemapReferences(item.Data, fieldsByType[item.ContentTypeId], itemIds) : item.Data.GetRawText();
             db.Set<ContentItem>().Add(new ContentItem
             {
                 Id = itemIds[item.Id],
@@ -149,7 +184,7 @@ public sealed class WebsiteImportService(CatalystDbContext db, ContentStore cont
             versionNumber = 1;
             foreach (var section in WebsiteSections.All)
                 if (version.ShaOf(section) is { } sha)
-                    await content.AddReferenceAsync(sha, BlobOwnerTypes.WebsiteDataVersion, version.ReferenceOwner(section), ct);
+                    await content.AddReferenceAsync(sha, BlobOwnerTypes.WebsiteDataVersion, version.ReferenceOwner(section), importer.UserId, ct);
         }
         db.Set<WebsiteDataHead>().Add(head);
 
@@ -167,26 +202,21 @@ public sealed class WebsiteImportService(CatalystDbContext db, ContentStore cont
                 Sha256 = blob.Sha256,
                 CreatedAt = asset.CreatedAt,
             });
-            await content.AddReferenceAsync(blob.Sha256, BlobOwnerTypes.Asset, id.ToString(), ct);
+            await content.AddReferenceAsync(blob.Sha256, BlobOwnerTypes.Asset, id.ToString(), importer.UserId, ct);
         }
         return (websiteId, slug, versionNumber);
     }
 
-    private async Task DeleteWebsiteAsync(Website existing, CancellationToken ct)
+    /// <summary>Maps each id of the file to itself when no row has it yet, else (and always for a copy) to a new one.</summary>
+    private static async Task<Dictionary<Guid, Guid>> KeepFreeIdsAsync(IEnumerable<Guid> ids, bool copy, IQueryable<Guid> existing, CancellationToken ct)
     {
-        await content.RemoveReferencesByPrefixAsync(BlobOwnerTypes.WebsiteDataVersion, $"{existing.Id:N}/", ct);
-        var assetIds = await db.Set<Asset>().Where(a => a.WebsiteId == existing.Id).Select(a => a.Id).ToListAsync(ct);
-        foreach (var assetId in assetIds)
-            await content.RemoveReferencesAsync(BlobOwnerTypes.Asset, assetId.ToString(), ct);
-        await db.SaveChangesAsync(ct); // the reference removals, before the rows they describe go
-        await db.Set<Asset>().Where(a => a.WebsiteId == existing.Id).ExecuteDeleteAsync(ct);
-        await db.Set<ContentItem>().Where(i => i.WebsiteId == existing.Id).ExecuteDeleteAsync(ct);
-        await db.Set<Website>().Where(w => w.Id == existing.Id).ExecuteDeleteAsync(ct);
-        db.ChangeTracker.Clear();
+        var all = ids.ToList();
+        var taken = new HashSet<Guid>();
+        if (!copy)
+            foreach (var chunk in all.Chunk(500))
+                taken.UnionWith(await existing.Where(id => chunk.Contains(id)).ToListAsync(ct));
+        return all.ToDictionary(id => id, id => copy || taken.Contains(id) ? Guid.CreateVersion7() : id);
     }
-
-    private Task<Website?> FindDuplicateAsync(BackupWebsite source, CancellationToken ct) =>
-        db.Set<Website>().AsNoTracking().FirstOrDefaultAsync(w => w.Id == source.Id || w.Slug == source.Slug, ct);
 
     private async Task<string> FreeSlugAsync(string slug, CancellationToken ct)
     {

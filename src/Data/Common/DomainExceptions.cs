@@ -45,3 +45,12 @@ public sealed class StatusDomainException(int status, string code, string messag
     /// <summary>When set, the answer carries <c>Retry-After</c> (whole seconds, at least 1).</summary>
     public TimeSpan? RetryAfter { get; } = retryAfter;
 }
+
+/// <summary>A write would take the user past their storage quota (SPEC §6).</summary>
+public sealed class QuotaExceededException(long used, long limit, long requested)
+    : DomainException("quota_exceeded", $"This would exceed your storage quota: {requested} more bytes, with {used} of {limit} bytes in use.")
+{
+    public long Used { get; } = used;
+    public long Limit { get; } = limit;
+    public long Requested { get; } = requested;
+}

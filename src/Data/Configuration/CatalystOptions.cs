@@ -23,6 +23,12 @@ public sealed class WebsiteDataOptions
     public long MaxDataBytes { get; set; } = 1L << 30;
     /// <summary>A merge patch loads the section it patches: sections larger than this answer 413 (use PUT).</summary>
     public long MaxMergePatchBytes { get; set; } = 32L << 20;
+    /// <summary>Versions kept per website (the current one included; pinned ones not counted); older ones are pruned.</summary>
+    public int MaxVersions { get; set; } = 50;
+    /// <summary>Conflict backups kept per website (pinned ones not counted); older ones are pruned.</summary>
+    public int MaxConflictBackups { get; set; } = 20;
+    /// <summary>Versions and conflict backups one website may have pinned.</summary>
+    public int MaxPinnedVersions { get; set; } = 20;
 }
 
 public sealed class AdminBootstrapOptions
@@ -69,6 +75,10 @@ public sealed class CatalystOptionsValidator : IValidateOptions<CatalystOptions>
             failures.Add($"Catalyst:Jobs:Storage must be 'InMemory' or 'SqlServer' (was '{storage}').");
         if (options.Websites.MaxDataBytes < 1024 || options.Websites.MaxMergePatchBytes < 1024)
             failures.Add("Catalyst:Websites:MaxDataBytes and MaxMergePatchBytes must be at least 1024.");
+        if (options.Websites.MaxVersions is < 1 or > 100_000 || options.Websites.MaxConflictBackups is < 1 or > 100_000)
+            failures.Add("Catalyst:Websites:MaxVersions and MaxConflictBackups must be between 1 and 100000.");
+        if (options.Websites.MaxPinnedVersions is < 0 or > 10_000)
+            failures.Add("Catalyst:Websites:MaxPinnedVersions must be between 0 and 10000.");
         if (options.Jobs.WorkerCount is < 1 or > 100)
             failures.Add("Catalyst:Jobs:WorkerCount must be between 1 and 100.");
         if (options.SignIn.PerAddressPerMinute < 1)

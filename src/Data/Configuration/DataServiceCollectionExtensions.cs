@@ -67,6 +67,8 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<ChunkWriter>();
         services.AddSingleton<BlobIndexCache>();
         services.AddScoped<ContentStore>();
+        services.AddScoped<StorageQuota>();
+        services.AddScoped<IStorageHolding, UnfinishedUploadHolding>();
         services.AddScoped<StorageStatistics>();
         services.AddScoped<StorageGarbageCollector>();
         services.AddScoped<StorageVerifier>();

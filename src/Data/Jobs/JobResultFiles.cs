@@ -15,7 +15,8 @@ public sealed class JobResultFiles(CatalystDbContext db, ContentStore content)
     public async Task<JobResultFile> KeepAsync(Guid jobRunId, BlobInfo blob, string fileName, string mediaType, CancellationToken ct)
     {
         await content.RemoveReferencesAsync(BlobOwnerTypes.JobResult, jobRunId.ToString(), ct);
-        await content.AddReferenceAsync(blob.Sha256, BlobOwnerTypes.JobResult, jobRunId.ToString(), ct);
+        // Derived from what the user already holds (an export), and replaced by the next run: not charged.
+        await content.AddReferenceAsync(blob.Sha256, BlobOwnerTypes.JobResult, jobRunId.ToString(), null, ct);
         await db.SaveChangesAsync(ct);
         return new JobResultFile(blob.Sha256, blob.Length, fileName, mediaType);
     }

@@ -27,9 +27,14 @@ public sealed class JobRunService(CatalystDbContext db, IJobQueue queue, AuditLo
         db.JobRuns.Add(run);
         if (actor.IsAdmin)
             audit.Record(actor, "job.start", nameof(JobRun), run.Id, new { kind });
-        await db.SaveChangesAsync(ct);
-        if (prepare is not null)
-            await prepare(run.Id);
+        // The run and what it holds (an input file, charged to the requester's quota) commit together or not at all.
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            await db.SaveChangesAsync(ct);
+            if (prepare is not null)
+                await prepare(run.Id);
+            await tx.CommitAsync(ct);
+        }
         await EnqueueAsync(run, ct);
         return run;
     }

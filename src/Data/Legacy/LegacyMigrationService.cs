@@ -54,7 +54,7 @@ public sealed class LegacyMigrationService(CatalystDbContext db, ContentStore co
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.Set<LegacyMigration>().Add(migration);
         for (var i = 0; i < files.Count; i++)
-            await content.AddReferenceAsync(files[i].Sha256, InputOwnerType, $"{migration.Id:N}/{i}", ct);
+            await content.AddReferenceAsync(files[i].Sha256, InputOwnerType, $"{migration.Id:N}/{i}", ownerId, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return migration;

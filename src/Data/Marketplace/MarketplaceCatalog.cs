@@ -126,18 +126,19 @@ public sealed class MarketplaceCatalog(CatalystDbContext db, ContentStore conten
     private async Task SetPackageAsync(Guid projectId, Asset asset, CancellationToken ct)
     {
         var package = await db.Set<MarketplacePackage>().FirstOrDefaultAsync(p => p.ProjectId == projectId, ct);
+        // The package is a snapshot of an asset the seller holds (and is charged for) when publishing: not charged again.
         if (package is null)
         {
             package = new MarketplacePackage { ProjectId = projectId, FileName = asset.FileName, MediaType = asset.MediaType, Sha256 = asset.Sha256 };
             db.Set<MarketplacePackage>().Add(package);
-            await content.AddReferenceAsync(asset.Sha256, MarketplacePackages.BlobOwnerType, projectId.ToString(), ct);
+            await content.AddReferenceAsync(asset.Sha256, MarketplacePackages.BlobOwnerType, projectId.ToString(), null, ct);
         }
         else if (package.Sha256 != asset.Sha256)
         {
             await content.RemoveReferencesAsync(MarketplacePackages.BlobOwnerType, projectId.ToString(), ct);
             // The old reference row must be gone before the new one (unique per owner) is inserted.
             await db.SaveChangesAsync(ct);
-            await content.AddReferenceAsync(asset.Sha256, MarketplacePackages.BlobOwnerType, projectId.ToString(), ct);
+            await content.AddReferenceAsync(asset.Sha256, MarketplacePackages.BlobOwnerType, projectId.ToString(), null, ct);
         }
         package.AssetId = asset.Id;
         package.FileName = asset.FileName;

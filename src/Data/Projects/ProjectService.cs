@@ -109,6 +109,7 @@ public sealed class ProjectService(CatalystDbContext db, AuditLog audit, ChangeS
         await SaveAsync(project, ct, async c =>
         {
             await MarketplacePackages.ReleaseAsync(db, id, c); // the package's blob becomes garbage; purchases stay as records
+            await Assets.AssetService.DetachFromProjectAsync(db, id, c); // the files stay their owner's, without the link
             var now = Clock.UtcNow(db.Time);
             await db.ChatSessions.Where(s => s.ProjectId == id).ExecuteUpdateAsync(s => s
                 .SetProperty(x => x.ProjectId, (Guid?)null)

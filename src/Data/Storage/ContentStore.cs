@@ -14,7 +14,7 @@ public sealed record BlobInfo(string Sha256, long Length);
 /// and a blob is its ordered chunk list (<see cref="BlobChunk"/>), so equal payloads and the
 /// unchanged parts of edited ones cost nothing extra.
 /// </summary>
-public sealed class ContentStore(CatalystDbContext db, ChunkWriter writer, IBlobStore store, BlobIndexCache indexes, TimeProvider time)
+public sealed class ContentStore(CatalystDbContext db, ChunkWriter writer, IBlobStore store, BlobIndexCache indexes, StorageQuota quota, TimeProvider time)
 {
     private const int ReadBufferSize = 1 << 20;
 
@@ -76,18 +76,33 @@ public sealed class ContentStore(CatalystDbContext db, ChunkWriter writer, IBlob
         }
     }
 
-    /// <summary>Adds a reference row (saved with the caller's unit of work) and counts it on the blob.</summary>
-    public async Task AddReferenceAsync(string sha256, string ownerType, string ownerId, CancellationToken ct)
+    /// <summary>
+    /// Adds a reference row (saved with the caller's unit of work) and counts it on the blob. With
+    /// <paramref name="chargeTo"/>, the blob's length counts against that user's quota, in the
+    /// caller's transaction (<see cref="QuotaExceededException"/> when it does not fit); every
+    /// caller says whom the bytes belong to, or null for bytes no user is charged for.
+    /// </summary>
+    public async Task AddReferenceAsync(string sha256, string ownerType, string ownerId, Guid? chargeTo, CancellationToken ct)
     {
         var now = Clock.UtcNow(time);
         var counted = await db.Set<StoredBlob>().Where(b => b.Sha256 == sha256)
             .ExecuteUpdateAsync(s => s.SetProperty(b => b.ReferenceCount, b => b.ReferenceCount + 1).SetProperty(b => b.LastUsedAt, now), ct);
         if (counted == 0)
             throw new InvalidOperationException($"Blob {sha256} does not exist; write it before referencing it.");
-        db.Set<BlobReference>().Add(new BlobReference { Id = Guid.CreateVersion7(), BlobSha256 = sha256, OwnerType = ownerType, OwnerId = ownerId, CreatedAt = now });
+        long charged = 0;
+        if (chargeTo is { } user)
+        {
+            charged = await db.Set<StoredBlob>().Where(b => b.Sha256 == sha256).Select(b => b.Length).FirstAsync(ct);
+            await quota.ChargeAsync(user, charged, ct);
+        }
+        db.Set<BlobReference>().Add(new BlobReference
+        {
+            Id = Guid.CreateVersion7(), BlobSha256 = sha256, OwnerType = ownerType, OwnerId = ownerId, CreatedAt = now,
+            ChargedUserId = chargeTo, ChargedBytes = charged,
+        });
     }
 
-    /// <summary>Drops the owner's references; blobs left without any become garbage after the grace period.</summary>
+    /// <summary>Drops the owner's references (giving back what they charged); blobs left without any become garbage after the grace period.</summary>
     public Task RemoveReferencesAsync(string ownerType, string ownerId, CancellationToken ct) =>
         RemoveReferencesAsync(db, time, ownerType, ownerId, ct);
 
@@ -100,6 +115,8 @@ public sealed class ContentStore(CatalystDbContext db, ChunkWriter writer, IBlob
         {
             await db.Set<StoredBlob>().Where(b => b.Sha256 == reference.BlobSha256)
                 .ExecuteUpdateAsync(s => s.SetProperty(b => b.ReferenceCount, b => b.ReferenceCount > 0 ? b.ReferenceCount - 1 : 0).SetProperty(b => b.LastUsedAt, now), ct);
+            if (reference.ChargedUserId is { } user)
+                await StorageQuota.ReleaseAsync(db, time, user, reference.ChargedBytes, ct);
             db.Set<BlobReference>().Remove(reference);
         }
     }

@@ -59,6 +59,8 @@ public sealed class BlobReferenceConfiguration : IEntityTypeConfiguration<BlobRe
         builder.Property(r => r.OwnerId).HasMaxLength(64).IsUnicode(false);
         builder.HasIndex(r => r.BlobSha256);
         builder.HasIndex(r => new { r.OwnerType, r.OwnerId }).IsUnique();
+        // The quota verifier sums a user's charges.
+        builder.HasIndex(r => r.ChargedUserId);
         // No foreign key to StoredBlobs: a reference may be written in the same unit of work that
         // (re)creates its blob, and garbage collection checks references before deleting.
     }

@@ -43,6 +43,10 @@ public class BlobReference
     public required string BlobSha256 { get; set; }
     public required string OwnerType { get; set; }
     public required string OwnerId { get; set; }
+    /// <summary>The user whose quota this reference counts against (null: not charged, e.g. a derived export file).</summary>
+    public Guid? ChargedUserId { get; set; }
+    /// <summary>The blob's length as charged to <see cref="ChargedUserId"/> (0 when not charged).</summary>
+    public long ChargedBytes { get; set; }
     public DateTime CreatedAt { get; set; }
 }
 

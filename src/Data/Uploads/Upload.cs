@@ -56,4 +56,8 @@ public static class UploadTargets
 {
     public const string Asset = "asset";
     public const string WebsiteData = "website-data";
+
+    /// <summary>The refusal of an upload whose target went away (or changed hands) before it completed.</summary>
+    public static StatusDomainException Gone(string target) =>
+        new(410, "upload_target_deleted", $"The {target} this upload was for was deleted before the upload finished; the upload was discarded.");
 }

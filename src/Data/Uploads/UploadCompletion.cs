@@ -5,8 +5,9 @@ namespace Catalyst.Data.Uploads;
 
 /// <summary>
 /// What happens when an upload's last byte arrives, per <c>target</c>. Handlers run inside the
-/// completing transaction: if one throws, the upload stays unfinished at its full offset and
-/// nothing it would have created exists.
+/// completing transaction: if one throws, nothing it would have created exists; a refusal by a
+/// rule (a domain exception: its target is gone or not the uploader's any more, the document is
+/// invalid, the quota is full) also discards the upload, whose bytes can never complete otherwise.
 /// </summary>
 public interface IUploadCompletionHandler
 {

@@ -26,7 +26,7 @@ public sealed class UploadService(
     CatalystDbContext db,
     ContentStore content,
     ChunkWriter writer,
-    AssetService assets,
+    StorageQuota quota,
     IOptions<StorageOptions> options,
     UploadLocks locks,
     UploadHashes hashes,
@@ -49,11 +49,6 @@ public sealed class UploadService(
         var handler = handlers.FirstOrDefault(h => h.Target == target)
             ?? throw ValidationFailedException.For("target", $"Unknown upload target '{target}'.");
 
-        var held = await assets.BytesHeldAsync(actor.UserId, ct) + await PendingBytesAsync(actor.UserId, ct);
-        if (held + length > Limits.QuotaBytesPerUser)
-            throw new StatusDomainException(413, "quota_exceeded",
-                $"This upload would exceed your storage quota ({held} of {Limits.QuotaBytesPerUser} bytes used).");
-
         var now = Clock.UtcNow(time);
         var upload = new Upload
         {
@@ -68,8 +63,15 @@ public sealed class UploadService(
             ExpiresAt = now + Limits.Expiration,
         };
         await handler.ValidateAsync(actor, upload, metadata, ct);
-        db.Set<Upload>().Add(upload);
-        await db.SaveChangesAsync(ct);
+        // The declared length is charged with the row: of concurrent creations only those that fit are admitted,
+        // and a refused one leaves nothing behind.
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            await quota.ChargeAsync(upload.OwnerId, length, ct);
+            db.Set<Upload>().Add(upload);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
 
         if (length == 0)
         {
@@ -266,18 +268,17 @@ public sealed class UploadService(
     }
 
 
+    /// <summary>Removes the upload's record; an unfinished one gives its declared length back to the quota.</summary>
     private async Task RemoveAsync(Upload upload, CancellationToken ct)
     {
-        db.Set<Upload>().Remove(upload); // its UploadChunk rows go with it (cascade)
-        await db.SaveChangesAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Only the transaction that really deletes the row gives its charge back (a concurrent cleanup may race).
+        var removed = await db.Set<Upload>().Where(u => u.Id == upload.Id).ExecuteDeleteAsync(ct); // its UploadChunk rows go with it (cascade)
+        if (removed == 1 && upload.CompletedAt is null)
+            await quota.ReleaseAsync(upload.OwnerId, upload.Length, ct);
+        await tx.CommitAsync(ct);
+        db.Entry(upload).State = EntityState.Detached;
         hashes.Remove(upload.Id);
-    }
-
-    private async Task<long> PendingBytesAsync(Guid ownerId, CancellationToken ct)
-    {
-        var now = Clock.UtcNow(time);
-        return await db.Set<Upload>().Where(u => u.OwnerId == ownerId && u.CompletedAt == null && u.ExpiresAt > now)
-            .SumAsync(u => (long?)u.Length, ct) ?? 0;
     }
 
     /// <summary>Makes everything received so far durable and records the new offset.</summary>
@@ -343,9 +344,33 @@ public sealed class UploadService(
         var handler = handlers.First(h => h.Target == upload.Target);
         var blob = new BlobInfo(sha, upload.Length);
         await content.EnsureBlobAsync(sha, upload.Length, chunks, ct);
-        var prepared = await handler.PrepareAsync(upload, blob, ct);
+        object? prepared;
+        try
+        {
+            prepared = await handler.PrepareAsync(upload, blob, ct);
+        }
+        catch (DomainException)
+        {
+            await RemoveAsync(upload, CancellationToken.None); // e.g. a website-data document that is not valid JSON
+            throw;
+        }
+        string? result;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var result = await handler.CompleteAsync(upload, blob, prepared, ct);
+        try
+        {
+            // The upload's charge becomes the charge of what it completes into (the handler charges that).
+            await quota.ReleaseAsync(upload.OwnerId, upload.Length, ct);
+            result = await handler.CompleteAsync(upload, blob, prepared, ct);
+        }
+        catch (DomainException)
+        {
+            // Refused by a rule (its target was deleted, the quota is full): the bytes are final, so it can
+            // never succeed; discard it rather than hold its staging and quota until it expires.
+            await tx.RollbackAsync(CancellationToken.None);
+            db.ChangeTracker.Clear();
+            await RemoveAsync(upload, CancellationToken.None);
+            throw;
+        }
         upload.CompletedAt = Clock.UtcNow(time);
         upload.Tail = null;
         upload.BlobSha256 = sha;

@@ -51,6 +51,8 @@ public class WebsiteDataVersion
     public string? CreatedByEmail { get; set; }
     public required string Source { get; set; }
     public bool IsConflictBackup { get; set; }
+    /// <summary>A pinned version is never pruned (see <c>Catalyst:Websites:MaxVersions</c>).</summary>
+    public bool IsPinned { get; set; }
     public int? BasedOnVersion { get; set; }
     public DateTime CreatedAt { get; set; }
 

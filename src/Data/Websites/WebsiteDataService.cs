@@ -197,6 +197,8 @@ public sealed class WebsiteDataService(
         {
             await using var tx = ambient ? null : await db.Database.BeginTransactionAsync(ct);
             var head = await db.Set<WebsiteDataHead>().FirstOrDefaultAsync(h => h.WebsiteId == websiteId, ct) ?? throw new NotFoundException("Website");
+            // The bytes of every version, conflict backups included, count against the website owner's quota.
+            var ownerId = await db.Set<Website>().Where(w => w.Id == websiteId).Select(w => w.OwnerId).FirstAsync(ct);
             var conflict = expectedVersion != head.CurrentVersion;
             // A backup is completed from the version its author saw; an accepted write from the current one.
             var basisVersion = conflict ? expectedVersion : head.CurrentVersion;
@@ -228,11 +230,12 @@ public sealed class WebsiteDataService(
             foreach (var section in WebsiteSections.All)
             {
                 if (row.ShaOf(section) is { } sha)
-                    await content.AddReferenceAsync(sha, BlobOwnerTypes.WebsiteDataVersion, row.ReferenceOwner(section), ct);
+                    await content.AddReferenceAsync(sha, BlobOwnerTypes.WebsiteDataVersion, row.ReferenceOwner(section), ownerId, ct);
             }
             try
             {
                 await db.SaveChangesAsync(ct);
+                await PruneAsync(websiteId, row.IsConflictBackup, head.CurrentVersion, ct);
                 if (tx is not null)
                     await tx.CommitAsync(ct);
                 return new DataWriteResult(row, conflict, head.CurrentVersion);
@@ -244,6 +247,49 @@ public sealed class WebsiteDataService(
                 db.ChangeTracker.Clear();
             }
         }
+    }
+
+    /// <summary>
+    /// Keeps at most <see cref="WebsiteDataOptions.MaxVersions"/> unpinned versions (the current one
+    /// included) or <see cref="WebsiteDataOptions.MaxConflictBackups"/> unpinned conflict backups of a
+    /// website: the oldest others go, with their blob references (and so their quota charge). The current
+    /// version and pinned ones are never pruned. Runs in the caller's transaction, after its rows are saved.
+    /// </summary>
+    private async Task PruneAsync(Guid websiteId, bool conflictBackups, int currentVersion, CancellationToken ct)
+    {
+        var others = conflictBackups ? Limits.MaxConflictBackups : Limits.MaxVersions - 1; // besides the current one
+        var excess = await db.Set<WebsiteDataVersion>().AsNoTracking()
+            .Where(v => v.WebsiteId == websiteId && v.IsConflictBackup == conflictBackups && !v.IsPinned && v.Version != currentVersion)
+            .OrderByDescending(v => v.Version).Skip(others).Select(v => v.Version).ToListAsync(ct);
+        if (excess.Count == 0)
+            return;
+        foreach (var version in excess)
+            foreach (var section in WebsiteSections.All)
+                await content.RemoveReferencesAsync(BlobOwnerTypes.WebsiteDataVersion, new WebsiteDataVersion { WebsiteId = websiteId, Version = version, Source = "" }.ReferenceOwner(section), ct);
+        await db.SaveChangesAsync(ct); // the reference rows go before the versions they describe
+        await db.Set<WebsiteDataVersion>().Where(v => v.WebsiteId == websiteId && excess.Contains(v.Version)).ExecuteDeleteAsync(ct);
+    }
+
+    /// <summary>Pins (never pruned) or unpins a version or conflict backup; unpinning may prune at once.</summary>
+    public async Task<WebsiteDataVersion> SetPinnedAsync(Actor actor, Guid websiteId, int version, bool pinned, CancellationToken ct)
+    {
+        await websites.GetAsync(actor, websiteId, ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var row = await db.Set<WebsiteDataVersion>().FirstOrDefaultAsync(v => v.WebsiteId == websiteId && v.Version == version, ct)
+            ?? throw new NotFoundException("Version");
+        if (row.IsPinned == pinned)
+            return row;
+        if (pinned && await db.Set<WebsiteDataVersion>().CountAsync(v => v.WebsiteId == websiteId && v.IsPinned, ct) >= Limits.MaxPinnedVersions)
+            throw new ConflictException("pin_limit", $"A website may have at most {Limits.MaxPinnedVersions} pinned versions; unpin one first.");
+        row.IsPinned = pinned;
+        await db.SaveChangesAsync(ct);
+        if (!pinned)
+        {
+            var current = await db.Set<WebsiteDataHead>().Where(h => h.WebsiteId == websiteId).Select(h => h.CurrentVersion).FirstAsync(ct);
+            await PruneAsync(websiteId, row.IsConflictBackup, current, ct);
+        }
+        await tx.CommitAsync(ct);
+        return row;
     }
 
     /// <summary>One section of a version as stored (<c>null</c> when it has none); the caller got the version through an owner check.</summary>

@@ -33,7 +33,11 @@ public sealed class WebsiteDataUploadCompletion(CatalystDbContext db, WebsiteSer
     public async Task<string?> CompleteAsync(Upload upload, BlobInfo blob, object? prepared, CancellationToken ct)
     {
         var email = await db.Users.Where(u => u.Id == upload.OwnerId).Select(u => u.Email).FirstOrDefaultAsync(ct) ?? "";
-        var owner = new Actor(upload.OwnerId, email, IsAdmin: false);
+        var isAdmin = await db.UserRoles.AnyAsync(r => r.UserId == upload.OwnerId && db.Roles.Any(role => role.Id == r.RoleId && role.Name == Identity.Roles.Admin), ct);
+        var owner = new Actor(upload.OwnerId, email, isAdmin);
+        // Checked at creation; since then the website may be gone, or its id reused by someone else.
+        if (!await websites.IsAccessibleAsync(owner, upload.WebsiteId!.Value, ct))
+            throw UploadTargets.Gone("website");
         var result = await data.CommitSectionsAsync(owner, upload.WebsiteId!.Value, ParseVersion(upload.IfMatch!), WebsiteDataSources.Upload,
             (IReadOnlyDictionary<string, BlobInfo?>)prepared!, ct);
         return JsonSerializer.Serialize(new

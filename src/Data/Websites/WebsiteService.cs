@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Catalyst.Data.Assets;
 using Catalyst.Data.Audit;
 using Catalyst.Data.Common;
 using Catalyst.Data.Storage;
@@ -9,7 +10,7 @@ namespace Catalyst.Data.Websites;
 public sealed record WebsiteInput(string? Name, string? Slug, string? Description, string? Category, JsonElement? Metadata);
 
 /// <summary>Websites, owner-scoped (admins see all). Deleting one releases its data's blobs to garbage collection.</summary>
-public sealed class WebsiteService(CatalystDbContext db, ContentStore content, AuditLog audit)
+public sealed class WebsiteService(CatalystDbContext db, ContentStore content, AssetService assets, AuditLog audit)
 {
     public async Task<Page<Website>> ListAsync(Actor actor, string? search, PageRequest page, CancellationToken ct)
     {
@@ -74,13 +75,30 @@ public sealed class WebsiteService(CatalystDbContext db, ContentStore content, A
         if (expectedVersion is { } expected && website.Version != expected)
             throw new VersionConflictException(website.Version);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await content.RemoveReferencesByPrefixAsync(BlobOwnerTypes.WebsiteDataVersion, $"{id:N}/", ct);
-        await db.Set<ContentItem>().Where(i => i.WebsiteId == id).ExecuteDeleteAsync(ct);
-        db.Set<Website>().Remove(website);
+        await RemoveAsync(website, ct);
         if (actor.IsAdmin)
             audit.Record(actor, "website.delete", nameof(Website), website.Id, new { website.Name });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+    }
+
+    /// <summary>
+    /// The one way a website goes (API, portal, import overwrite, legacy rollback), in the caller's
+    /// transaction: its data versions release their blobs and quota, its assets are deleted with
+    /// theirs, its content goes, and the database cascades the rest (content types, data heads,
+    /// deployment configs). Nothing is left that points at it.
+    /// </summary>
+    internal async Task RemoveAsync(Website website, CancellationToken ct)
+    {
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("A website is removed inside its caller's transaction.");
+        await content.RemoveReferencesByPrefixAsync(BlobOwnerTypes.WebsiteDataVersion, $"{website.Id:N}/", ct);
+        await assets.RemoveForWebsiteAsync(website.Id, website.OwnerId, ct);
+        // Items first: an item's content type may not go while the item exists.
+        await db.Set<ContentItem>().Where(i => i.WebsiteId == website.Id).ExecuteDeleteAsync(ct);
+        if (db.Entry(website).State == EntityState.Detached)
+            db.Attach(website);
+        db.Set<Website>().Remove(website);
     }
 
     internal IQueryable<Website> Visible(Actor actor, bool tracking = false)

@@ -115,7 +115,7 @@ public static class BackupEndpoints
             async runId =>
             {
                 // The job's input file is held until the import is done.
-                await content.AddReferenceAsync(backup.Sha256, BlobOwnerTypes.JobInput, runId.ToString(), ct);
+                await content.AddReferenceAsync(backup.Sha256, BlobOwnerTypes.JobInput, runId.ToString(), actor.UserId, ct);
                 await db.SaveChangesAsync(ct);
             });
         return ApiResults.Accepted($"/api/jobs/{run.Id}", JobRunDto.From(run));

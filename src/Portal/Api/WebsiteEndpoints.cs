@@ -37,10 +37,10 @@ public sealed record ContentItemDto(Guid Id, Guid WebsiteId, Guid ContentTypeId,
 
 public sealed record SectionSizes(long? Content, long? Assets, long? AiContext);
 
-public sealed record DataVersionDto(int Version, DateTime CreatedAt, Guid? CreatedBy, string? CreatedByEmail, string Source, bool IsConflictBackup, int? BasedOnVersion, bool IsCurrent, SectionSizes Sizes)
+public sealed record DataVersionDto(int Version, DateTime CreatedAt, Guid? CreatedBy, string? CreatedByEmail, string Source, bool IsConflictBackup, int? BasedOnVersion, bool IsCurrent, bool IsPinned, SectionSizes Sizes)
 {
     public static DataVersionDto From(WebsiteDataVersion v, int current) => new(v.Version, v.CreatedAt, v.CreatedById, v.CreatedByEmail, v.Source,
-        v.IsConflictBackup, v.BasedOnVersion, v.Version == current, new SectionSizes(v.ContentLength, v.AssetsLength, v.AiContextLength));
+        v.IsConflictBackup, v.BasedOnVersion, v.Version == current, v.IsPinned, new SectionSizes(v.ContentLength, v.AssetsLength, v.AiContextLength));
 }
 
 public sealed record PreferencesRequest(JsonElement? Preferences);
@@ -177,6 +177,13 @@ public static class WebsiteEndpoints
             .WithSummary("Delete an item.").ProducesProblem(404);
     }
 
+    private static async Task<IResult> SetPinnedAsync(Guid id, int version, bool pinned, HttpContext http, WebsiteDataService service, CancellationToken ct)
+    {
+        var row = await service.SetPinnedAsync(http.User.ToActor(), id, version, pinned, ct);
+        var current = await service.GetCurrentAsync(http.User.ToActor(), id, ct);
+        return ApiResults.Data(DataVersionDto.From(row, current?.Version ?? 0));
+    }
+
     private static ContentItemInput ToInput(ContentItemRequest request) =>
         new(request.ContentTypeId, request.Data, QueryValues.ParseEnum<ContentItemStatus>(request.Status, "status"));
 
@@ -250,6 +257,16 @@ public static class WebsiteEndpoints
             })
             .WithSummary("Make a version current again, as a new version (source restore). An If-Match, when sent, must be current.")
             .ProducesProblem(404).ProducesProblem(412);
+
+        data.MapPut("/data/versions/{version:int}/pin", (Guid id, int version, HttpContext http, WebsiteDataService service, CancellationToken ct) =>
+                SetPinnedAsync(id, version, true, http, service, ct))
+            .WithSummary("Pin a version or conflict backup: it is never pruned (at most Catalyst:Websites:MaxPinnedVersions per website; 409 pin_limit above).")
+            .Produces<DataEnvelope<DataVersionDto>>().ProducesProblem(404).ProducesProblem(409);
+
+        data.MapDelete("/data/versions/{version:int}/pin", (Guid id, int version, HttpContext http, WebsiteDataService service, CancellationToken ct) =>
+                SetPinnedAsync(id, version, false, http, service, ct))
+            .WithSummary("Unpin a version: it is pruned like any other once it is among the oldest beyond Catalyst:Websites:MaxVersions (or MaxConflictBackups).")
+            .Produces<DataEnvelope<DataVersionDto>>().ProducesProblem(404);
 
         data.MapGet("/download", async (Guid id, HttpContext http, WebsiteDataService service, CancellationToken ct) =>
             {

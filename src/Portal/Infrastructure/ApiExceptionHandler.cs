@@ -44,6 +44,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
             PreconditionRequiredException p => Problem(428, "Precondition required", p.Message, p.Code),
             ForbiddenException f => Problem(403, "Forbidden", f.Message, f.Code),
             ConflictException c => Problem(409, "Conflict", c.Message, c.Code),
+            QuotaExceededException q => Problem(413, "Quota exceeded", q.Message, q.Code),
             StatusDomainException s => Problem(s.Status, TitleFor(s.Status), s.Message, s.Code),
             BadHttpRequestException { StatusCode: 413 } => Problem(413, "Payload too large", "The request body is larger than this endpoint accepts.", "payload_too_large"),
             BadHttpRequestException { StatusCode: 415 } b => Problem(415, "Unsupported media type", b.Message, "unsupported_media_type"),

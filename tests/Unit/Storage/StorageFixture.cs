@@ -66,7 +66,7 @@ public sealed class StorageHost : IAsyncDisposable
     public async Task ReferenceAsync(string sha256, string ownerId) =>
         await WithScopeAsync(async sp =>
         {
-            await sp.GetRequiredService<ContentStore>().AddReferenceAsync(sha256, BlobOwnerTypes.Asset, ownerId, CancellationToken.None);
+            await sp.GetRequiredService<ContentStore>().AddReferenceAsync(sha256, BlobOwnerTypes.Asset, ownerId, null, CancellationToken.None);
             await sp.GetRequiredService<CatalystDbContext>().SaveChangesAsync();
         });
 

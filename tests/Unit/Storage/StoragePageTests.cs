@@ -20,7 +20,7 @@ public class StoragePageTests(PortalFactory portal)
         {
             var content = sp.GetRequiredService<ContentStore>();
             var blob = await content.WriteAsync(new MemoryStream(text), CancellationToken.None);
-            await content.AddReferenceAsync(blob.Sha256, BlobOwnerTypes.Asset, Guid.NewGuid().ToString(), CancellationToken.None);
+            await content.AddReferenceAsync(blob.Sha256, BlobOwnerTypes.Asset, Guid.NewGuid().ToString(), null, CancellationToken.None);
             await sp.GetRequiredService<CatalystDbContext>().SaveChangesAsync();
             return blob.Sha256;
         });

@@ -1526,6 +1526,12 @@ namespace Catalyst.Data.Migrations.SqlServer
                         .HasColumnType("char(64)")
                         .IsFixedLength();
 
+                    b.Property<long>("ChargedBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid?>("ChargedUserId")
+                        .HasColumnType("uniqueidentifier");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
 
@@ -1544,6 +1550,8 @@ namespace Catalyst.Data.Migrations.SqlServer
                     b.HasKey("Id");
 
                     b.HasIndex("BlobSha256");
+
+                    b.HasIndex("ChargedUserId");
 
                     b.HasIndex("OwnerType", "OwnerId")
                         .IsUnique();
@@ -1568,6 +1576,22 @@ namespace Catalyst.Data.Migrations.SqlServer
                     b.HasKey("Key");
 
                     b.ToTable("ChunkData", (string)null);
+                });
+
+            modelBuilder.Entity("Catalyst.Data.Storage.StorageUsage", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<long>("Bytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("StorageUsage", (string)null);
                 });
 
             modelBuilder.Entity("Catalyst.Data.Storage.StoredBlob", b =>
@@ -2084,6 +2108,9 @@ namespace Catalyst.Data.Migrations.SqlServer
                     b.Property<bool>("IsConflictBackup")
                         .HasColumnType("bit");
 
+                    b.Property<bool>("IsPinned")
+                        .HasColumnType("bit");
+
                     b.Property<string>("Source")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -2226,6 +2253,16 @@ namespace Catalyst.Data.Migrations.SqlServer
                         .HasForeignKey("OwnerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.HasOne("Catalyst.Data.Projects.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.NoAction);
+
+                    b.HasOne("Catalyst.Data.Websites.Website", null)
+                        .WithMany()
+                        .HasForeignKey("WebsiteId")
+                        .OnDelete(DeleteBehavior.NoAction);
 
                     b.Navigation("Owner");
                 });
@@ -2412,6 +2449,15 @@ namespace Catalyst.Data.Migrations.SqlServer
                     b.HasOne("Catalyst.Data.Storage.StoredBlob", null)
                         .WithMany()
                         .HasForeignKey("BlobSha256")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Catalyst.Data.Storage.StorageUsage", b =>
+                {
+                    b.HasOne("Catalyst.Data.Identity.CatalystUser", null)
+                        .WithOne()
+                        .HasForeignKey("Catalyst.Data.Storage.StorageUsage", "UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

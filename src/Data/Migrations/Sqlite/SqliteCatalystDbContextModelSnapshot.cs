@@ -1515,6 +1515,12 @@ namespace Catalyst.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .IsFixedLength();
 
+                    b.Property<long>("ChargedBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("ChargedUserId")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -1533,6 +1539,8 @@ namespace Catalyst.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("BlobSha256");
+
+                    b.HasIndex("ChargedUserId");
 
                     b.HasIndex("OwnerType", "OwnerId")
                         .IsUnique();
@@ -1557,6 +1565,22 @@ namespace Catalyst.Data.Migrations.Sqlite
                     b.HasKey("Key");
 
                     b.ToTable("ChunkData", (string)null);
+                });
+
+            modelBuilder.Entity("Catalyst.Data.Storage.StorageUsage", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Bytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("StorageUsage", (string)null);
                 });
 
             modelBuilder.Entity("Catalyst.Data.Storage.StoredBlob", b =>
@@ -2073,6 +2097,9 @@ namespace Catalyst.Data.Migrations.Sqlite
                     b.Property<bool>("IsConflictBackup")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("IsPinned")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Source")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -2209,6 +2236,16 @@ namespace Catalyst.Data.Migrations.Sqlite
                         .HasForeignKey("OwnerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.HasOne("Catalyst.Data.Projects.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.NoAction);
+
+                    b.HasOne("Catalyst.Data.Websites.Website", null)
+                        .WithMany()
+                        .HasForeignKey("WebsiteId")
+                        .OnDelete(DeleteBehavior.NoAction);
 
                     b.Navigation("Owner");
                 });
@@ -2395,6 +2432,15 @@ namespace Catalyst.Data.Migrations.Sqlite
                     b.HasOne("Catalyst.Data.Storage.StoredBlob", null)
                         .WithMany()
                         .HasForeignKey("BlobSha256")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Catalyst.Data.Storage.StorageUsage", b =>
+                {
+                    b.HasOne("Catalyst.Data.Identity.CatalystUser", null)
+                        .WithOne()
+                        .HasForeignKey("Catalyst.Data.Storage.StorageUsage", "UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

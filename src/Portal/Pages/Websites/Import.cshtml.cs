@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Catalyst.Data;
 using Catalyst.Data.Backups;
+using Catalyst.Data.Common;
 using Catalyst.Data.Jobs;
 using Catalyst.Data.Storage;
 using Catalyst.Portal.Infrastructure;
@@ -42,7 +43,16 @@ public class ImportModel(ContentStore content, JobRunService jobs, CatalystDbCon
 
         await using var upload = Backup!.OpenReadStream();
         var blob = await content.WriteAsync(upload, ct);
-        var run = await StartAsync(new WebsiteImportInput(blob.Sha256, policy.ToString().ToLowerInvariant(), ValidateFirst, Backup.FileName), ct);
+        JobRun run;
+        try
+        {
+            run = await StartAsync(new WebsiteImportInput(blob.Sha256, policy.ToString().ToLowerInvariant(), ValidateFirst, Backup.FileName), ct);
+        }
+        catch (QuotaExceededException quota)
+        {
+            ModelState.AddModelError(nameof(Backup), quota.Message);
+            return Page();
+        }
         TempData["Flash"] = ValidateFirst ? "The backup is being checked; nothing is imported until you confirm." : "The import has started.";
         return RedirectToPage("/Jobs/Details", new { id = run.Id });
     }
@@ -56,7 +66,16 @@ public class ImportModel(ContentStore content, JobRunService jobs, CatalystDbCon
         var input = JsonSerializer.Deserialize<WebsiteImportInput>(dryRun.Input, JsonSerializerOptions.Web)!;
         if (!input.DryRun)
             return NotFound();
-        var run = await StartAsync(input with { DryRun = false }, ct);
+        JobRun run;
+        try
+        {
+            run = await StartAsync(input with { DryRun = false }, ct);
+        }
+        catch (QuotaExceededException quota)
+        {
+            TempData["Flash"] = quota.Message;
+            return RedirectToPage("/Jobs/Details", new { id });
+        }
         TempData["Flash"] = "The import has started.";
         return RedirectToPage("/Jobs/Details", new { id = run.Id });
     }
@@ -64,7 +83,7 @@ public class ImportModel(ContentStore content, JobRunService jobs, CatalystDbCon
     private Task<JobRun> StartAsync(WebsiteImportInput input, CancellationToken ct) =>
         jobs.StartAsync(User.ToActor(), JobKinds.WebsiteImport, input, ct, async runId =>
         {
-            await content.AddReferenceAsync(input.BlobSha256, BlobOwnerTypes.JobInput, runId.ToString(), ct);
+            await content.AddReferenceAsync(input.BlobSha256, BlobOwnerTypes.JobInput, runId.ToString(), User.ToActor().UserId, ct);
             await db.SaveChangesAsync(ct);
         });
 }
