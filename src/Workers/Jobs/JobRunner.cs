@@ -2,6 +2,7 @@ using System.Text.Json;
 using Catalyst.Data;
 using Catalyst.Data.Jobs;
 using Catalyst.Data.Observability;
+using Catalyst.Data.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -95,9 +96,19 @@ public sealed class JobRunner(CatalystDbContext db, IServiceProvider services, T
     private async Task<bool> IsCancelRequestedAsync(Guid jobRunId) =>
         await db.JobRuns.AsNoTracking().Where(r => r.Id == jobRunId).Select(r => r.CancelRequested).FirstOrDefaultAsync();
 
+    /// <summary>
+    /// Records the outcome. A finished run no longer needs the files it was given (an import's backup),
+    /// so their references, and the requester's quota they were charged to, are released with it; a
+    /// retry finds them while garbage collection's grace period lasts.
+    /// </summary>
     private async Task FinishAsync(Guid jobRunId, JobRunStatus status, string? result, string? error, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
+        // Whatever a failed job left tracked in this scope's context was rolled back and must not be saved now.
+        db.ChangeTracker.Clear();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await ContentStore.RemoveReferencesAsync(db, time, BlobOwnerTypes.JobInput, jobRunId.ToString(), ct);
+        await db.SaveChangesAsync(ct);
         await db.JobRuns.Where(r => r.Id == jobRunId).ExecuteUpdateAsync(s => s
             .SetProperty(r => r.Status, status)
             .SetProperty(r => r.Result, result)
@@ -105,6 +116,7 @@ public sealed class JobRunner(CatalystDbContext db, IServiceProvider services, T
             .SetProperty(r => r.FinishedAt, now)
             .SetProperty(r => r.UpdatedAt, now)
             .SetProperty(r => r.ProgressDone, r => status == JobRunStatus.Succeeded && r.ProgressTotal != null ? r.ProgressTotal.Value : r.ProgressDone), ct);
+        await tx.CommitAsync(ct);
     }
 
     /// <summary>The message a person can act on: domain errors as they are, others with their innermost cause.</summary>

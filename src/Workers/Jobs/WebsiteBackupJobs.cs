@@ -79,12 +79,7 @@ public sealed class WebsiteImportJob(CatalystDbContext db, WebsiteImportService 
             new ImportOptions(policy, input.DryRun, input.DryRun ? null : jobRunId),
             read => progress.ReportAsync(jobRunId, Math.Min(read, total), total, ct), ct);
 
-        if (!input.DryRun)
-        {
-            // The backup file is no longer needed once imported.
-            await content.RemoveReferencesAsync(BlobOwnerTypes.JobInput, jobRunId.ToString(), ct);
-            await db.SaveChangesAsync(ct);
-        }
+        // The backup file (the run's input) is released when the run finishes (JobRunner).
         await progress.ReportAsync(jobRunId, total, total, ct, force: true);
         return result;
     }

@@ -66,6 +66,11 @@ public class ImportModel(ContentStore content, JobRunService jobs, CatalystDbCon
         var input = JsonSerializer.Deserialize<WebsiteImportInput>(dryRun.Input, JsonSerializerOptions.Web)!;
         if (!input.DryRun)
             return NotFound();
+        if (!await content.ExistsAsync(input.BlobSha256, ct))
+        {
+            TempData["Flash"] = "The checked file is no longer kept (it is released when the check finishes); choose it again to import it.";
+            return RedirectToPage("Import");
+        }
         JobRun run;
         try
         {
