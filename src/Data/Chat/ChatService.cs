@@ -41,7 +41,7 @@ public sealed class ChatService(CatalystDbContext db, ChangeSet changes, IOption
     {
         var title = ChatRules.ValidateTitle(input.Title);
         if (input.ProjectId is { } projectId)
-            await RequireProjectAsync(actor, projectId, ct);
+            await RequireProjectAsync(actor.UserId, projectId, ct);
         var session = new ChatSession { Id = Guid.CreateVersion7(), UserId = actor.UserId, Title = title, ProjectId = input.ProjectId };
         db.ChatSessions.Add(session);
         changes.Upserted(SyncEntityTypes.ChatSession, session.Id, session.UserId, created: true);
@@ -54,7 +54,7 @@ public sealed class ChatService(CatalystDbContext db, ChangeSet changes, IOption
     {
         var titles = inputs.Select(i => ChatRules.ValidateTitle(i.Title)).ToList();
         foreach (var projectId in inputs.Select(i => i.ProjectId).OfType<Guid>().Distinct())
-            await RequireProjectAsync(actor, projectId, ct);
+            await RequireProjectAsync(actor.UserId, projectId, ct);
         var sessions = new List<ChatSession>(inputs.Count);
         for (var i = 0; i < inputs.Count; i++)
         {
@@ -72,7 +72,7 @@ public sealed class ChatService(CatalystDbContext db, ChangeSet changes, IOption
         var title = patch.Title is null ? null : ChatRules.ValidateTitle(patch.Title);
         var session = await LoadForWriteAsync(actor, id, expectedVersion, ct);
         if (patch.ProjectId is { } projectId && projectId != session.ProjectId)
-            await RequireProjectAsync(actor, projectId, ct);
+            await RequireProjectAsync(session.UserId, projectId, ct);
         if (title is not null)
             session.Title = title;
         if (patch.DetachProject)
@@ -235,10 +235,10 @@ public sealed class ChatService(CatalystDbContext db, ChangeSet changes, IOption
     private IQueryable<ChatSession> Visible(Actor actor) =>
         actor.IsAdmin ? db.ChatSessions : db.ChatSessions.Where(s => s.UserId == actor.UserId);
 
-    private async Task RequireProjectAsync(Actor actor, Guid projectId, CancellationToken ct)
+    /// <summary>A session may only be filed under a project of its own owner (an admin's session too), so a list by project never reaches another user's rows.</summary>
+    private async Task RequireProjectAsync(Guid sessionOwnerId, Guid projectId, CancellationToken ct)
     {
-        var projects = actor.IsAdmin ? db.Projects : db.Projects.Where(p => p.OwnerId == actor.UserId);
-        if (!await projects.AnyAsync(p => p.Id == projectId, ct))
+        if (!await db.Projects.AnyAsync(p => p.Id == projectId && p.OwnerId == sessionOwnerId, ct))
             throw ValidationFailedException.For("projectId", "The project does not exist or is not yours.");
     }
 

@@ -117,6 +117,8 @@ public class AuthorizationWalkTests(PortalFactory portal, WalkCast cast) : IClas
         ["GET /api/websites/{id:guid}/data/versions"] = On(Access.Owner, c => $"/api/websites/{c.Website.Id}/data/versions"),
         ["GET /api/websites/{id:guid}/data/versions/{version:int}"] = On(Access.Owner, c => $"/api/websites/{c.Website.Id}/data/versions/1"),
         ["POST /api/websites/{id:guid}/data/versions/{version:int}/restore"] = On(Access.Owner, c => $"/api/websites/{c.Website.Id}/data/versions/1/restore"),
+        ["PUT /api/websites/{id:guid}/data/versions/{version:int}/pin"] = On(Access.Owner, c => $"/api/websites/{c.Website.Id}/data/versions/1/pin"),
+        ["DELETE /api/websites/{id:guid}/data/versions/{version:int}/pin"] = On(Access.Owner, c => $"/api/websites/{c.Website.Id}/data/versions/1/pin"),
         ["GET /api/websites/{id:guid}/download"] = On(Access.Owner, c => $"/api/websites/{c.Website.Id}/download"),
         ["GET /api/websites/{id:guid}/export"] = On(Access.Owner, c => $"/api/websites/{c.Website.Id}/export"),
         ["POST /api/websites/{id:guid}/exports"] = On(Access.Owner, c => $"/api/websites/{c.Website.Id}/exports"),

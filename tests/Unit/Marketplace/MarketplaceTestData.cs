@@ -29,8 +29,11 @@ public static class MarketplaceTestData
             var ct = TestContext.Current.CancellationToken;
             var blob = await sp.GetRequiredService<ContentStore>().WriteAsync(new MemoryStream(bytes), ct);
             var id = Guid.CreateVersion7();
+            var db = sp.GetRequiredService<CatalystDbContext>();
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
             await sp.GetRequiredService<AssetService>().AddAsync(id, owner.Id, fileName, mediaType, blob, null, projectId, ct);
-            await sp.GetRequiredService<CatalystDbContext>().SaveChangesAsync(ct);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
             return id;
         });
 
