@@ -10,11 +10,12 @@ public sealed record VerificationResult(int BlobsChecked, int ChunksChecked, int
 
 /// <summary>
 /// Checks that the store is what its index says: reference counts match reference rows (and
-/// are rebuilt from them on request), every blob's chunk index is contiguous and complete,
+/// are rebuilt from them on request), each user's recorded storage usage matches what their rows
+/// hold (repaired on the same request), every blob's chunk index is contiguous and complete,
 /// every chunk row has its object — and, in deep mode, that every object decodes to bytes
 /// with the chunk's hash.
 /// </summary>
-public sealed class StorageVerifier(CatalystDbContext db, IBlobStore store)
+public sealed class StorageVerifier(CatalystDbContext db, IBlobStore store, StorageQuota quota)
 {
     private const int MaxProblems = 1000;
 
@@ -40,6 +41,14 @@ public sealed class StorageVerifier(CatalystDbContext db, IBlobStore store)
             .OrderBy(r => r.Id).Select(r => new { r.OwnerType, r.OwnerId, r.BlobSha256 }).Take(MaxProblems).ToListAsync(ct);
         foreach (var d in dangling)
             Problem($"{d.OwnerType} {d.OwnerId} references missing blob {d.BlobSha256}");
+
+        // Quota usage.
+        foreach (var drift in await quota.VerifyAsync(rebuildCounts, ct))
+        {
+            Problem($"user {drift.UserId}: storage usage recorded as {drift.Recorded} bytes, {drift.Actual} held");
+            if (rebuildCounts)
+                rebuilt++;
+        }
 
         // Chunk indexes.
         var blobs = await db.Set<StoredBlob>().AsNoTracking().Select(b => new { b.Sha256, b.Length, b.ChunkCount }).ToListAsync(ct);

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Catalyst.Data.Websites;
 using Catalyst.Tests.Unit.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace Catalyst.Tests.Unit.Websites;
 
@@ -38,6 +39,45 @@ public class DataPageTests(PortalFactory portal)
         Assert.Equal(["v1", "v2"], chart.GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
         Assert.Equal(3, chart.GetProperty("series").GetArrayLength());
     }
+
+    [Fact]
+    public async Task The_history_says_what_is_kept_and_its_pin_buttons_pin_and_unpin_versions_and_backups()
+    {
+        var user = await portal.CreateUserAsync();
+        var site = await portal.CreateFullWebsiteAsync(user);
+        var browser = await portal.CreateSignedInBrowserAsync(user);
+        var tab = $"/Websites/Details/{site.Id}?tab=data";
+
+        var page = await browser.GetDocumentAsync(tab);
+        Assert.Contains("keeps its last 50 versions and 20 conflict backups", page.QuerySelector("[data-testid=retention]")?.TextContent, StringComparison.Ordinal);
+        var pin = page.QuerySelector("button[data-testid=pin-1]")!;
+        var form = page.GetElementById(pin.GetAttribute("form")!)!;
+        var fields = Fields(form);
+        var posted = await browser.PostFormAsync(tab, fields, form.GetAttribute("action"));
+        Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
+
+        page = await browser.GetDocumentAsync(tab);
+        Assert.NotNull(page.QuerySelector("[data-testid=pinned-1]"));
+        Assert.NotNull(page.QuerySelector("button[data-testid=unpin-1]"));
+        Assert.True(await portal.WithDbAsync(db => db.Set<WebsiteDataVersion>().AnyAsync(v => v.WebsiteId == site.Id && v.Version == 1 && v.IsPinned, TestContext.Current.CancellationToken)));
+
+        // The conflict backup is pinned from its own tab, and unpinned the same way.
+        var conflicts = await browser.GetDocumentAsync($"/Websites/Details/{site.Id}?tab=conflicts");
+        var pinBackup = conflicts.QuerySelector("button[data-testid=pin-3]")!.Closest("form")!;
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.PostFormAsync($"/Websites/Details/{site.Id}?tab=conflicts",
+            Fields(pinBackup), pinBackup.GetAttribute("action"))).StatusCode);
+        conflicts = await browser.GetDocumentAsync($"/Websites/Details/{site.Id}?tab=conflicts");
+        Assert.NotNull(conflicts.QuerySelector("[data-testid=pinned-3]"));
+        var unpin = conflicts.QuerySelector("button[data-testid=unpin-3]")!.Closest("form")!;
+        await browser.PostFormAsync($"/Websites/Details/{site.Id}?tab=conflicts",
+            Fields(unpin), unpin.GetAttribute("action"));
+        Assert.Null((await browser.GetDocumentAsync($"/Websites/Details/{site.Id}?tab=conflicts")).QuerySelector("[data-testid=pinned-3]"));
+    }
+
+    /// <summary>A form's own fields (the antiforgery token is added by the poster).</summary>
+    private static Dictionary<string, string> Fields(AngleSharp.Dom.IElement form) =>
+        form.QuerySelectorAll("input").Where(i => i.GetAttribute("name") != "__RequestVerificationToken")
+            .ToDictionary(i => i.GetAttribute("name")!, i => i.GetAttribute("value")!);
 
     [Fact]
     public async Task A_version_is_shown_pretty_printed_section_by_section()

@@ -250,11 +250,12 @@ public class WebsiteDataTests(PortalFactory portal)
         var backups = await (await api.GetAsync($"/api/websites/{id}/data/versions?conflictBackups=true")).ReadJsonAsync();
         Assert.Equal(1, backups.GetProperty("meta").GetProperty("total").GetInt32());
 
-        // Invalid JSON never becomes a version; the upload stays unfinished.
+        // Invalid JSON never becomes a version; its bytes can never complete, so the upload is discarded (and its quota freed).
         var bad = Encoding.UTF8.GetBytes("""{"content": [1, 2""");
         var location = await tus.CreateOrFailAsync(bad.Length, TusClient.Metadata(("target", "website-data"), ("websiteId", id.ToString()), ("ifMatch", "1")));
         var response = await tus.PatchAsync(location, 0, bad);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await tus.HeadAsync(location)).StatusCode);
         Assert.Equal(2, (await (await api.GetAsync($"/api/websites/{id}/data/versions")).ReadJsonAsync()).GetProperty("meta").GetProperty("total").GetInt32());
 
         var other = portal.CreateApiClient((await portal.CreateUserAsync("other")).Token);

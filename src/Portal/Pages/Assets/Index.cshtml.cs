@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 
 namespace Catalyst.Portal.Pages.Assets;
 
-public class IndexModel(AssetService assets, ContentStore content, IOptions<StorageOptions> storage) : PageModel
+public class IndexModel(AssetService assets, ContentStore content, StorageQuota quota, IOptions<StorageOptions> storage) : PageModel
 {
     [BindProperty(SupportsGet = true, Name = "q")]
     public string? Search { get; set; }
@@ -22,11 +22,16 @@ public class IndexModel(AssetService assets, ContentStore content, IOptions<Stor
 
     public long MaxUploadBytes => storage.Value.Uploads.MaxUploadBytes;
 
+    /// <summary>What the signed-in user holds against their quota (assets, unfinished uploads, website data versions, imports).</summary>
+    public long UsedBytes { get; private set; }
+    public long QuotaBytes => quota.Limit;
+
     public string ListUrl => $"/Assets?q={Uri.EscapeDataString(Search ?? "")}";
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         ViewData["Section"] = "Assets";
+        UsedBytes = await quota.UsedAsync(User.ToActor().UserId, ct);
         Assets = await assets.ListAsync(User.ToActor(), new AssetQuery(Search: Search), new PageRequest(Math.Max(1, PageNumber), 20), ct);
         return Request.IsHtmx() ? Partial("_List", this) : Page();
     }

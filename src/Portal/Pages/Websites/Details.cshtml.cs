@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+using Catalyst.Data.Configuration;
 using System.Text.Json;
 using Catalyst.Data.Common;
 using Catalyst.Data.Deployments;
@@ -14,7 +16,7 @@ namespace Catalyst.Portal.Pages.Websites;
 /// is a link (<c>?tab=</c>) that works without JavaScript; htmx swaps the tab strip and the
 /// selected tab's partial in place.
 /// </summary>
-public class DetailsModel(WebsiteService websites, ContentModelService content, WebsiteDataService data, DeploymentService deployments) : PageModel
+public class DetailsModel(WebsiteService websites, ContentModelService content, WebsiteDataService data, DeploymentService deployments, IOptions<CatalystOptions> options) : PageModel
 {
     public static readonly IReadOnlyList<(string Key, string Label)> Tabs =
         [("types", "Content types"), ("items", "Items"), ("data", "Data versions"), ("conflicts", "Conflicts"), ("deployments", "Deployments")];
@@ -44,6 +46,9 @@ public class DetailsModel(WebsiteService websites, ContentModelService content, 
     public IReadOnlyList<DeploymentConfigDetails> DeploymentConfigs { get; private set; } = [];
     public IReadOnlyDictionary<Guid, IReadOnlyList<DeploymentRunDetails>> DeploymentRuns { get; private set; } = new Dictionary<Guid, IReadOnlyList<DeploymentRunDetails>>();
     public bool AnyRunInProgress => DeploymentRuns.Values.Any(runs => runs.Any(r => !r.Run.IsFinished));
+
+    /// <summary>How many versions, conflict backups and pins a website keeps (shown with the history).</summary>
+    public WebsiteDataOptions Retention => options.Value.Websites;
 
     public string ActiveTab => Tabs.Any(t => t.Key == Tab) ? Tab! : "types";
 
@@ -132,6 +137,22 @@ public class DetailsModel(WebsiteService websites, ContentModelService content, 
         foreach (var config in DeploymentConfigs)
             runs[config.Config.Id] = (await deployments.ListRunsAsync(actor, config.Config.Id, new PageRequest(1, RunsPerConfig), ct)).Items;
         DeploymentRuns = runs;
+    }
+
+    /// <summary>Pins (kept whatever the limits) or unpins a version or conflict backup.</summary>
+    public async Task<IActionResult> OnPostPinAsync(Guid id, int version, bool pinned, CancellationToken ct)
+    {
+        try
+        {
+            var row = await data.SetPinnedAsync(User.ToActor(), id, version, pinned, ct);
+            TempData["Flash"] = pinned ? $"v{version} is pinned: it is kept whatever the limits." : $"v{version} is no longer pinned.";
+            return Redirect($"/Websites/Details/{id}?tab={(row.IsConflictBackup ? "conflicts" : "data")}");
+        }
+        catch (ConflictException ex) when (ex.Code == "pin_limit")
+        {
+            TempData["Flash"] = ex.Message;
+            return Redirect($"/Websites/Details/{id}?tab=data");
+        }
     }
 
     public async Task<IActionResult> OnPostDeleteTypeAsync(Guid id, Guid typeId, CancellationToken ct)
