@@ -42,9 +42,13 @@ public sealed class AssetService(CatalystDbContext db, ContentStore content)
     public async Task<Asset> GetAsync(Actor actor, Guid id, CancellationToken ct) =>
         await Visible(actor).FirstOrDefaultAsync(a => a.Id == id, ct) ?? throw new NotFoundException("Asset");
 
-    /// <summary>Creates an asset over a stored blob, in the caller's unit of work.</summary>
+    /// <summary>
+    /// Creates an asset over a stored blob, in the caller's transaction, charging its length to the
+    /// owner's quota; a <see cref="QuotaExceededException"/> leaves the caller's unit of work as it was.
+    /// </summary>
     public async Task<Asset> AddAsync(Guid id, Guid ownerId, string? fileName, string? mediaType, BlobInfo blob, Guid? websiteId, Guid? projectId, CancellationToken ct)
     {
+        await content.AddReferenceAsync(blob.Sha256, BlobOwnerTypes.Asset, id.ToString(), ownerId, ct);
         var asset = new Asset
         {
             Id = id,
@@ -57,7 +61,6 @@ public sealed class AssetService(CatalystDbContext db, ContentStore content)
             ProjectId = projectId,
         };
         db.Set<Asset>().Add(asset);
-        await content.AddReferenceAsync(blob.Sha256, BlobOwnerTypes.Asset, id.ToString(), ownerId, ct);
         return asset;
     }
 

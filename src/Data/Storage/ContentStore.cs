@@ -85,16 +85,18 @@ public sealed class ContentStore(CatalystDbContext db, ChunkWriter writer, IBlob
     public async Task AddReferenceAsync(string sha256, string ownerType, string ownerId, Guid? chargeTo, CancellationToken ct)
     {
         var now = Clock.UtcNow(time);
+        long charged = 0;
+        // The charge comes first: refused, it leaves nothing changed, and the caller's transaction goes on.
+        if (chargeTo is { } user)
+        {
+            charged = await db.Set<StoredBlob>().Where(b => b.Sha256 == sha256).Select(b => (long?)b.Length).FirstOrDefaultAsync(ct)
+                ?? throw new InvalidOperationException($"Blob {sha256} does not exist; write it before referencing it.");
+            await quota.ChargeAsync(user, charged, ct);
+        }
         var counted = await db.Set<StoredBlob>().Where(b => b.Sha256 == sha256)
             .ExecuteUpdateAsync(s => s.SetProperty(b => b.ReferenceCount, b => b.ReferenceCount + 1).SetProperty(b => b.LastUsedAt, now), ct);
         if (counted == 0)
             throw new InvalidOperationException($"Blob {sha256} does not exist; write it before referencing it.");
-        long charged = 0;
-        if (chargeTo is { } user)
-        {
-            charged = await db.Set<StoredBlob>().Where(b => b.Sha256 == sha256).Select(b => b.Length).FirstAsync(ct);
-            await quota.ChargeAsync(user, charged, ct);
-        }
         db.Set<BlobReference>().Add(new BlobReference
         {
             Id = Guid.CreateVersion7(), BlobSha256 = sha256, OwnerType = ownerType, OwnerId = ownerId, CreatedAt = now,

@@ -78,6 +78,7 @@ public class WebsitePageAuthorizationTests(PortalFactory portal, WebsiteCast cas
         ["POST /Websites/Details/{id}?handler=DeleteItem"] = new(true, HttpStatusCode.Redirect, "POST", s => $"/Websites/Details/{s.Id}?handler=DeleteItem&itemId={s.Item.Id}", _ => []),
         ["GET /Websites/Details/{id}?handler=Runs"] = new(true, HttpStatusCode.OK, "GET", s => $"/Websites/Details/{s.Id}?handler=Runs"),
         ["POST /Websites/Details/{id}?handler=Deploy"] = new(true, HttpStatusCode.Redirect, "POST", s => $"/Websites/Details/{s.Id}?handler=Deploy&configId={s.Deployment}", _ => []),
+        ["POST /Websites/Details/{id}?handler=Pin"] = new(true, HttpStatusCode.Redirect, "POST", s => $"/Websites/Details/{s.Id}?handler=Pin", _ => new() { ["version"] = "1", ["pinned"] = "true" }),
         ["POST /Websites/Details/{id}?handler=RetryRun"] = new(true, HttpStatusCode.Redirect, "POST", s => $"/Websites/Details/{s.Id}?handler=RetryRun&runId={s.FailedRun}", _ => []),
         ["POST /Websites/Details/{id}?handler=DeleteConfig"] = new(true, HttpStatusCode.Redirect, "POST", s => $"/Websites/Details/{s.Id}?handler=DeleteConfig&configId={s.Deployment}", _ => []),
         ["GET /Websites/{id}/deployments/{configId?}"] = new(true, HttpStatusCode.OK, "GET", s => $"/Websites/{s.Id}/deployments/{s.Deployment}"),
@@ -148,10 +149,11 @@ public class WebsitePageAuthorizationTests(PortalFactory portal, WebsiteCast cas
         var types = await db.Set<ContentType>().AsNoTracking().Where(t => t.WebsiteId == websiteId).OrderBy(t => t.Id).Select(t => $"{t.Name}/{t.Version}").ToListAsync(ct);
         var items = await db.Set<ContentItem>().AsNoTracking().Where(i => i.WebsiteId == websiteId).OrderBy(i => i.Id).Select(i => $"{i.Data}/{i.Version}").ToListAsync(ct);
         var versions = await db.Set<WebsiteDataVersion>().CountAsync(v => v.WebsiteId == websiteId, ct);
+        var pinned = await db.Set<WebsiteDataVersion>().CountAsync(v => v.WebsiteId == websiteId && v.IsPinned, ct);
         var current = await db.Set<WebsiteDataHead>().Where(h => h.WebsiteId == websiteId).Select(h => h.CurrentVersion).FirstOrDefaultAsync(ct);
         var configs = await db.Set<DeploymentConfig>().AsNoTracking().Where(c => c.WebsiteId == websiteId).OrderBy(c => c.Id).Select(c => $"{c.Name}/{c.Version}").ToListAsync(ct);
         var runs = await db.Set<DeploymentRun>().AsNoTracking().Where(r => r.WebsiteId == websiteId).OrderBy(r => r.Id).Select(r => r.Status).ToListAsync(ct);
-        return $"{website} | {string.Join(",", types)} | {string.Join(",", items)} | {versions} versions, current {current} | {string.Join(",", configs)} | {string.Join(",", runs)}";
+        return $"{website} | {string.Join(",", types)} | {string.Join(",", items)} | {versions} versions ({pinned} pinned), current {current} | {string.Join(",", configs)} | {string.Join(",", runs)}";
     });
 
     private async Task<HttpResponseMessage> SendAsync(string actor, Probe probe, FullWebsite site)
