@@ -1,5 +1,6 @@
 using Catalyst.Data;
 using Catalyst.Data.Common;
+using Catalyst.Data.Jobs;
 using Catalyst.Data.Legacy;
 using Catalyst.Data.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -61,7 +62,8 @@ public static class LegacyCommands
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            await migrations.MarkFailedAsync(migration.Id, ex.Message, CancellationToken.None);
+            // The report shows a sentence; the operator sees the failure here (with --verbose, all of it).
+            await migrations.MarkFailedAsync(migration.Id, JobErrors.ForUser(ex, migration.Id), CancellationToken.None);
             throw;
         }
         Print(console, report!);
