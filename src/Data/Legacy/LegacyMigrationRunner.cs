@@ -733,9 +733,9 @@ public sealed class LegacyMigrationRunner(
         }
         var legacy = LegacyValues.AsObject(row.Value);
         var title = (LegacyValues.Text(legacy, "title") ?? "").Trim();
-        if (title.Length == 0 || title.Length > ChatRules.MaxTitleLength || title.Any(char.IsControl) || !ChatRules.IsWellFormed(title))
+        if (title.Length == 0 || title.Length > ChatRules.MaxTitleLength || !PlainText.IsSingleLine(title))
         {
-            var clean = new string(title.Where(ch => !char.IsControl(ch) && !char.IsSurrogate(ch)).ToArray()).Trim();
+            var clean = new string(title.Where(ch => !char.IsControl(ch) && !char.IsSurrogate(ch) && !PlainText.IsBidiControl(ch)).ToArray()).Trim();
             clean = clean.Length == 0 ? "Untitled chat" : clean[..Math.Min(clean.Length, ChatRules.MaxTitleLength)];
             if (title.Length > 0)
                 _tally.Problem(row.Database, row.Table, row.Key, "The title was not plain text of at most 200 characters; the original is kept with the row's other fields.", row.File);
