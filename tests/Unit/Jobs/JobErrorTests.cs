@@ -127,4 +127,31 @@ public class JobErrorTests(PortalFactory portal)
         Assert.DoesNotContain("Collection was modified", page.DocumentElement.OuterHtml, StringComparison.Ordinal);
         Assert.Contains("Collection was modified", Assert.Single(log.Entries, e => e.Level == LogLevel.Error).Exception!.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_legacy_row_the_database_refuses_is_a_problem_with_a_sentence_not_the_database_text()
+    {
+        var user = await portal.CreateUserAsync("job-error-row");
+        var name = $"Refused {Guid.NewGuid():N}";
+        var trigger = $"refuse_{Guid.NewGuid():N}";
+        // The database itself refuses this one row, with text no user should read.
+        // Both names are made here of a GUID: nothing to escape.
+        var create = $"CREATE TRIGGER \"{trigger}\" BEFORE INSERT ON \"Projects\" WHEN NEW.\"Name\" = '{name}' BEGIN SELECT RAISE(ABORT, 'raw database text from {trigger}'); END;";
+        var drop = $"DROP TRIGGER IF EXISTS \"{trigger}\";";
+        await portal.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(create));
+        try
+        {
+            var dump = System.Text.Encoding.UTF8.GetBytes($$$"""{"database": "kijko_db", "tables": [{"name": "projects", "rows": [{"key": "p1", "value": {"id": "p1", "name": "{{{name}}}"}}, {"key": "p2", "value": {"id": "p2", "name": "Kept"}}]}]}""");
+            var (id, report) = await new Legacy.LegacyHarness(portal).RunAsync(user, [("kijko_db.json", dump)], dryRun: false);
+
+            var problem = Assert.Single(report.Problems, p => p.Key == "p1");
+            Assert.Equal($"The row could not be written because of an internal error (reference {id}).", problem.Message);
+            Assert.DoesNotContain(report.Problems, p => p.Message.Contains("raw database text", StringComparison.Ordinal) || p.Message.Contains("SQLite", StringComparison.Ordinal));
+            Assert.Equal(1, await portal.WithDbAsync(db => db.Projects.CountAsync(p => p.OwnerId == user.Id && p.Name == "Kept")));
+        }
+        finally
+        {
+            await portal.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(drop));
+        }
+    }
 }
