@@ -1,3 +1,5 @@
+using Catalyst.Data.Common;
+
 namespace Catalyst.Data.Assets;
 
 public static class AssetRules
@@ -7,15 +9,26 @@ public static class AssetRules
     public const string DefaultMediaType = "application/octet-stream";
 
     /// <summary>
+    /// Refuses a file name a person would misread: one with bidirectional formatting controls, which
+    /// make "\u202Egnp.exe" show as "exe.png" (SPEC §16). Every place that takes a file name from a
+    /// user calls this before <see cref="CleanFileName"/>; <paramref name="field"/> is where the error goes.
+    /// </summary>
+    public static void ValidFileName(string? name, string field)
+    {
+        if (name is not null && PlainText.HasBidiControl(name))
+            throw ValidationFailedException.For(field, "The file name must not contain bidirectional formatting characters (U+202A–U+202E, U+2066–U+2069).");
+    }
+
+    /// <summary>
     /// A file name fit for metadata and Content-Disposition: the last path segment only, no
-    /// control characters, bounded. It is never used as a path on the server.
+    /// control or bidirectional formatting characters, bounded. It is never used as a path on the server.
     /// </summary>
     public static string CleanFileName(string? name)
     {
         if (string.IsNullOrWhiteSpace(name))
             return "file";
         var last = name.Replace('\\', '/').Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "file";
-        var cleaned = new string(last.Where(c => !char.IsControl(c) && c != '"').ToArray()).Trim();
+        var cleaned = new string(last.Where(c => !char.IsControl(c) && !PlainText.IsBidiControl(c) && c != '"').ToArray()).Trim();
         if (cleaned is "" or "." or "..")
             cleaned = "file";
         return cleaned.Length <= MaxFileNameLength ? cleaned : cleaned[..MaxFileNameLength];

@@ -87,6 +87,7 @@ public sealed class PresignService(
             throw new StatusDomainException(413, "upload_too_large", $"Uploads are limited to {storage.Value.Uploads.MaxUploadBytes} bytes.");
         if (request.FileName is { Length: > AssetRules.MaxFileNameLength * 4 })
             throw ValidationFailedException.For("fileName", "fileName is too long.");
+        AssetRules.ValidFileName(request.FileName, "fileName");
         if (request.MediaType is { Length: > AssetRules.MaxMediaTypeLength })
             throw ValidationFailedException.For("mediaType", $"mediaType is limited to {AssetRules.MaxMediaTypeLength} characters.");
         var expiresAt = ExpiresAt(request.ExpiresIn);

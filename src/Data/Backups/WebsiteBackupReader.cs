@@ -356,6 +356,9 @@ public static class WebsiteBackupReader
                     {
                         throw new BackupInvalidException("An asset is not valid: " + ex.Message.Split(" Path:", 2)[0]);
                     }
+                    // Names are refused, not cleaned, wherever they come from (SPEC §16): the file names a user would misread too.
+                    if (asset.FileName is { } fileName && PlainText.HasBidiControl(fileName))
+                        throw new BackupInvalidException($"Asset {asset.Id} has a file name with bidirectional formatting characters (U+202A–U+202E, U+2066–U+2069).");
                     events.Add(new Event(Kind.AssetBegin, Value: asset));
                 }
                 else if (token != JsonTokenType.EndArray)

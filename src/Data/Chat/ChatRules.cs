@@ -68,8 +68,8 @@ public static class ChatRules
             throw ValidationFailedException.For("title", "Title is required.");
         if (trimmed.Length > MaxTitleLength)
             throw ValidationFailedException.For("title", $"Title must be at most {MaxTitleLength} characters.");
-        if (trimmed.Any(char.IsControl) || !IsWellFormed(trimmed))
-            throw ValidationFailedException.For("title", "Title must be plain text (no control characters or broken Unicode).");
+        if (!PlainText.IsSingleLine(trimmed))
+            throw ValidationFailedException.For("title", "Title must be plain text (no control characters, bidirectional formatting characters or broken Unicode).");
         return trimmed;
     }
 

@@ -6,7 +6,15 @@ public sealed class CatalystPaths
     public CatalystPaths(string contentRoot, string dataDirectory)
     {
         DataDirectory = Path.GetFullPath(Path.Combine(contentRoot, dataDirectory));
-        Directory.CreateDirectory(DataDirectory);
+        try
+        {
+            Directory.CreateDirectory(DataDirectory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Named by its setting: the raw message ("No such file") does not say which path or why it matters.
+            throw new IOException($"The data directory {DataDirectory} (Catalyst:DataDirectory) cannot be created: {ex.Message}", ex);
+        }
     }
 
     public string DataDirectory { get; }

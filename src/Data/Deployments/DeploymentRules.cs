@@ -22,8 +22,10 @@ public static partial class DeploymentRules
         var name = input.Name?.Trim();
         if (string.IsNullOrEmpty(name))
             errors["name"] = ["Name is required."];
-        else if (name.Length > MaxNameLength || name.Any(char.IsControl))
-            errors["name"] = [$"Name must be at most {MaxNameLength} characters without control characters."];
+        else if (name.Length > MaxNameLength)
+            errors["name"] = [$"Name must be at most {MaxNameLength} characters."];
+        else if (!PlainText.IsName(name))
+            errors["name"] = [$"Name {PlainText.NameRule}."];
         var provider = input.Provider?.Trim().ToLowerInvariant();
         if (string.IsNullOrEmpty(provider))
             errors["provider"] = ["Provider is required (e.g. webhook, netlify, vercel)."];

@@ -11,6 +11,7 @@ using Catalyst.Data.Projects;
 using Catalyst.Data.Storage;
 using Catalyst.Data.Websites;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Catalyst.Data.Legacy;
@@ -34,10 +35,29 @@ public sealed class LegacyMigrationRunner(
     ChatService chat,
     PreferencesService preferences,
     IOptions<ChatOptions> chatOptions,
-    TimeProvider time)
+    TimeProvider time,
+    ILogger<LegacyMigrationRunner> logger)
 {
     private const int MessageBatch = 500;
     private const int AssetBatch = 50;
+
+    /// <summary>
+    /// Why a unit failed, as its problem entry says it: a domain error's or the data's own sentence; a
+    /// database or programming fault is logged under the migration's id and named by it (SPEC §16).
+    /// </summary>
+    private string Reason(Exception ex, string? what)
+    {
+        var reason = ex switch
+        {
+            ValidationFailedException invalid => string.Join(" ", invalid.Errors.Values.SelectMany(e => e)),
+            DomainException or JsonException => ex.Message,
+            _ => null,
+        };
+        if (reason is not null)
+            return what is null ? reason : $"{what}: {reason}";
+        logger.LogError(ex, "Legacy migration {MigrationId}: a unit could not be written", _migration.Id);
+        return $"{what ?? "The row could not be written"} because of an internal error (reference {_migration.Id}).";
+    }
 
     // The website plan writes through the same services.
     private CatalystDbContext Db => db;
@@ -399,7 +419,7 @@ public sealed class LegacyMigrationRunner(
             await tx.RollbackAsync(CancellationToken.None);
             db.ChangeTracker.Clear();
             Forget(snapshot);
-            Count(websiteRow, Outcome.Failed, "The website could not be written: " + ex.Message);
+            Count(websiteRow, Outcome.Failed, Reason(ex, "The website could not be written"));
             foreach (var (_, _, row) in site.All())
                 Count(row, Outcome.Failed, "Its website could not be written.");
         }
@@ -733,9 +753,9 @@ public sealed class LegacyMigrationRunner(
         }
         var legacy = LegacyValues.AsObject(row.Value);
         var title = (LegacyValues.Text(legacy, "title") ?? "").Trim();
-        if (title.Length == 0 || title.Length > ChatRules.MaxTitleLength || title.Any(char.IsControl) || !ChatRules.IsWellFormed(title))
+        if (title.Length == 0 || title.Length > ChatRules.MaxTitleLength || !PlainText.IsSingleLine(title))
         {
-            var clean = new string(title.Where(ch => !char.IsControl(ch) && !char.IsSurrogate(ch)).ToArray()).Trim();
+            var clean = new string(title.Where(ch => !char.IsControl(ch) && !char.IsSurrogate(ch) && !PlainText.IsBidiControl(ch)).ToArray()).Trim();
             clean = clean.Length == 0 ? "Untitled chat" : clean[..Math.Min(clean.Length, ChatRules.MaxTitleLength)];
             if (title.Length > 0)
                 _tally.Problem(row.Database, row.Table, row.Key, "The title was not plain text of at most 200 characters; the original is kept with the row's other fields.", row.File);
@@ -848,7 +868,7 @@ public sealed class LegacyMigrationRunner(
                 await tx.RollbackAsync(CancellationToken.None);
                 db.ChangeTracker.Clear();
                 Forget(snapshot);
-                Count(units[0].Row, Outcome.Failed, ex is ValidationFailedException v ? string.Join(" ", v.Errors.Values.SelectMany(e => e)) : ex.Message);
+                Count(units[0].Row, Outcome.Failed, Reason(ex, null));
                 return;
             }
         }

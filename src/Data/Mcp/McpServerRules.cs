@@ -18,8 +18,10 @@ public static class McpServerRules
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(server.Name))
             errors["name"] = ["Name is required."];
-        else if (server.Name.Length > MaxNameLength || server.Name.Any(char.IsControl))
-            errors["name"] = [$"Name must be at most {MaxNameLength} characters without control characters."];
+        else if (server.Name.Length > MaxNameLength)
+            errors["name"] = [$"Name must be at most {MaxNameLength} characters."];
+        else if (!PlainText.IsName(server.Name))
+            errors["name"] = [$"Name {PlainText.NameRule}."];
         if (server.Description is { Length: > MaxDescriptionLength })
             errors["description"] = [$"Description must be at most {MaxDescriptionLength} characters."];
         else if (server.Description is not null && !PlainText.IsMultiLine(server.Description))

@@ -18,8 +18,8 @@ public static class ProjectRules
             errors["name"] = ["Name is required."];
         else if (name.Length > MaxNameLength)
             errors["name"] = [$"Name must be at most {MaxNameLength} characters."];
-        else if (name.Any(char.IsControl))
-            errors["name"] = ["Name must not contain control characters."];
+        else if (!PlainText.IsName(name))
+            errors["name"] = [$"Name {PlainText.NameRule}."];
 
         var description = string.IsNullOrWhiteSpace(input.Description) ? null : input.Description.Trim();
         if (description is { Length: > MaxDescriptionLength })
@@ -33,9 +33,9 @@ public static class ProjectRules
             var tag = raw?.Trim().ToLowerInvariant();
             if (string.IsNullOrEmpty(tag))
                 continue;
-            if (tag.Length > MaxTagLength || tag.Any(char.IsControl))
+            if (tag.Length > MaxTagLength || !PlainText.IsName(tag))
             {
-                errors["tags"] = [$"Each tag must be at most {MaxTagLength} characters without control characters."];
+                errors["tags"] = [$"Each tag must be at most {MaxTagLength} characters without control or bidirectional formatting characters."];
                 break;
             }
             if (!tags.Contains(tag))

@@ -29,8 +29,10 @@ public sealed class ApiTokenService(CatalystDbContext db, AuditLog audit, TimePr
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrEmpty(name))
             errors["name"] = ["Name is required."];
-        else if (name.Length > MaxNameLength || name.Any(char.IsControl))
-            errors["name"] = [$"Name must be at most {MaxNameLength} characters without control characters."];
+        else if (name.Length > MaxNameLength)
+            errors["name"] = [$"Name must be at most {MaxNameLength} characters."];
+        else if (!PlainText.IsName(name))
+            errors["name"] = [$"Name {PlainText.NameRule}."];
         if (expiresAt is { } expiry && expiry <= Clock.UtcNow(time))
             errors["expiresAt"] = ["The expiry must be in the future."];
         if (errors.Count > 0)

@@ -1,4 +1,5 @@
 using System.Text;
+using Catalyst.Data.Assets;
 using Catalyst.Data.Common;
 
 namespace Catalyst.Data.Uploads;
@@ -10,6 +11,9 @@ namespace Catalyst.Data.Uploads;
 public static class UploadMetadata
 {
     public const int MaxHeaderLength = 4096;
+
+    /// <summary>The keys tus clients name the file with (Uppy and tus-js-client send <c>filename</c>, some <c>name</c>).</summary>
+    private static readonly string[] FileNameKeys = ["filename", "name"];
 
     public static Dictionary<string, string?> Parse(string? header)
     {
@@ -29,6 +33,9 @@ public static class UploadMetadata
             if (!result.TryAdd(key, parts.Length == 2 ? Decode(key, parts[1]) : null))
                 throw Invalid($"Upload-Metadata key '{key}' appears twice.");
         }
+        // The file name becomes the asset's name: refused here, at creation, rather than cleaned later.
+        foreach (var key in FileNameKeys)
+            AssetRules.ValidFileName(result.GetValueOrDefault(key), key);
         return result;
     }
 

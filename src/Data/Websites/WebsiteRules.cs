@@ -24,8 +24,8 @@ public static partial class WebsiteRules
             errors[field] = ["Name is required."];
         else if (trimmed.Length > MaxNameLength)
             errors[field] = [$"Name must be at most {MaxNameLength} characters."];
-        else if (trimmed.Any(char.IsControl))
-            errors[field] = ["Name must not contain control characters."];
+        else if (!PlainText.IsName(trimmed))
+            errors[field] = [$"Name {PlainText.NameRule}."];
         return trimmed;
     }
 

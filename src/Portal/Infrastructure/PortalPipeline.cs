@@ -26,6 +26,14 @@ public static class PortalPipeline
             // API requests are answered by ApiExceptionHandler; pages re-execute /Error.
             ExceptionHandlingPath = "/Error",
             StatusCodeSelector = ex => ApiExceptionHandler.Map(ex).Status ?? 500,
+            // A refusal (another user's resource or a missing one, a bad form, a malformed body) is the
+            // caller's business: ApiExceptionHandler logs it at Information for pages and API alike, so
+            // the middleware's Error entry with a stack trace is kept for real faults on pages (API
+            // faults ApiExceptionHandler logs itself, as the default does).
+            SuppressDiagnosticsCallback = context => context.ExceptionHandledBy == ExceptionHandledType.ExceptionHandlerService
+                                                     || ApiExceptionHandler.Map(context.Exception).Status is < 500,
+            // The /Error page answers a NotFound with 404 on purpose: that is its response, not a missing handler.
+            AllowStatusCode404Response = true,
         });
         app.UseWhen(c => c.Request.IsApi(), api => api.UseStatusCodePages());
         app.UseWhen(c => !c.Request.IsApi(), pages => pages.UseStatusCodePagesWithReExecute("/Error", "?code={0}"));

@@ -1,5 +1,6 @@
 using Catalyst.Data;
 using Catalyst.Data.Common;
+using Catalyst.Data.Jobs;
 using Catalyst.Data.Legacy;
 using Catalyst.Data.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -12,7 +13,8 @@ namespace Catalyst.Workers.Commands;
 /// <c>import-legacy --user EMAIL [--dry-run] FILES...</c>, <c>verify-legacy ID</c>, <c>rollback-legacy ID</c>:
 /// the legacy migration of SPEC §11 from the command line, against the same database and store as
 /// the Portal, with a live progress bar and the report as tables. Exit codes: 0 done, 2 usage,
-/// 3 verification found mismatches, 4 not found.
+/// 3 verification found mismatches, 4 not found (refusals are <see cref="CommandException"/>s,
+/// one line on stderr).
 /// </summary>
 public static class LegacyCommands
 {
@@ -28,16 +30,10 @@ public static class LegacyCommands
             else if (!args[i].StartsWith("--", StringComparison.Ordinal)) paths.Add(args[i]);
         }
         if (email is null || paths.Count == 0)
-        {
-            console.MarkupLine("[red]Usage:[/] import-legacy --user EMAIL [[--dry-run]] FILES...");
-            return 2;
-        }
+            throw new CommandException(ExitCodes.Usage, "Usage: import-legacy --user EMAIL [--dry-run] FILES...");
         var missing = paths.Where(p => !File.Exists(p)).ToList();
         if (missing.Count > 0)
-        {
-            console.MarkupLineInterpolated($"[red]No such file:[/] {string.Join(", ", missing)}");
-            return 2;
-        }
+            throw new CommandException(ExitCodes.Usage, $"No such file: {string.Join(", ", missing)}");
 
         await using var scope = services.CreateAsyncScope();
         var sp = scope.ServiceProvider;
@@ -45,10 +41,7 @@ public static class LegacyCommands
         var normalized = email.Trim().ToUpperInvariant();
         var user = await db.Users.AsNoTracking().Where(u => u.NormalizedEmail == normalized).Select(u => new { u.Id, u.Email }).FirstOrDefaultAsync(ct);
         if (user is null)
-        {
-            console.MarkupLineInterpolated($"[red]No user with the e-mail[/] {email}.");
-            return 4;
-        }
+            throw new CommandException(ExitCodes.NotFound, $"No user with the e-mail {email}.");
         var actor = new Actor(user.Id, user.Email ?? email, IsAdmin: false);
         var content = sp.GetRequiredService<ContentStore>();
         var inputs = new List<LegacyInputFile>();
@@ -69,7 +62,8 @@ public static class LegacyCommands
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            await migrations.MarkFailedAsync(migration.Id, ex.Message, CancellationToken.None);
+            // The report shows a sentence; the operator sees the failure here (with --verbose, all of it).
+            await migrations.MarkFailedAsync(migration.Id, JobErrors.ForUser(ex, migration.Id), CancellationToken.None);
             throw;
         }
         Print(console, report!);
@@ -78,8 +72,7 @@ public static class LegacyCommands
 
     public static async Task<int> VerifyAsync(IServiceProvider services, string[] args, IAnsiConsole console, CancellationToken ct)
     {
-        if (!TryId(args, console, "verify-legacy", out var id))
-            return 2;
+        var id = ParseId(args, "verify-legacy");
         await using var scope = services.CreateAsyncScope();
         var migrations = scope.ServiceProvider.GetRequiredService<LegacyMigrationService>();
         try
@@ -92,20 +85,13 @@ public static class LegacyCommands
         }
         catch (NotFoundException)
         {
-            console.MarkupLineInterpolated($"[red]No migration[/] {id}.");
-            return 4;
-        }
-        catch (ConflictException ex)
-        {
-            console.MarkupLineInterpolated($"[red]{ex.Message}[/]");
-            return 2;
+            throw new CommandException(ExitCodes.NotFound, $"No migration {id}.");
         }
     }
 
     public static async Task<int> RollbackAsync(IServiceProvider services, string[] args, IAnsiConsole console, CancellationToken ct)
     {
-        if (!TryId(args, console, "rollback-legacy", out var id))
-            return 2;
+        var id = ParseId(args, "rollback-legacy");
         await using var scope = services.CreateAsyncScope();
         var migrations = scope.ServiceProvider.GetRequiredService<LegacyMigrationService>();
         try
@@ -116,24 +102,17 @@ public static class LegacyCommands
         }
         catch (NotFoundException)
         {
-            console.MarkupLineInterpolated($"[red]No migration[/] {id}.");
-            return 4;
-        }
-        catch (ConflictException ex)
-        {
-            console.MarkupLineInterpolated($"[red]{ex.Message}[/]");
-            return 2;
+            throw new CommandException(ExitCodes.NotFound, $"No migration {id}.");
         }
     }
 
-    private static bool TryId(string[] args, IAnsiConsole console, string command, out Guid id)
-    {
-        if (args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) is { } text && Guid.TryParse(text, out id))
-            return true;
-        console.MarkupLineInterpolated($"[red]Usage:[/] {command} MIGRATION-ID");
-        id = Guid.Empty;
-        return false;
-    }
+    private static Guid ParseId(string[] args, string command) =>
+        args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) switch
+        {
+            null => throw new CommandException(ExitCodes.Usage, $"Usage: {command} MIGRATION-ID"),
+            var text when Guid.TryParse(text, out var id) => id,
+            var text => throw new CommandException(ExitCodes.Usage, $"'{text}' is not a migration id (a GUID). Usage: {command} MIGRATION-ID"),
+        };
 
     private static Task WithProgressAsync(IAnsiConsole console, string what, Func<Func<long, long, Task>, Task> work) =>
         console.Progress()

@@ -70,8 +70,9 @@ public sealed class JobRunner(CatalystDbContext db, IServiceProvider services, T
         }
         catch (Exception ex)
         {
+            // The detail goes to the log under the run's id; the run itself keeps a sentence naming that id.
             logger.LogError(ex, "Job {JobRunId} ({Kind}) failed", jobRunId, run.Kind);
-            await FinishAsync(jobRunId, JobRunStatus.Failed, null, Truncate(Describe(ex), 4000), CancellationToken.None);
+            await FinishAsync(jobRunId, JobRunStatus.Failed, null, Truncate(JobErrors.ForUser(ex, jobRunId), 4000), CancellationToken.None);
             Measure(run.Kind, JobRunStatus.Failed, startedAt);
             activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.GetType().Name);
         }
@@ -118,10 +119,6 @@ public sealed class JobRunner(CatalystDbContext db, IServiceProvider services, T
             .SetProperty(r => r.ProgressDone, r => status == JobRunStatus.Succeeded && r.ProgressTotal != null ? r.ProgressTotal.Value : r.ProgressDone), ct);
         await tx.CommitAsync(ct);
     }
-
-    /// <summary>The message a person can act on: domain errors as they are, others with their innermost cause.</summary>
-    private static string Describe(Exception ex) =>
-        ex is Catalyst.Data.Common.DomainException || ex.InnerException is null ? ex.Message : $"{ex.Message} ({ex.GetBaseException().Message})";
 
     private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max];
 }

@@ -23,7 +23,8 @@ public abstract class LegacyJobBase(CatalystDbContext db, LegacyMigrationService
         }
         catch (Exception ex) when (ex is not OperationCanceledException && ex is not ConflictException)
         {
-            await migrations.MarkFailedAsync(input.MigrationId, ex.Message, CancellationToken.None);
+            // The JobRunner logs the exception under the run's id.
+            await migrations.MarkFailedAsync(input.MigrationId, JobErrors.ForUser(ex, jobRunId), CancellationToken.None);
             throw;
         }
         // The JobRun's result is the migration id (SPEC §11); its report is at /api/migrations/{id}.

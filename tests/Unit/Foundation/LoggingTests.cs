@@ -6,21 +6,6 @@ namespace Catalyst.Tests.Unit.Foundation;
 /// <summary>SPEC §4: request logging with correlation id and user id; tokens, passwords and secrets never in the logs.</summary>
 public class LoggingTests
 {
-    private static string ReadAllLogs(string directory)
-    {
-        if (!Directory.Exists(directory))
-            return "";
-        var text = new System.Text.StringBuilder();
-        foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
-        {
-            // The sink keeps the file open for writing; share it.
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            using var reader = new StreamReader(stream);
-            text.Append(reader.ReadToEnd());
-        }
-        return text.ToString();
-    }
-
     [Fact]
     public async Task Requests_are_logged_with_correlation_and_user_ids_but_never_a_token_or_password()
     {
@@ -49,7 +34,7 @@ public class LoggingTests
         var pageToken = (await Forms.ParseAsync(tokensPage)).QuerySelector("#new-token-value")!.TextContent.Trim();
 
         // The request log of the API call is written when its response completes: wait for it.
-        var logs = await Poll.UntilAsync(() => Task.FromResult(ReadAllLogs(Path.Combine(portal.DataDirectory, "logs"))),
+        var logs = await Poll.UntilAsync(() => Task.FromResult(PortalLogs.ReadAll(Path.Combine(portal.DataDirectory, "logs"))),
             text => text.Contains("logging-test-correlation", StringComparison.Ordinal) && text.Contains("/Account/Tokens", StringComparison.Ordinal),
             TimeSpan.FromSeconds(20), "the request logs to reach the files");
 

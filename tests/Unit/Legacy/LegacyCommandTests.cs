@@ -60,9 +60,9 @@ public class LegacyCommandTests(PortalFactory portal)
                 Assert.Equal(0, await LegacyCommands.RollbackAsync(host.Services, [id.ToString()], console, CancellationToken.None));
                 Assert.Equal(0, await portal.WithDbAsync(db => db.ChatSessions.CountAsync(s => s.UserId == user.Id)));
 
-                Assert.Equal(4, await LegacyCommands.VerifyAsync(host.Services, [Guid.NewGuid().ToString()], console, CancellationToken.None));
-                Assert.Equal(2, await LegacyCommands.ImportAsync(host.Services, ["--user", user.Email], console, CancellationToken.None));
-                Assert.Equal(4, await LegacyCommands.ImportAsync(host.Services, ["--user", "nobody@test.local", .. paths], console, CancellationToken.None));
+                Assert.Equal(ExitCodes.NotFound, (await Assert.ThrowsAsync<CommandException>(() => LegacyCommands.VerifyAsync(host.Services, [Guid.NewGuid().ToString()], console, CancellationToken.None))).ExitCode);
+                Assert.Equal(ExitCodes.Usage, (await Assert.ThrowsAsync<CommandException>(() => LegacyCommands.ImportAsync(host.Services, ["--user", user.Email], console, CancellationToken.None))).ExitCode);
+                Assert.Equal(ExitCodes.NotFound, (await Assert.ThrowsAsync<CommandException>(() => LegacyCommands.ImportAsync(host.Services, ["--user", "nobody@test.local", .. paths], console, CancellationToken.None))).ExitCode);
             }
         }
         finally
