@@ -48,7 +48,18 @@ public class IndexModel(LegacyMigrationService migrations, ContentStore content,
             inputs.Add(new LegacyInputFile(Path.GetFileName(file.FileName), blob.Sha256, blob.Length));
         }
         var actor = User.ToActor();
-        var migration = await migrations.CreateAsync(actor, actor.UserId, inputs, Mode == "dry-run", ct);
+        LegacyMigration migration;
+        try
+        {
+            migration = await migrations.CreateAsync(actor, actor.UserId, inputs, Mode == "dry-run", ct);
+        }
+        catch (Catalyst.Data.Common.QuotaExceededException quota)
+        {
+            // The files are kept for the migration's life and count against the quota (the stored bytes are garbage now).
+            ModelState.AddModelError(nameof(Files), quota.Message);
+            await LoadAsync(ct);
+            return Page();
+        }
         await jobs.StartAsync(actor, JobKinds.LegacyMigration, new LegacyJobInput(migration.Id), ct);
         TempData["Flash"] = Mode == "dry-run" ? "The dry run has started: nothing is written until you apply." : "The migration has started.";
         return RedirectToPage("Details", new { id = migration.Id });
