@@ -142,7 +142,16 @@ public static class PortalServices
         // src/Workers processes run the jobs (SPEC §2 production topology).
         services.AddCatalystJobs(configuration, runServer: jobs.GetValue<bool?>("Server") ?? jobs.GetValue<bool?>("RunInProcess") ?? true);
         services.AddCatalystTelemetry(configuration, "catalyst-portal",
-            tracing => tracing.AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/health")),
+            tracing => tracing.AddAspNetCoreInstrumentation(o =>
+            {
+                o.Filter = http => !http.Request.Path.StartsWithSegments("/health");
+                // A download token is the path itself: traces carry it redacted, as the logs do.
+                o.EnrichWithHttpRequest = (activity, request) =>
+                {
+                    if (request.Path.Value is { } path && SecretPaths.Redact(path) is var redacted && !ReferenceEquals(redacted, path))
+                        activity.SetTag("url.path", redacted);
+                };
+            }),
             metrics => metrics.AddAspNetCoreInstrumentation());
         services.AddSingleton<RequestMetrics>();
         services.AddHostedService(sp => sp.GetRequiredService<RequestMetrics>());

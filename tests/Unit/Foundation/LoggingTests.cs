@@ -1,5 +1,6 @@
 using System.Net;
 using Catalyst.Tests.Unit.Infrastructure;
+using Catalyst.Tests.Unit.Marketplace;
 
 namespace Catalyst.Tests.Unit.Foundation;
 
@@ -59,5 +60,29 @@ public class LoggingTests
         Assert.True(line.Contains(userId.ToString(), StringComparison.Ordinal), line);
         foreach (var secret in new[] { token, token["cat_".Length..], pageToken, pageToken["cat_".Length..], password, wrongPassword, admin.Token })
             Assert.DoesNotContain(secret, logs, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Download_token_paths_are_redacted_in_every_log_line()
+    {
+        await using var portal = new PortalFactory(new Dictionary<string, string?> { ["Serilog:MinimumLevel:Default"] = "Verbose" });
+        var listing = await portal.PublishedAsync(price: 0);
+        var fan = portal.CreateApiClient((await portal.CreateUserAsync("fan")).Token);
+        var url = await fan.DownloadUrlAsync(listing.ProjectId);
+        var token = url[(url.LastIndexOf('/') + 1)..];
+        var anonymous = portal.CreateApiClient();
+
+        // A download, a refused second use (its rejection is logged too) and a HEAD.
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(url)).StatusCode);
+        Assert.Equal(HttpStatusCode.Gone, (await anonymous.GetAsync(url)).StatusCode);
+        Assert.Equal(HttpStatusCode.Gone, (await anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Head, url))).StatusCode);
+
+        var logs = await Poll.UntilAsync(() => Task.FromResult(ReadAllLogs(Path.Combine(portal.DataDirectory, "logs"))),
+            text => text.Split('\n').Count(l => l.Contains("\"@mt\":\"HTTP {RequestMethod}", StringComparison.Ordinal) && l.Contains("/api/marketplace/download/", StringComparison.Ordinal)) >= 3,
+            TimeSpan.FromSeconds(20), "the download requests to reach the log files");
+
+        Assert.DoesNotContain(token, logs, StringComparison.Ordinal);
+        Assert.DoesNotContain(token[..24], logs, StringComparison.Ordinal);
+        Assert.Contains("\"RequestPath\":\"/api/marketplace/download/[redacted]\"", logs, StringComparison.Ordinal);
     }
 }
