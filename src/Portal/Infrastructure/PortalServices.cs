@@ -5,6 +5,7 @@ using Catalyst.Data.Configuration;
 using Catalyst.Data.Identity;
 using Catalyst.Workers.Hosting;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.ResponseCompression;
@@ -82,6 +83,21 @@ public static class PortalServices
             .AddPolicy(Policies.ApiAdmin, p => p.AddAuthenticationSchemes(ApiTokenAuthenticationHandler.SchemeName).RequireRole(Roles.Admin))
             .AddPolicy(Policies.Admin, p => p.AddAuthenticationSchemes(IdentityConstants.ApplicationScheme).RequireRole(Roles.Admin));
 
+        // Behind a load balancer (SPEC §2): forwarded headers only from the configured proxies. Without
+        // any, forwarding is off, also when ASPNETCORE_FORWARDEDHEADERS_ENABLED would trust everyone.
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<CatalystOptions>>((forwarded, catalyst) =>
+        {
+            var trusted = catalyst.Value.ForwardedHeaders;
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            forwarded.ForwardedHeaders = trusted.Enabled ? ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto : ForwardedHeaders.None;
+            // Every hop that is a known proxy is taken off, from the right; the first unknown address is the client.
+            forwarded.ForwardLimit = null;
+            foreach (var proxy in trusted.Enabled ? trusted.ProxyAddresses : [])
+                forwarded.KnownProxies.Add(proxy);
+            foreach (var network in trusted.Enabled ? trusted.ProxyNetworks : [])
+                forwarded.KnownIPNetworks.Add(network);
+        });
         services.AddSingleton<SignInThrottle>();
         services.AddScoped<Api.LegacyUploadReader>();
         services.AddRateLimiter(options =>
