@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Catalyst.Data.Common;
 using Catalyst.Data.Marketplace;
 using Catalyst.Data.Projects;
@@ -12,9 +13,15 @@ public sealed record PublishRequest(long? Price, string? Currency, string? Categ
     public PublishInput ToInput() => new(Price, Currency, Category, PackageAssetId);
 }
 
-public sealed record ReviewRequest(int? Rating, string? Title, string? Body)
+/// <param name="Rating">A JSON integer 1–5. Read as JSON so that 4.5, "4" or true is a validation error on <c>rating</c>, not a malformed body.</param>
+public sealed record ReviewRequest(JsonElement? Rating, string? Title, string? Body)
 {
-    public ReviewInput ToInput() => new(Rating, Title, Body);
+    public ReviewInput ToInput() => new(Rating switch
+    {
+        null or { ValueKind: JsonValueKind.Null } => null,
+        { ValueKind: JsonValueKind.Number } number when number.TryGetInt32(out var rating) => rating,
+        _ => throw ValidationFailedException.For("rating", "Rating must be a whole number from 1 to 5."),
+    }, Title, Body);
 }
 
 public sealed record RefundRequestBody(string? Reason);
