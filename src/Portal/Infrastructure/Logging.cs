@@ -109,33 +109,32 @@ public sealed class SecretPaths : ILogEventEnricher
             logEvent.AddOrUpdateProperty(property);
     }
 
-    /// <summary>The value with its secret paths redacted, or null when it holds none.</summary>
-    private static LogEventPropertyValue? RedactValue(LogEventPropertyValue value)
+    /// <summary>The value with its secret paths redacted, or null when it holds none (nothing allocated then).</summary>
+    private static LogEventPropertyValue? RedactValue(LogEventPropertyValue value) => value switch
     {
-        switch (value)
+        ScalarValue { Value: string text } when Prefixes.Any(p => text.Contains(p, StringComparison.OrdinalIgnoreCase)) => new ScalarValue(Redact(text)),
+        ScalarValue { Value: PathString or Uri } scalar => RedactValue(new ScalarValue(scalar.Value.ToString())),
+        SequenceValue sequence => Changed(sequence.Elements, e => e, (_, redacted) => redacted) is { } items ? new SequenceValue(items) : null,
+        StructureValue structure => Changed(structure.Properties, p => p.Value, (p, v) => new LogEventProperty(p.Name, v)) is { } properties
+            ? new StructureValue(properties, structure.TypeTag) : null,
+        DictionaryValue dictionary => Changed(dictionary.Elements, e => e.Value, (e, v) => new KeyValuePair<ScalarValue, LogEventPropertyValue>(e.Key, v)) is { } entries
+            ? new DictionaryValue(entries) : null,
+        _ => null,
+    };
+
+    /// <summary>The items with their values redacted, or null when none needed it.</summary>
+    private static List<T>? Changed<T>(IEnumerable<T> items, Func<T, LogEventPropertyValue> value, Func<T, LogEventPropertyValue, T> with)
+    {
+        List<T>? result = null;
+        var index = 0;
+        foreach (var item in items)
         {
-            case ScalarValue { Value: string text } when Prefixes.Any(p => text.Contains(p, StringComparison.OrdinalIgnoreCase)):
-                return new ScalarValue(Redact(text));
-            case ScalarValue { Value: PathString or Uri } scalar:
-                return RedactValue(new ScalarValue(scalar.Value.ToString()));
-            case SequenceValue sequence:
-            {
-                var items = sequence.Elements.Select(e => RedactValue(e)).ToList();
-                return items.All(i => i is null) ? null : new SequenceValue(items.Select((item, i) => item ?? sequence.Elements[i]));
-            }
-            case StructureValue structure:
-            {
-                var properties = structure.Properties.Select(p => RedactValue(p.Value)).ToList();
-                return properties.All(p => p is null) ? null
-                    : new StructureValue(structure.Properties.Select((p, i) => properties[i] is { } r ? new LogEventProperty(p.Name, r) : p), structure.TypeTag);
-            }
-            case DictionaryValue dictionary:
-            {
-                var entries = dictionary.Elements.Select(e => (e.Key, Value: RedactValue(e.Value) ?? e.Value, Changed: RedactValue(e.Value) is not null)).ToList();
-                return entries.Any(e => e.Changed) ? new DictionaryValue(entries.Select(e => new KeyValuePair<ScalarValue, LogEventPropertyValue>(e.Key, e.Value))) : null;
-            }
-            default:
-                return null;
+            if (RedactValue(value(item)) is { } redacted)
+                (result ??= items.Take(index).ToList()).Add(with(item, redacted));
+            else
+                result?.Add(item);
+            index++;
         }
+        return result;
     }
 }

@@ -85,4 +85,35 @@ public class LoggingTests
         Assert.DoesNotContain(token[..24], logs, StringComparison.Ordinal);
         Assert.Contains("\"RequestPath\":\"/api/marketplace/download/[redacted]\"", logs, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("/api/marketplace/download/CfDJ8secret", "/api/marketplace/download/[redacted]")]
+    [InlineData("GET https://host/api/marketplace/download/CfDJ8secret?x=1 then /api/marketplace/download/CfDJ8other", "GET https://host/api/marketplace/download/[redacted]?x=1 then /api/marketplace/download/[redacted]")]
+    [InlineData("/API/Marketplace/Download/CfDJ8secret/more", "/API/Marketplace/Download/[redacted]/more")]
+    [InlineData("/api/marketplace/projects/1", "/api/marketplace/projects/1")]
+    public void A_download_token_in_any_text_is_redacted(string text, string expected) =>
+        Assert.Equal(expected, Catalyst.Portal.Infrastructure.SecretPaths.Redact(text));
+
+    [Fact]
+    public void The_redaction_reaches_nested_log_properties()
+    {
+        const string path = "/api/marketplace/download/CfDJ8secret";
+        var logEvent = new Serilog.Events.LogEvent(DateTimeOffset.UtcNow, Serilog.Events.LogEventLevel.Information, null,
+            new Serilog.Parsing.MessageTemplateParser().Parse("{RequestPath} {Scope} {Request} {Headers} {Count}"),
+        [
+            new("RequestPath", new Serilog.Events.ScalarValue(path)),
+            new("Scope", new Serilog.Events.SequenceValue([new Serilog.Events.ScalarValue("outer"), new Serilog.Events.ScalarValue(path)])),
+            new("Request", new Serilog.Events.StructureValue([new("Path", new Serilog.Events.ScalarValue(new Microsoft.AspNetCore.Http.PathString(path)))])),
+            new("Headers", new Serilog.Events.DictionaryValue([new(new Serilog.Events.ScalarValue("Referer"), new Serilog.Events.ScalarValue("https://x" + path))])),
+            new("Count", new Serilog.Events.ScalarValue(3)),
+        ]);
+
+        new Catalyst.Portal.Infrastructure.SecretPaths().Enrich(logEvent, null!);
+
+        using var rendered = new StringWriter();
+        new Serilog.Formatting.Compact.CompactJsonFormatter().Format(logEvent, rendered);
+        Assert.DoesNotContain("CfDJ8secret", rendered.ToString(), StringComparison.Ordinal);
+        Assert.Contains("\"Count\":3", rendered.ToString(), StringComparison.Ordinal);
+        Assert.Contains("outer", rendered.ToString(), StringComparison.Ordinal);
+    }
 }
