@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Catalyst.Data.Common;
 using Catalyst.Data.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -63,22 +64,12 @@ public sealed class PresignKey
 
     private static byte[] LoadOrCreate(string file)
     {
-        if (File.Exists(file) && Decode(File.ReadAllText(file)) is { } existing)
+        if (KeyFiles.Read(file) is { } text && Decode(text) is { } existing)
             return existing;
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         var created = RandomNumberGenerator.GetBytes(32);
-        var temp = file + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        File.WriteAllText(temp, Convert.ToBase64String(created));
-        try
-        {
-            // Two processes starting together: the first file to land wins, the other reads it.
-            File.Move(temp, file, overwrite: false);
+        // Two processes starting together: the first file to land wins, the other reads it.
+        if (KeyFiles.TryCreate(file, Convert.ToBase64String(created)))
             return created;
-        }
-        catch (IOException) when (File.Exists(file))
-        {
-            File.Delete(temp);
-            return Decode(File.ReadAllText(file)) ?? throw new InvalidOperationException($"{file} does not hold a valid presign key; delete it or configure Presign:Key.");
-        }
+        return Decode(KeyFiles.Read(file) ?? "") ?? throw new InvalidOperationException($"{file} does not hold a valid presign key; delete it or configure Presign:Key.");
     }
 }

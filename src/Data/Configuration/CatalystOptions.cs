@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Options;
 
 namespace Catalyst.Data.Configuration;
@@ -15,6 +16,48 @@ public sealed class CatalystOptions
     public JobsOptions Jobs { get; set; } = new();
     public SignInOptions SignIn { get; set; } = new();
     public WebsiteDataOptions Websites { get; set; } = new();
+    public TrustedProxiesOptions ForwardedHeaders { get; set; } = new();
+}
+
+/// <summary>
+/// <c>Catalyst:ForwardedHeaders</c> (SPEC §2): the reverse proxies whose X-Forwarded-For and
+/// X-Forwarded-Proto are believed. Both lists empty (the default): the headers are ignored and the
+/// connection's own address is the client's.
+/// </summary>
+public sealed class TrustedProxiesOptions
+{
+    public const string Section = "Catalyst:ForwardedHeaders";
+
+    /// <summary>Proxy addresses, such as <c>10.0.0.5</c> or <c>2001:db8::5</c>.</summary>
+    public List<string> KnownProxies { get; set; } = [];
+    /// <summary>Proxy networks in CIDR notation, such as <c>10.0.0.0/24</c>.</summary>
+    public List<string> KnownNetworks { get; set; } = [];
+
+    public bool Enabled => KnownProxies.Count > 0 || KnownNetworks.Count > 0;
+
+    public IEnumerable<IPAddress> ProxyAddresses => KnownProxies.Select(p => IPAddress.Parse(p.Trim()));
+
+    public IEnumerable<IPNetwork> ProxyNetworks => KnownNetworks.Select(n => IPNetwork.Parse(n.Trim()));
+
+    // IPAddress.TryParse also takes "10.1" or "300" (as 10.0.0.1 and 0.0.1.44): a typo must not become another address.
+    private static bool IsAddress(string? text) =>
+        IPAddress.TryParse(text, out var address)
+        && (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork || text.Count(c => c == '.') == 3);
+
+    // A base address with host bits set ("10.0.0.1/8") is a typo for some network: name it.
+    private static bool IsNetwork(string? text) =>
+        IPNetwork.TryParse(text, out var network) && text!.Split('/') is [var address, _]
+        && IsAddress(address) && IPAddress.Parse(address).Equals(network.BaseAddress);
+
+    public IEnumerable<string> Validate()
+    {
+        for (var i = 0; i < KnownProxies.Count; i++)
+            if (!IsAddress(KnownProxies[i]?.Trim()))
+                yield return $"{Section}:KnownProxies:{i} must be an IP address such as 10.0.0.5 (was '{KnownProxies[i]}').";
+        for (var i = 0; i < KnownNetworks.Count; i++)
+            if (!IsNetwork(KnownNetworks[i]?.Trim()))
+                yield return $"{Section}:KnownNetworks:{i} must be a network in CIDR notation such as 10.0.0.0/24, without host bits (was '{KnownNetworks[i]}').";
+    }
 }
 
 public sealed class WebsiteDataOptions
@@ -89,6 +132,7 @@ public sealed class CatalystOptionsValidator : IValidateOptions<CatalystOptions>
             failures.Add("Catalyst:Admin:Email must be an e-mail address.");
         if (options.Admin.Password is { Length: > 0 } && string.IsNullOrWhiteSpace(options.Admin.Email))
             failures.Add("Catalyst:Admin:Password is set but Catalyst:Admin:Email is not.");
+        failures.AddRange(options.ForwardedHeaders.Validate());
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

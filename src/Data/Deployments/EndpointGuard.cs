@@ -93,7 +93,11 @@ public sealed class EndpointGuard(IHostResolver resolver, IOptions<DeploymentOpt
         }
     }
 
-    /// <summary>Whether the address is a public unicast address (IPv4-mapped IPv6 addresses are judged as IPv4).</summary>
+    /// <summary>
+    /// Whether the address is a public unicast address. IPv4-mapped IPv6 addresses (and the NAT64
+    /// well-known prefix) are judged by the IPv4 address they carry; other IPv6 forms embedding IPv4
+    /// are never public.
+    /// </summary>
     public static bool IsPublic(IPAddress address)
     {
         if (address.IsIPv4MappedToIPv6)
@@ -122,10 +126,20 @@ public sealed class EndpointGuard(IHostResolver resolver, IOptions<DeploymentOpt
             if (address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6UniqueLocal)
                 return false;
             var b = address.GetAddressBytes();
-            // 64:ff9b::/96 (NAT64) and ::/96 (IPv4-compatible) embed an IPv4 address: judge that one.
-            if ((b[0] == 0 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0)
-                || b.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0)
-                return IsPublic(new IPAddress(b.AsSpan(12, 4)));
+            // Forms that embed an IPv4 address, which a relay or translator on the path may deliver
+            // to (SPEC §16): 6to4 (2002::/16), Teredo (2001::/32), IPv4-compatible (::/96, deprecated),
+            // IPv4-translated (::ffff:0:0:0/96) and the rest of 64:ff9b::/32 (local-use NAT64,
+            // 64:ff9b:1::/48, puts the IPv4 where its operator chooses) are refused whatever they
+            // embed: no public endpoint needs them. The well-known NAT64 prefix 64:ff9b::/96 is what
+            // DNS64 answers for every IPv4-only host on an IPv6-only network: judged by its IPv4.
+            var sixToFour = b[0] == 0x20 && b[1] == 0x02;
+            var teredo = b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0;
+            var ipv4Compatible = b.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0;
+            var ipv4Translated = b.AsSpan(0, 8).IndexOfAnyExcept((byte)0) < 0 && b[8] == 0xff && b[9] == 0xff && b[10] == 0 && b[11] == 0;
+            if (sixToFour || teredo || ipv4Compatible || ipv4Translated)
+                return false;
+            if (b[0] == 0 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b)  // 64:ff9b::/32, NAT64
+                return b.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0 && IsPublic(new IPAddress(b.AsSpan(12, 4)));
             if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8)  // documentation
                 return false;
             return true;

@@ -12,17 +12,47 @@ namespace Catalyst.Data.Marketplace;
 
 public sealed record IssuedDownloadToken(string Token, DateTime ExpiresAt);
 
-/// <summary>A redeemed token: the package to stream and when it was logged.</summary>
-public sealed record RedeemedDownload(MarketplacePackage Package, Stream Content, DateTime At);
+/// <summary>What a request asks of a token; the edge tells them apart from the method and the Range header.</summary>
+public enum DownloadAttempt
+{
+    /// <summary>A GET that is not a resume: the token's one download (a first GET may carry any range).</summary>
+    Download,
+    /// <summary>A GET for one byte range that does not start at the first byte: continues the token's download.</summary>
+    Resume,
+    /// <summary>A HEAD: describes the package of an unused token, never spends it.</summary>
+    Probe,
+}
 
 /// <summary>
-/// Single-use download tokens (SPEC §13). A token is the Data Protection envelope (authenticated
+/// A redeemed token: the package to stream and its Last-Modified (the moment of the download, kept
+/// by its resumes). <paramref name="Resumed"/>: a resume of the token's download, not logged again.
+/// </summary>
+public sealed record RedeemedDownload(MarketplacePackage Package, Stream Content, DateTime At, bool Resumed = false);
+
+/// <summary>
+/// Single-use download tokens (SPEC §13, §16). A token is the Data Protection envelope (authenticated
 /// encryption with the key ring every Portal shares) of its id, user, project and expiry, in
 /// base64url: a tampered or foreign token fails to open (404) and an expired one is refused (410)
 /// before the database is asked. The database keeps only the token's SHA-256. Redemption claims
 /// the row with one conditional UPDATE (used_at still null, not expired), so of any number of
 /// concurrent redemptions exactly one succeeds and the rest answer 410; the claim, the download log
 /// row and the downloadCount increment commit together.
+/// <para>
+/// One token is one download, which may arrive in several ranged requests: after the claim, and
+/// only within the token's lifetime, a GET for a single range that starts after the first byte is
+/// a resume of that download (a client continues after the bytes it already has) and is served
+/// without being logged or counted again, as long as the package is still the one downloaded. A GET
+/// without a range, with a range from the first byte, or with several ranges after the claim is a
+/// second download: 410 <c>token_used</c>. The lifetime (10 minutes by default) bounds what a holder
+/// of a used token can still fetch. HEAD never claims a token and describes only an unused one.
+/// </para>
+/// <para>
+/// A refund (the buyer's tokens issued under that purchase) and an unpublish (every token of the
+/// project) revoke outstanding tokens by bringing their stored expiry forward to the moment of
+/// revocation; the expiry sealed in the token stays, which tells a revoked token (410
+/// <c>token_revoked</c>) from a spent or an expired one. A grant that no longer holds when the
+/// token is redeemed (a free project now paid) is a revocation as well.
+/// </para>
 /// </summary>
 public sealed class DownloadService(CatalystDbContext db, ContentStore content, IDataProtectionProvider protection, IOptions<MarketplaceOptions> options, TimeProvider time)
 {
@@ -62,8 +92,11 @@ public sealed class DownloadService(CatalystDbContext db, ContentStore content, 
         return new IssuedDownloadToken(token, expiresAt);
     }
 
-    /// <summary>Claims the token and opens the package. The caller streams and disposes <see cref="RedeemedDownload.Content"/>.</summary>
-    public async Task<RedeemedDownload> RedeemAsync(string token, CancellationToken ct)
+    /// <summary>
+    /// Claims the token (or continues its download, or only looks at it) and opens the package.
+    /// The caller streams and disposes <see cref="RedeemedDownload.Content"/>.
+    /// </summary>
+    public async Task<RedeemedDownload> RedeemAsync(string token, DownloadAttempt attempt, CancellationToken ct)
     {
         var payload = Unprotect(token) ?? throw new NotFoundException("Download token");
         var now = Clock.UtcNow(time);
@@ -72,30 +105,58 @@ public sealed class DownloadService(CatalystDbContext db, ContentStore content, 
         var hash = Hash(token);
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var claimed = await db.Set<DownloadToken>()
+        var claimed = attempt == DownloadAttempt.Probe ? 0 : await db.Set<DownloadToken>()
             .Where(t => t.TokenHash == hash && t.UsedAt == null && t.ExpiresAt > now)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.UsedAt, now), ct);
         var row = await db.Set<DownloadToken>().AsNoTracking().FirstOrDefaultAsync(t => t.TokenHash == hash, ct);
         if (row is null || row.Id != payload.Id || row.UserId != payload.UserId || row.ProjectId != payload.ProjectId)
             throw new NotFoundException("Download token");
+        var resumed = false;
         if (claimed == 0)
-            throw row.UsedAt is not null ? new StatusDomainException(410, "token_used", "This download token has already been used; ask for a new one.") : Expired();
+        {
+            if (row.ExpiresAt < payload.ExpiresAt)
+                throw Revoked();
+            if (row.ExpiresAt <= now)
+                throw Expired();
+            if (row.UsedAt is not null)
+            {
+                if (attempt != DownloadAttempt.Resume)
+                    throw Used();
+                resumed = true;
+            }
+        }
 
         var project = await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == row.ProjectId, ct) ?? throw new NotFoundException("Project");
         if (!await MarketplaceAccess.GrantStillHoldsAsync(db, row.Grant, row.UserId, project, ct))
-            throw new ForbiddenException(row.Grant == DownloadGrant.Purchase
-                ? "The purchase behind this token was refunded; its download right is revoked."
-                : "This download is no longer available.");
+            throw Revoked();
         var package = await db.Set<MarketplacePackage>().AsNoTracking().FirstOrDefaultAsync(p => p.ProjectId == row.ProjectId, ct)
             ?? throw new ConflictException("no_package", "This project has no package to download.");
+        // A resume continues the bytes already downloaded: not those of a package replaced since.
+        if (resumed && !await db.Set<Download>().AnyAsync(d => d.TokenId == row.Id && d.Sha256 == package.Sha256, ct))
+            throw Used();
         var stream = await content.OpenReadAsync(package.Sha256, ct)
             ?? throw new InvalidOperationException($"The package blob {package.Sha256} of project {package.ProjectId} is missing.");
 
-        db.Set<Download>().Add(new Download { Id = Guid.CreateVersion7(), UserId = row.UserId, ProjectId = row.ProjectId, TokenId = row.Id, At = now, Sha256 = package.Sha256, Length = package.Length });
-        await db.SaveChangesAsync(ct);
-        await db.Projects.Where(p => p.Id == row.ProjectId).ExecuteUpdateAsync(s => s.SetProperty(p => p.DownloadCount, p => p.DownloadCount + 1), ct);
+        if (claimed == 1)
+        {
+            db.Set<Download>().Add(new Download { Id = Guid.CreateVersion7(), UserId = row.UserId, ProjectId = row.ProjectId, TokenId = row.Id, At = now, Sha256 = package.Sha256, Length = package.Length });
+            await db.SaveChangesAsync(ct);
+            await db.Projects.Where(p => p.Id == row.ProjectId).ExecuteUpdateAsync(s => s.SetProperty(p => p.DownloadCount, p => p.DownloadCount + 1), ct);
+        }
         await tx.CommitAsync(ct);
-        return new RedeemedDownload(package, stream, now);
+        return new RedeemedDownload(package, stream, resumed ? row.UsedAt!.Value : now, resumed);
+    }
+
+    /// <summary>
+    /// Revokes outstanding tokens of the project (of one user's purchase when <paramref name="purchaserId"/>
+    /// is given) by bringing their expiry forward to now. Part of the caller's unit of work.
+    /// </summary>
+    internal static Task<int> RevokeAsync(CatalystDbContext db, Guid projectId, Guid? purchaserId, DateTime now, CancellationToken ct)
+    {
+        var tokens = db.Set<DownloadToken>().Where(t => t.ProjectId == projectId && t.ExpiresAt > now);
+        if (purchaserId is { } userId)
+            tokens = tokens.Where(t => t.UserId == userId && t.Grant == DownloadGrant.Purchase);
+        return tokens.ExecuteUpdateAsync(s => s.SetProperty(t => t.ExpiresAt, now), ct);
     }
 
     /// <summary>The project's download log, newest first: for its owner and admins.</summary>
@@ -147,4 +208,8 @@ public sealed class DownloadService(CatalystDbContext db, ContentStore content, 
     }
 
     private static StatusDomainException Expired() => new(410, "token_expired", "This download token has expired; ask for a new one.");
+
+    private static StatusDomainException Used() => new(410, "token_used", "This download token has already been used; ask for a new one.");
+
+    private static StatusDomainException Revoked() => new(410, "token_revoked", "This download token was revoked (the purchase was refunded or the project unpublished).");
 }

@@ -46,17 +46,22 @@ public sealed class MarketplaceCatalog(CatalystDbContext db, ContentStore conten
         return project;
     }
 
-    /// <summary>Hides the project from browse; purchases, reviews, downloads and the package stay.</summary>
+    /// <summary>Hides the project from browse and revokes its outstanding download tokens; purchases, reviews, downloads and the package stay.</summary>
     public async Task<Project> UnpublishAsync(Actor actor, Guid projectId, long? expectedVersion, CancellationToken ct)
     {
         var project = await LoadForWriteAsync(actor, projectId, expectedVersion, ct);
         if (!project.IsPublished)
             return project;
         project.IsPublished = false;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         await MarketplaceSearchTerms.ReplaceAsync(db, project, ct);
+        // Links handed out while it was listed stop working (410 token_revoked); buyers, the owner
+        // and admins may ask for new ones.
+        await DownloadService.RevokeAsync(db, project.Id, purchaserId: null, Clock.UtcNow(time), ct);
         if (actor.IsAdmin)
             audit.Record(actor, "marketplace.unpublish", nameof(Project), project.Id);
         await SaveAsync(project, ct);
+        await tx.CommitAsync(ct);
         return project;
     }
 

@@ -52,7 +52,8 @@ public enum DownloadGrant { Owner, Admin, Purchase, Free }
 
 /// <summary>
 /// A single-use download grant. Only the SHA-256 of the token is stored; the token itself is given
-/// to the user once. <see cref="UsedAt"/> is set by the one redemption that wins.
+/// to the user once. <see cref="UsedAt"/> is set by the one redemption that wins (see DownloadService
+/// for resumes and revocation).
 /// </summary>
 public class DownloadToken
 {
@@ -62,6 +63,7 @@ public class DownloadToken
     public Guid ProjectId { get; set; }
     public DownloadGrant Grant { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// <summary>The expiry sealed in the token, or earlier: the moment a refund or an unpublish revoked it.</summary>
     public DateTime ExpiresAt { get; set; }
     public DateTime? UsedAt { get; set; }
 }

@@ -134,6 +134,9 @@ public sealed class PurchaseService(CatalystDbContext db, IPaymentProvider payme
         purchase.RefundedBy = actor.UserId;
         db.Set<RevenueEvent>().Add(Ledger(RevenueEventType.Refund, purchase, now, new { provider = payments.Name, reference = refund.Reference, project = purchase.ProjectName, reason }));
         audit.Record(actor, "marketplace.refund", nameof(Purchase), purchase.Id, new { purchase.Amount, purchase.Currency, purchase.UserId, purchase.ProjectId, reason });
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Tokens already issued under this purchase stop working with it (410 token_revoked).
+        await DownloadService.RevokeAsync(db, purchase.ProjectId, purchase.UserId, now, ct);
         try
         {
             // The purchase's version is its concurrency token: of two refunds at once, one saves.
@@ -143,6 +146,7 @@ public sealed class PurchaseService(CatalystDbContext db, IPaymentProvider payme
         {
             throw AlreadyRefunded();
         }
+        await tx.CommitAsync(ct);
         return purchase;
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Catalyst.Data.Common;
 using Catalyst.Data.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -46,33 +47,14 @@ public sealed class MasterKey
             return new MasterKey(TryParse(configured) ?? throw new OptionsValidationException(SecretsOptions.MasterKeyKey, typeof(SecretsOptions),
                 [$"{SecretsOptions.MasterKeyKey} must be {Length} random bytes encoded in base64."]), false, null);
 
-        var directory = Path.Combine(paths.DataDirectory, "secrets");
-        Directory.CreateDirectory(directory);
-        var file = Path.Combine(directory, DevelopmentKeyFile);
-        byte[] key;
-        if (File.Exists(file))
-        {
-            key = TryParse(File.ReadAllText(file)) ?? throw new OptionsValidationException(SecretsOptions.MasterKeyKey, typeof(SecretsOptions),
-                [$"{SecretsOptions.MasterKeyKey} is not set and the development key in {file} is damaged."]);
-        }
-        else
+        var file = Path.Combine(paths.DataDirectory, "secrets", DevelopmentKeyFile);
+        var key = KeyFiles.Read(file) is { } text ? TryParse(text) ?? throw Damaged(file) : null;
+        if (key is null)
         {
             key = RandomNumberGenerator.GetBytes(Length);
-            var temporary = file + ".tmp";
-            File.WriteAllText(temporary, Convert.ToBase64String(key));
-            if (!OperatingSystem.IsWindows())
-                File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            try
-            {
-                File.Move(temporary, file, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(file))
-            {
-                // Another process of this data directory created it first: use theirs.
-                File.Delete(temporary);
-                key = TryParse(File.ReadAllText(file)) ?? throw new OptionsValidationException(SecretsOptions.MasterKeyKey, typeof(SecretsOptions),
-                    [$"{SecretsOptions.MasterKeyKey} is not set and the development key in {file} is damaged."]);
-            }
+            // Another process of this data directory may create it first: then use theirs.
+            if (!KeyFiles.TryCreate(file, Convert.ToBase64String(key)))
+                key = TryParse(KeyFiles.Read(file) ?? "") ?? throw Damaged(file);
         }
         logger.LogWarning(
             "{Key} is not set: secrets are encrypted with a development master key kept in {File}. " +
@@ -80,4 +62,7 @@ public sealed class MasterKey
             SecretsOptions.MasterKeyKey, file, SecretsOptions.MasterKeyKey);
         return new MasterKey(key, true, file);
     }
+
+    private static OptionsValidationException Damaged(string file) => new(SecretsOptions.MasterKeyKey, typeof(SecretsOptions),
+        [$"{SecretsOptions.MasterKeyKey} is not set and the development key in {file} is damaged."]);
 }

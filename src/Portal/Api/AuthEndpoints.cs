@@ -25,9 +25,9 @@ public static class AuthEndpoints
             .AllowAnonymous()
             .RequireRateLimiting(SignInThrottle.PolicyName)
             .WithTags("Auth")
-            .WithSummary("Exchange e-mail and password for an API token (rate limited, lockout after 5 failures).")
+            .WithSummary("Exchange e-mail and password for an API token (rate limited, lockout after 5 failures). An unknown account, a wrong password and a locked account all answer 401 invalid_credentials.")
             .Produces<DataEnvelope<IssuedToken>>(StatusCodes.Status201Created)
-            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(429);
+            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(429);
 
         var me = api.MapGroup("/me/tokens").WithTags("Auth");
         me.MapGet("", async (HttpContext http, ApiTokenService tokens, CancellationToken ct) =>
@@ -47,7 +47,7 @@ public static class AuthEndpoints
     }
 
     private static async Task<IResult> IssueTokenAsync(TokenRequest request, HttpContext http,
-        UserManager<CatalystUser> users, SignInManager<CatalystUser> signIn, SignInThrottle throttle, ApiTokenService tokens, TimeProvider time)
+        SignInManager<CatalystUser> signIn, SignInThrottle throttle, ApiTokenService tokens, TimeProvider time)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request.Email)) errors["email"] = ["E-mail is required."];
@@ -64,16 +64,9 @@ public static class AuthEndpoints
             return Problem(429, "Too many attempts", "Too many sign-in attempts for this account. Try again later.", "rate_limited");
         }
 
-        var user = await users.FindByEmailAsync(request.Email!.Trim());
+        // Unknown account, wrong password, locked or disabled: one answer (SPEC §3, no enumeration).
+        var user = await ((CatalystSignInManager)signIn).CheckCredentialsAsync(request.Email!.Trim(), request.Password!);
         if (user is null)
-        {
-            await ((CatalystSignInManager)signIn).AuditUnknownAccountAsync(request.Email);
-            return Problem(401, "Invalid credentials", "The e-mail or password is not correct.", "invalid_credentials");
-        }
-        var result = await signIn.CheckPasswordSignInAsync(user, request.Password!, lockoutOnFailure: true);
-        if (result.IsLockedOut)
-            return Problem(403, "Account locked", "Too many failed sign-ins: the account is locked for a while.", "account_locked");
-        if (!result.Succeeded)
             return Problem(401, "Invalid credentials", "The e-mail or password is not correct.", "invalid_credentials");
 
         DateTime? expiresAt = request.ExpiresInDays is { } days ? time.GetUtcNow().UtcDateTime.AddDays(days) : null;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Catalyst.Data.Common;
 using Catalyst.Data.Marketplace;
 using Catalyst.Data.Projects;
@@ -12,9 +13,15 @@ public sealed record PublishRequest(long? Price, string? Currency, string? Categ
     public PublishInput ToInput() => new(Price, Currency, Category, PackageAssetId);
 }
 
-public sealed record ReviewRequest(int? Rating, string? Title, string? Body)
+/// <param name="Rating">A JSON integer 1–5. Read as JSON so that 4.5, "4" or true is a validation error on <c>rating</c>, not a malformed body.</param>
+public sealed record ReviewRequest(JsonElement? Rating, string? Title, string? Body)
 {
-    public ReviewInput ToInput() => new(Rating, Title, Body);
+    public ReviewInput ToInput() => new(Rating switch
+    {
+        null or { ValueKind: JsonValueKind.Null } => null,
+        { ValueKind: JsonValueKind.Number } number when number.TryGetInt32(out var rating) => rating,
+        _ => throw ValidationFailedException.For("rating", "Rating must be a whole number from 1 to 5."),
+    }, Title, Body);
 }
 
 public sealed record RefundRequestBody(string? Reason);
@@ -206,17 +213,10 @@ public static class MarketplaceEndpoints
             .WithSummary("A signed, single-use download token for the package (buyers, the owner, admins; anyone signed in for a free project). Expires after Catalyst:Marketplace:DownloadTokenLifetime (10 min).")
             .Produces<DataEnvelope<DownloadTokenDto>>(StatusCodes.Status201Created).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
 
-        market.MapGet("/download/{token}", async (string token, HttpContext http, DownloadService downloads, CancellationToken ct) =>
-            {
-                var download = await downloads.RedeemAsync(token, ct);
-                var package = download.Package;
-                var result = BlobResults.Serve(http, download.Content, package.MediaType, package.FileName, package.Sha256, download.At, immutable: false);
-                http.Response.Headers.CacheControl = "no-store"; // a single-use URL: nothing to cache
-                return result;
-            })
+        market.MapMethods("/download/{token}", [HttpMethods.Get, HttpMethods.Head], DownloadAsync)
             .AllowAnonymous()
-            .WithSummary("Streams the package (Range, attachment, nosniff, sandbox CSP). The token is the credential; a second use answers 410, an expired token 410, a tampered one 404.")
-            .Produces(200).Produces(206).ProducesProblem(403).ProducesProblem(404).ProducesProblem(410).ProducesProblem(416);
+            .WithSummary("Streams the package (Range, attachment, nosniff, sandbox CSP). The token is the credential for one download: after it, ranged requests resuming it (one range, not from the first byte) are served within the token's lifetime; a second download answers 410 token_used, an expired token 410 token_expired, a token revoked by a refund or an unpublish 410 token_revoked, a tampered one 404. HEAD describes an unused token's package and never spends it.")
+            .Produces(200).Produces(206).ProducesProblem(404).ProducesProblem(410).ProducesProblem(416);
 
         market.MapGet("/projects/{id:guid}/downloads", async (Guid id, HttpContext http, DownloadService downloads, int? page, int? pageSize, CancellationToken ct) =>
                 ApiResults.Page(await downloads.ListAsync(http.User.ToActor(), id, new PageRequest(page, pageSize), ct), DownloadDto.From))
@@ -232,5 +232,42 @@ public static class MarketplaceEndpoints
             })
             .WithSummary("Admins: totals (revenue per currency in minor units, purchases, refunds, downloads, reviews), revenue over time (from/to dates, bucket day|week|month; default the last 30 days) and the top projects.")
             .Produces<DataEnvelope<MarketplaceStats>>().ProducesProblem(400).ProducesProblem(403);
+    }
+
+    public static async Task<IResult> DownloadAsync(string token, HttpContext http, DownloadService downloads, CancellationToken ct)
+    {
+        var request = http.Request;
+        var attempt = HttpMethods.IsHead(request.Method) ? DownloadAttempt.Probe : IsResume(request) ? DownloadAttempt.Resume : DownloadAttempt.Download;
+        var download = await downloads.RedeemAsync(token, attempt, ct);
+        var package = download.Package;
+        if (download.Resumed && !IfRangeHolds(request, package.Sha256, download.At))
+        {
+            // Served anyway, the range would be ignored and the whole package sent: a second download.
+            await download.Content.DisposeAsync();
+            throw new StatusDomainException(410, "token_used", "This download token has already been used; ask for a new one.");
+        }
+        var result = BlobResults.Serve(http, download.Content, package.MediaType, package.FileName, package.Sha256, download.At, immutable: false);
+        http.Response.Headers.CacheControl = "no-store"; // a single-use URL: nothing to cache
+        return result;
+    }
+
+    /// <summary>One byte range that does not start at the first byte: a client continuing after the bytes it has.</summary>
+    private static bool IsResume(HttpRequest request) =>
+        request.GetTypedHeaders().Range is { } range
+        && string.Equals(range.Unit.Value, "bytes", StringComparison.OrdinalIgnoreCase)
+        && range.Ranges.Count == 1
+        && range.Ranges.Single().From is > 0;
+
+    /// <summary>Whether an If-Range (when sent) still names the package, so the range is honoured (RFC 9110 §13.1.5).</summary>
+    private static bool IfRangeHolds(HttpRequest request, string sha256, DateTime lastModified)
+    {
+        if (request.Headers.IfRange.Count == 0)
+            return true;
+        var ifRange = request.GetTypedHeaders().IfRange;
+        if (ifRange?.EntityTag is { } tag)
+            return !tag.IsWeak && tag.Tag.Value == $"\"{sha256}\"";
+        if (ifRange?.LastModified is { } date)
+            return date >= new DateTimeOffset(lastModified.Ticks - lastModified.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        return false;
     }
 }

@@ -8,7 +8,9 @@ namespace Catalyst.Portal.Infrastructure;
 
 /// <summary>
 /// Identity's sign-in manager, refusing disabled accounts and auditing every failed password and
-/// every lockout (SPEC §3), for the sign-in page and <c>POST /api/auth/token</c> alike.
+/// every lockout (SPEC §3), for the sign-in page and <c>POST /api/auth/token</c> alike. An unknown
+/// account and a locked one still cost one password hash, as a wrong password does, so the time
+/// of the answer does not tell them apart either (the answers themselves are the same).
 /// </summary>
 public sealed class CatalystSignInManager(
     UserManager<CatalystUser> userManager,
@@ -24,20 +26,40 @@ public sealed class CatalystSignInManager(
     public override async Task<bool> CanSignInAsync(CatalystUser user) =>
         !user.IsDisabled && await base.CanSignInAsync(user);
 
+    /// <summary>A hash of no one's password, checked for accounts whose own hash is not checked.</summary>
+    private static string? s_decoyHash;
+
     public override async Task<SignInResult> PasswordSignInAsync(string userName, string password, bool isPersistent, bool lockoutOnFailure)
     {
         var user = await UserManager.FindByNameAsync(userName) ?? await UserManager.FindByEmailAsync(userName);
         if (user is null)
         {
-            await AuditUnknownAccountAsync(userName);
+            await FailUnknownAccountAsync(userName, password);
             return SignInResult.Failed;
         }
         return await PasswordSignInAsync(user, password, isPersistent, lockoutOnFailure);
     }
 
+    /// <summary>
+    /// The e-mail and password check of <c>POST /api/auth/token</c>: the user, or null for any
+    /// failure (unknown account, wrong password, locked, disabled), told apart only in the audit log.
+    /// </summary>
+    public async Task<CatalystUser?> CheckCredentialsAsync(string email, string password)
+    {
+        var user = await UserManager.FindByEmailAsync(email);
+        if (user is null)
+        {
+            await FailUnknownAccountAsync(email, password);
+            return null;
+        }
+        return (await CheckPasswordSignInAsync(user, password, lockoutOnFailure: true)).Succeeded ? user : null;
+    }
+
     public override async Task<SignInResult> CheckPasswordSignInAsync(CatalystUser user, string password, bool lockoutOnFailure)
     {
         var wasLockedOut = await UserManager.IsLockedOutAsync(user);
+        if (wasLockedOut)
+            VerifyDecoy(user, password); // Identity answers a locked account without hashing
         var result = await base.CheckPasswordSignInAsync(user, password, lockoutOnFailure);
         if (result.Succeeded)
             return result;
@@ -53,8 +75,20 @@ public sealed class CatalystSignInManager(
         return result;
     }
 
+    private async Task FailUnknownAccountAsync(string? email, string password)
+    {
+        VerifyDecoy(new CatalystUser(), password);
+        await AuditUnknownAccountAsync(email);
+    }
+
+    private void VerifyDecoy(CatalystUser user, string password)
+    {
+        s_decoyHash ??= UserManager.PasswordHasher.HashPassword(user, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)));
+        UserManager.PasswordHasher.VerifyHashedPassword(user, s_decoyHash, password);
+    }
+
     /// <summary>A sign-in attempt for an e-mail no account has (kept only when it looks like an e-mail: people type passwords in the wrong field).</summary>
-    public Task AuditUnknownAccountAsync(string? email) =>
+    private Task AuditUnknownAccountAsync(string? email) =>
         audit.WriteAsync(log => log.RecordUnauthenticated(null, email?.Contains('@', StringComparison.Ordinal) == true ? email : "(not an e-mail)", "signin.failed", "User", null,
             new { channel = Context.Request.Path.StartsWithSegments("/api") ? "api" : "portal", reason = "unknown_account" }), CancellationToken.None);
 }

@@ -1,5 +1,6 @@
 using Catalyst.Data.Configuration;
 using Serilog;
+using Serilog.Core;
 using Serilog.Extensions.Hosting;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
@@ -9,7 +10,9 @@ namespace Catalyst.Portal.Infrastructure;
 /// <summary>
 /// Serilog: request logging with correlation id and user id, text console in development and
 /// JSON console in production, and a rolling JSON file under the data directory. Request logs
-/// carry the path only (never query strings or headers), so tokens do not reach the logs.
+/// carry the path only (never query strings or headers), so tokens do not reach the logs; the one
+/// path that is itself a credential (a marketplace download token) is redacted by
+/// <see cref="SecretPaths"/> in every event, whichever property carries it.
 /// </summary>
 public static class Logging
 {
@@ -23,6 +26,8 @@ public static class Logging
                 .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
                 .MinimumLevel.Override("Microsoft.EntityFrameworkCore", LogEventLevel.Warning)
                 .Enrich.FromLogContext()
+                // Last, so it sees every property (the request log's RequestPath, ASP.NET Core's scopes).
+                .Enrich.With<SecretPaths>()
                 // The sinks write on one background thread: a request only queues its event. Written
                 // inline, every request took the console's lock and then the file's, and under load
                 // the request threads queued up behind each other there (tests/Bench projects-list).
@@ -59,4 +64,77 @@ public static class Logging
                 ? LogEventLevel.Error
                 : http.Request.Path.StartsWithSegments("/health") ? LogEventLevel.Verbose : LogEventLevel.Information;
         });
+}
+
+/// <summary>
+/// Request paths that are credentials: <c>/api/marketplace/download/{token}</c>. The one place that
+/// redacts them, for the logs (an enricher rewriting any string property, ASP.NET Core's
+/// RequestPath scope included) and for traces (<see cref="Redact"/>).
+/// </summary>
+public sealed class SecretPaths : ILogEventEnricher
+{
+    private const string Redacted = "[redacted]";
+    private static readonly string[] Prefixes = ["/api/marketplace/download/"];
+
+    /// <summary>The text with the path segment after each credential prefix replaced by "[redacted]".</summary>
+    public static string Redact(string text)
+    {
+        foreach (var prefix in Prefixes)
+        {
+            System.Text.StringBuilder? redacted = null;
+            var from = 0;
+            int at;
+            while ((at = text.IndexOf(prefix, from, StringComparison.OrdinalIgnoreCase)) >= 0)
+            {
+                var start = at + prefix.Length;
+                var end = start;
+                while (end < text.Length && text[end] is not ('/' or '?' or '#' or '"' or '\'') && !char.IsWhiteSpace(text[end]))
+                    end++;
+                (redacted ??= new System.Text.StringBuilder(text.Length)).Append(text, from, start - from).Append(Redacted);
+                from = end;
+            }
+            if (redacted is not null)
+                text = redacted.Append(text, from, text.Length - from).ToString();
+        }
+        return text;
+    }
+
+    public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
+    {
+        List<LogEventProperty>? changed = null;
+        foreach (var (name, value) in logEvent.Properties)
+            if (RedactValue(value) is { } redacted)
+                (changed ??= []).Add(new LogEventProperty(name, redacted));
+        foreach (var property in changed ?? [])
+            logEvent.AddOrUpdateProperty(property);
+    }
+
+    /// <summary>The value with its secret paths redacted, or null when it holds none (nothing allocated then).</summary>
+    private static LogEventPropertyValue? RedactValue(LogEventPropertyValue value) => value switch
+    {
+        ScalarValue { Value: string text } when Prefixes.Any(p => text.Contains(p, StringComparison.OrdinalIgnoreCase)) => new ScalarValue(Redact(text)),
+        ScalarValue { Value: PathString or Uri } scalar => RedactValue(new ScalarValue(scalar.Value.ToString())),
+        SequenceValue sequence => Changed(sequence.Elements, e => e, (_, redacted) => redacted) is { } items ? new SequenceValue(items) : null,
+        StructureValue structure => Changed(structure.Properties, p => p.Value, (p, v) => new LogEventProperty(p.Name, v)) is { } properties
+            ? new StructureValue(properties, structure.TypeTag) : null,
+        DictionaryValue dictionary => Changed(dictionary.Elements, e => e.Value, (e, v) => new KeyValuePair<ScalarValue, LogEventPropertyValue>(e.Key, v)) is { } entries
+            ? new DictionaryValue(entries) : null,
+        _ => null,
+    };
+
+    /// <summary>The items with their values redacted, or null when none needed it.</summary>
+    private static List<T>? Changed<T>(IEnumerable<T> items, Func<T, LogEventPropertyValue> value, Func<T, LogEventPropertyValue, T> with)
+    {
+        List<T>? result = null;
+        var index = 0;
+        foreach (var item in items)
+        {
+            if (RedactValue(value(item)) is { } redacted)
+                (result ??= items.Take(index).ToList()).Add(with(item, redacted));
+            else
+                result?.Add(item);
+            index++;
+        }
+        return result;
+    }
 }

@@ -1,4 +1,6 @@
 using Catalyst.Data.Common;
+using Catalyst.Data.Configuration;
+using Microsoft.Extensions.Options;
 using Catalyst.Portal.Api;
 using Hangfire;
 using Microsoft.AspNetCore.Diagnostics;
@@ -16,6 +18,10 @@ public static class PortalPipeline
 
     public static void UseCatalystPortal(this WebApplication app)
     {
+        // First: everything after it (request log, rate limits, audit, cookies, redirects) sees the
+        // client's address and scheme as the trusted proxy reported them.
+        if (app.Services.GetRequiredService<IOptions<CatalystOptions>>().Value.ForwardedHeaders.Enabled)
+            app.UseForwardedHeaders();
         app.UseMiddleware<CorrelationIdMiddleware>();
         app.UseCatalystRequestLogging();
         app.UseMiddleware<SecurityHeadersMiddleware>();

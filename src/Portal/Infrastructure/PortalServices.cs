@@ -5,6 +5,7 @@ using Catalyst.Data.Configuration;
 using Catalyst.Data.Identity;
 using Catalyst.Workers.Hosting;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.ResponseCompression;
@@ -82,6 +83,21 @@ public static class PortalServices
             .AddPolicy(Policies.ApiAdmin, p => p.AddAuthenticationSchemes(ApiTokenAuthenticationHandler.SchemeName).RequireRole(Roles.Admin))
             .AddPolicy(Policies.Admin, p => p.AddAuthenticationSchemes(IdentityConstants.ApplicationScheme).RequireRole(Roles.Admin));
 
+        // Behind a load balancer (SPEC §2): forwarded headers only from the configured proxies. Without
+        // any, forwarding is off, also when ASPNETCORE_FORWARDEDHEADERS_ENABLED would trust everyone.
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<CatalystOptions>>((forwarded, catalyst) =>
+        {
+            var trusted = catalyst.Value.ForwardedHeaders;
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            forwarded.ForwardedHeaders = trusted.Enabled ? ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto : ForwardedHeaders.None;
+            // Every hop that is a known proxy is taken off, from the right; the first unknown address is the client.
+            forwarded.ForwardLimit = null;
+            foreach (var proxy in trusted.Enabled ? trusted.ProxyAddresses : [])
+                forwarded.KnownProxies.Add(proxy);
+            foreach (var network in trusted.Enabled ? trusted.ProxyNetworks : [])
+                forwarded.KnownIPNetworks.Add(network);
+        });
         services.AddSingleton<SignInThrottle>();
         services.AddScoped<Api.LegacyUploadReader>();
         services.AddRateLimiter(options =>
@@ -142,7 +158,16 @@ public static class PortalServices
         // src/Workers processes run the jobs (SPEC §2 production topology).
         services.AddCatalystJobs(configuration, runServer: jobs.GetValue<bool?>("Server") ?? jobs.GetValue<bool?>("RunInProcess") ?? true);
         services.AddCatalystTelemetry(configuration, "catalyst-portal",
-            tracing => tracing.AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/health")),
+            tracing => tracing.AddAspNetCoreInstrumentation(o =>
+            {
+                o.Filter = http => !http.Request.Path.StartsWithSegments("/health");
+                // A download token is the path itself: traces carry it redacted, as the logs do.
+                o.EnrichWithHttpRequest = (activity, request) =>
+                {
+                    if (request.Path.Value is { } path && SecretPaths.Redact(path) is var redacted && !ReferenceEquals(redacted, path))
+                        activity.SetTag("url.path", redacted);
+                };
+            }),
             metrics => metrics.AddAspNetCoreInstrumentation());
         services.AddSingleton<RequestMetrics>();
         services.AddHostedService(sp => sp.GetRequiredService<RequestMetrics>());

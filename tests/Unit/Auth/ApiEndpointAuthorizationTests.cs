@@ -24,7 +24,7 @@ public partial class ApiEndpointAuthorizationTests(PortalFactory portal)
         "POST /api/auth/token", "OPTIONS /api/uploads",
         "GET /api/marketplace/projects", "GET /api/marketplace/categories", "GET /api/marketplace/projects/{id:guid}",
         "GET /api/marketplace/projects/{id:guid}/reviews", "GET /api/marketplace/reviews/{id:guid}", "GET /api/marketplace/download/{token}",
-        "GET /api/assets/{id:guid}/content",
+        "HEAD /api/marketplace/download/{token}", "GET /api/assets/{id:guid}/content",
     ];
 
     [GeneratedRegex(@"\{(\w+)(:[^}]*)?\}")]

@@ -1,5 +1,6 @@
 using System.Net;
 using Catalyst.Tests.Unit.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace Catalyst.Tests.Unit.Auth;
 
@@ -28,10 +29,12 @@ public class SignInRateLimitTests
 
         for (var attempt = 1; attempt <= 4; attempt++)
             await (await RequestTokenAsync(api, user.Email, "Wrong-Password-1!")).AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
-        // The fifth failure locks the account: lockout triggers before any rate limit.
-        await (await RequestTokenAsync(api, user.Email, "Wrong-Password-1!")).AssertProblemAsync(HttpStatusCode.Forbidden, "account_locked");
+        // The fifth failure locks the account: lockout triggers before any rate limit (and answers
+        // like any failure, so it tells nobody the account exists).
+        await (await RequestTokenAsync(api, user.Email, "Wrong-Password-1!")).AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
+        Assert.True(await limited.WithDbAsync(db => db.Users.Where(u => u.Id == user.Id).Select(u => u.LockoutEnd > DateTimeOffset.UtcNow).SingleAsync(TestContext.Current.CancellationToken)));
         for (var attempt = 6; attempt <= 10; attempt++)
-            await (await RequestTokenAsync(api, user.Email, user.Password)).AssertProblemAsync(HttpStatusCode.Forbidden, "account_locked");
+            await (await RequestTokenAsync(api, user.Email, user.Password)).AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
 
         var eleventh = await RequestTokenAsync(api, user.Email, user.Password);
 

@@ -115,11 +115,12 @@ public class SignInTests(PortalFactory portal)
         var sixth = await browser.SignInAsync(user.Email, user.Password);
         Assert.Equal(HttpStatusCode.OK, sixth.StatusCode);
         Assert.Null(SetCookie(sixth, AuthCookie));
-        Assert.Contains("locked", (await Forms.ParseAsync(sixth)).QuerySelector("[role=alert]")?.TextContent, StringComparison.Ordinal);
+        // Refused like any failure: the page does not tell that this account exists and is locked.
+        Assert.Equal("The e-mail or password is not correct.", (await Forms.ParseAsync(sixth)).QuerySelector("[role=alert]")?.TextContent.Trim());
         Forms.AssertRedirectsToSignIn(await browser.GetAsync("/"));
 
         var token = await portal.CreateApiClient().PostJsonAsync("/api/auth/token", new { email = user.Email, password = user.Password, name = "after lockout" });
-        await token.AssertProblemAsync(HttpStatusCode.Forbidden, "account_locked");
+        await token.AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
         Assert.Equal(0, await portal.WithDbAsync(db => db.ApiTokens.CountAsync(t => t.UserId == user.Id && t.Name == "after lockout", TestContext.Current.CancellationToken)));
     }
 
@@ -133,7 +134,7 @@ public class SignInTests(PortalFactory portal)
             await (await api.PostJsonAsync("/api/auth/token", new { email = user.Email, password = "Wrong-Password-1!", name = "x" }))
                 .AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
         await (await api.PostJsonAsync("/api/auth/token", new { email = user.Email, password = "Wrong-Password-1!", name = "x" }))
-            .AssertProblemAsync(HttpStatusCode.Forbidden, "account_locked");
+            .AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
 
         var page = await portal.CreateBrowser().SignInAsync(user.Email, user.Password);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);

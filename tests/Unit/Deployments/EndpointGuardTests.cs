@@ -21,6 +21,13 @@ public class EndpointGuardTests(PortalFactory portal)
     [InlineData("https://[fe80::1]/hook")]
     [InlineData("https://[fd00::1]/hook")]
     [InlineData("https://[::ffff:127.0.0.1]/hook")]
+    [InlineData("https://[2002:7f00:1::1]/hook")]
+    [InlineData("https://[2002:a9fe:a9fe::1]/latest/meta-data")]
+    [InlineData("https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook")]
+    [InlineData("https://[64:ff9b::a9fe:a9fe]/latest/meta-data")]
+    [InlineData("https://[64:ff9b:1::a00:1]/hook")]
+    [InlineData("https://[::127.0.0.1]/hook")]
+    [InlineData("https://sixtofour-alias.test/hook")]
     [InlineData("https://localhost/hook")]
     [InlineData("https://loopback-alias.test/hook")]
     [InlineData("https://private-alias.test/hook")]
@@ -34,6 +41,7 @@ public class EndpointGuardTests(PortalFactory portal)
         TestHostResolver.Register("loopback-alias.test", () => [IPAddress.Loopback]);
         TestHostResolver.Register("private-alias.test", () => [IPAddress.Parse("93.184.216.34"), IPAddress.Parse("10.0.0.7")]);
         TestHostResolver.Register("metadata-alias.test", () => [IPAddress.Parse("169.254.169.254")]);
+        TestHostResolver.Register("sixtofour-alias.test", () => [IPAddress.Parse("2002:a00:1::1")]);
         var (_, api, websiteId) = await portal.UserWithWebsiteAsync("ssrf");
 
         var response = await api.PostJsonAsync($"/api/websites/{websiteId}/deployment-configs", new { name = "Bad", provider = "webhook", endpoint });
@@ -79,6 +87,29 @@ public class EndpointGuardTests(PortalFactory portal)
     [InlineData("::ffff:10.0.0.1", false)]
     [InlineData("::ffff:8.8.8.8", true)]
     [InlineData("64:ff9b::7f00:1", false)]
+    // IPv6 forms that embed an IPv4 address. 6to4 (2002::/16), Teredo (2001::/32), local-use NAT64
+    // (64:ff9b:1::/48) and IPv4-compatible (::/96) are refused whatever they embed; the well-known
+    // NAT64 prefix (64:ff9b::/96, what DNS64 answers for every IPv4-only host) is judged by its IPv4.
+    [InlineData("2002:7f00:1::1", false)]
+    [InlineData("2002:a00:1::1", false)]
+    [InlineData("2002:c0a8:101::1", false)]
+    [InlineData("2002:a9fe:a9fe::1", false)]
+    [InlineData("2002:808:808::1", false)]
+    [InlineData("2001:0:4136:e378:8000:63bf:3fff:fdd2", false)]
+    [InlineData("2001::1", false)]
+    [InlineData("2001:0:f5ff:fffe::80ff:fffe", false)]
+    [InlineData("64:ff9b::a00:1", false)]
+    [InlineData("64:ff9b::a9fe:a9fe", false)]
+    [InlineData("64:ff9b::808:808", true)]
+    [InlineData("64:ff9b:1::a00:1", false)]
+    [InlineData("64:ff9b:1::808:808", false)]
+    [InlineData("64:ff9b:1:ffff::808:808", false)]
+    [InlineData("::7f00:1", false)]
+    [InlineData("::a00:1", false)]
+    [InlineData("::808:808", false)]
+    [InlineData("::ffff:0:a00:1", false)]
+    [InlineData("::ffff:169.254.169.254", false)]
+    [InlineData("2001:4860:4860::8888", true)]
     [InlineData("2606:4700:4700::1111", true)]
     public void Public_addresses_are_told_from_the_rest(string address, bool isPublic) =>
         Assert.Equal(isPublic, EndpointGuard.IsPublic(IPAddress.Parse(address)));

@@ -42,6 +42,10 @@ public partial class PortalProcessTests(ConfiguredPortalProcess configured) : IC
     [InlineData("Catalyst__Jobs__Storage", "Redis", "Catalyst:Jobs:Storage")]
     [InlineData("Storage__Provider", "AzureBlob", "Storage:AzureBlob:ConnectionString is required")]
     [InlineData("Storage__Compression__CpuBudget", "7", "Storage:Compression:CpuBudget")]
+    [InlineData("Catalyst__ForwardedHeaders__KnownProxies__0", "10.0.0.300", "Catalyst:ForwardedHeaders:KnownProxies:0")]
+    [InlineData("Catalyst__ForwardedHeaders__KnownProxies__0", "10.1", "Catalyst:ForwardedHeaders:KnownProxies:0")]
+    [InlineData("Catalyst__ForwardedHeaders__KnownNetworks__0", "10.0.0.0/33", "Catalyst:ForwardedHeaders:KnownNetworks:0")]
+    [InlineData("Catalyst__ForwardedHeaders__KnownNetworks__0", "10.0.0.1/8", "Catalyst:ForwardedHeaders:KnownNetworks:0")]
     public async Task A_bad_setting_stops_the_process_with_one_message_naming_the_key(string variable, string value, string key)
     {
         await using var portal = PortalProcess.Start(new Dictionary<string, string> { [variable] = value });

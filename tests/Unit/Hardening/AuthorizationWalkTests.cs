@@ -139,6 +139,7 @@ public class AuthorizationWalkTests(PortalFactory portal, WalkCast cast) : IClas
         ["GET /api/marketplace/projects/{id:guid}/reviews"] = On(Access.Public, c => $"/api/marketplace/projects/{c.Bought.ProjectId}/reviews"),
         ["GET /api/marketplace/reviews/{id:guid}"] = On(Access.Public, c => $"/api/marketplace/reviews/{c.Review}"),
         ["GET /api/marketplace/download/{token}"] = Fixed(Access.Public, "/api/marketplace/download/not-a-token"),
+        ["HEAD /api/marketplace/download/{token}"] = Fixed(Access.Public, "/api/marketplace/download/not-a-token"),
         ["POST /api/marketplace/projects/{id:guid}/purchase"] = On(Access.User, c => $"/api/marketplace/projects/{c.Bought.ProjectId}/purchase"),
         ["POST /api/marketplace/projects/{id:guid}/reviews"] = On(Access.User, c => $"/api/marketplace/projects/{c.Bought.ProjectId}/reviews", new { rating = 3 }),
         ["POST /api/marketplace/projects/{id:guid}/download-token"] = On(Access.User, c => $"/api/marketplace/projects/{c.Bought.ProjectId}/download-token"),

@@ -183,6 +183,161 @@ public class DownloadTests(PortalFactory portal)
         Assert.Equal(1, references);
     }
 
+    private static string TokenOf(string url) => url[(url.LastIndexOf('/') + 1)..];
+
+    private static Task<HttpResponseMessage> GetRangeAsync(HttpClient client, string url, long? from, long? to)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Range = new RangeHeaderValue(from, to);
+        return client.SendAsync(request, Ct);
+    }
+
+    /// <summary>No package header at all: a refused HEAD says nothing about what the token was for.</summary>
+    private static void AssertNoPackageHeaders(HttpResponseMessage response)
+    {
+        Assert.Null(response.Content.Headers.ContentDisposition);
+        Assert.Null(response.Headers.ETag);
+        Assert.Empty(response.Headers.AcceptRanges);
+        Assert.Null(response.Content.Headers.LastModified);
+        Assert.NotEqual("application/zip", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_refund_revokes_the_purchase_s_outstanding_tokens_which_then_answer_410()
+    {
+        var (listing, buyer, api) = await BoughtAsync();
+        var purchaseId = await portal.WithDbAsync(db => db.Set<Purchase>().Where(p => p.UserId == buyer.Id && p.ProjectId == listing.ProjectId).Select(p => p.Id).SingleAsync(Ct));
+        var outstanding = await api.DownloadUrlAsync(listing.ProjectId);
+        var resumable = await api.DownloadUrlAsync(listing.ProjectId);
+        Assert.Equal(HttpStatusCode.PartialContent, (await GetRangeAsync(portal.CreateApiClient(), resumable, 0, 99)).StatusCode);
+        // The seller's own token is not the buyer's purchase: the refund leaves it alone.
+        var sellers = await listing.SellerApi.DownloadUrlAsync(listing.ProjectId);
+        var admin = portal.CreateApiClient((await portal.AdminAsync()).Token);
+
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/marketplace/purchases/{purchaseId}/refund", null, Ct)).StatusCode);
+
+        await (await portal.CreateApiClient().GetAsync(outstanding, Ct)).AssertProblemAsync(HttpStatusCode.Gone, "token_revoked");
+        // Nor can a download started before the refund be resumed.
+        await (await GetRangeAsync(portal.CreateApiClient(), resumable, 100, null)).AssertProblemAsync(HttpStatusCode.Gone, "token_revoked");
+        Assert.Equal(HttpStatusCode.OK, (await portal.CreateApiClient().GetAsync(sellers, Ct)).StatusCode);
+        Assert.Equal((2L, 2), await CountsAsync(listing.ProjectId));
+    }
+
+    [Fact]
+    public async Task Unpublishing_revokes_every_outstanding_token_of_the_project_which_then_answer_410()
+    {
+        var (listing, _, api) = await BoughtAsync();
+        var buyers = await api.DownloadUrlAsync(listing.ProjectId);
+        var sellers = await listing.SellerApi.DownloadUrlAsync(listing.ProjectId);
+        var admins = await portal.CreateApiClient((await portal.AdminAsync()).Token).DownloadUrlAsync(listing.ProjectId);
+
+        Assert.Equal(HttpStatusCode.OK, (await listing.SellerApi.PostAsync($"/api/projects/{listing.ProjectId}/unpublish", null, Ct)).StatusCode);
+
+        foreach (var url in new[] { buyers, sellers, admins })
+            await (await portal.CreateApiClient().GetAsync(url, Ct)).AssertProblemAsync(HttpStatusCode.Gone, "token_revoked");
+        Assert.Equal((0L, 0), await CountsAsync(listing.ProjectId));
+        // The buyer keeps the right itself: a token asked for after the unpublish works.
+        Assert.Equal(listing.Package, await (await portal.CreateApiClient().GetAsync(await api.DownloadUrlAsync(listing.ProjectId), Ct)).Content.ReadAsByteArrayAsync(Ct));
+    }
+
+    [Fact]
+    public async Task A_free_project_s_tokens_are_revoked_when_it_is_unpublished()
+    {
+        var free = await portal.PublishedAsync(price: 0);
+        var stranger = portal.CreateApiClient((await portal.CreateUserAsync("fan")).Token);
+        var url = await stranger.DownloadUrlAsync(free.ProjectId);
+
+        await free.SellerApi.PostAsync($"/api/projects/{free.ProjectId}/unpublish", null, Ct);
+
+        var refused = await portal.CreateApiClient().GetAsync(url, Ct);
+        await refused.AssertProblemAsync(HttpStatusCode.Gone, "token_revoked");
+    }
+
+    [Fact]
+    public async Task A_download_may_be_resumed_in_ranges_within_the_token_s_lifetime_but_a_second_download_is_410()
+    {
+        var (listing, _, api) = await BoughtAsync();
+        var url = await api.DownloadUrlAsync(listing.ProjectId);
+        var client = portal.CreateApiClient();
+
+        var first = await GetRangeAsync(client, url, 0, 99);
+        Assert.Equal(HttpStatusCode.PartialContent, first.StatusCode);
+        var head = await first.Content.ReadAsByteArrayAsync(Ct);
+        // The connection dropped after 100 bytes; the client resumes where it stopped.
+        var rest = await GetRangeAsync(client, url, 100, null);
+
+        Assert.Equal(HttpStatusCode.PartialContent, rest.StatusCode);
+        Assert.Equal(listing.Package, head.Concat(await rest.Content.ReadAsByteArrayAsync(Ct)).ToArray());
+        Assert.Equal("attachment", rest.Content.Headers.ContentDisposition?.DispositionType);
+        // One download, logged and counted once.
+        Assert.Equal((1L, 1), await CountsAsync(listing.ProjectId));
+
+        // Fetching it all again is a second download: refused, with or without a range from the start.
+        await (await client.GetAsync(url, Ct)).AssertProblemAsync(HttpStatusCode.Gone, "token_used");
+        await (await GetRangeAsync(client, url, 0, null)).AssertProblemAsync(HttpStatusCode.Gone, "token_used");
+        await (await GetRangeAsync(client, url, null, 5000)).AssertProblemAsync(HttpStatusCode.Gone, "token_used");
+        using (var stale = new HttpRequestMessage(HttpMethod.Get, url))
+        {
+            // A resume whose If-Range no longer holds would be answered with the whole package.
+            stale.Headers.Range = new RangeHeaderValue(100, null);
+            stale.Headers.IfRange = new RangeConditionHeaderValue(new EntityTagHeaderValue("\"not-the-package\""));
+            await (await client.SendAsync(stale, Ct)).AssertProblemAsync(HttpStatusCode.Gone, "token_used");
+        }
+        Assert.Equal((1L, 1), await CountsAsync(listing.ProjectId));
+    }
+
+    [Fact]
+    public async Task A_resume_after_the_token_s_lifetime_is_410()
+    {
+        var (listing, buyer, _) = await BoughtAsync();
+        // Issued eleven minutes ago with the ten-minute lifetime; claimed back then.
+        var issued = await portal.WithScopeAsync(sp =>
+            ActivatorUtilities.CreateInstance<DownloadService>(sp, new ShiftedTime(TimeSpan.FromMinutes(-11))).IssueAsync(buyer.Actor, listing.ProjectId, Ct));
+        await portal.WithDbAsync(db => db.Set<DownloadToken>().Where(t => t.TokenHash == DownloadService.Hash(issued.Token))
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.UsedAt, DateTime.UtcNow.AddMinutes(-10)), Ct));
+
+        var resumed = await GetRangeAsync(portal.CreateApiClient(), $"/api/marketplace/download/{issued.Token}", 100, null);
+
+        await resumed.AssertProblemAsync(HttpStatusCode.Gone, "token_expired");
+    }
+
+    [Fact]
+    public async Task HEAD_describes_an_unused_token_s_package_without_spending_it_and_says_nothing_otherwise()
+    {
+        var (listing, _, api) = await BoughtAsync();
+        var url = await api.DownloadUrlAsync(listing.ProjectId);
+        var client = portal.CreateApiClient();
+
+        var probe = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, url), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, probe.StatusCode);
+        Assert.Equal(listing.Package!.Length, probe.Content.Headers.ContentLength);
+        Assert.Equal("bytes", probe.Headers.AcceptRanges.Single());
+        Assert.Equal((0L, 0), await CountsAsync(listing.ProjectId));
+        // Still unused: the download that follows is the one.
+        Assert.Equal(listing.Package, await (await client.GetAsync(url, Ct)).Content.ReadAsByteArrayAsync(Ct));
+        Assert.Equal((1L, 1), await CountsAsync(listing.ProjectId));
+
+        // Spent, unknown, tampered, revoked: a status and nothing about the package.
+        var spent = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, url), Ct);
+        Assert.Equal(HttpStatusCode.Gone, spent.StatusCode);
+        AssertNoPackageHeaders(spent);
+        var token = TokenOf(url);
+        var flipped = token[..20] + (token[20] == 'A' ? 'B' : 'A') + token[21..];
+        foreach (var unknown in new[] { $"/api/marketplace/download/{flipped}", "/api/marketplace/download/not-a-token" })
+        {
+            var answer = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, unknown), Ct);
+            Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
+            AssertNoPackageHeaders(answer);
+        }
+        var revoked = await api.DownloadUrlAsync(listing.ProjectId);
+        await listing.SellerApi.PostAsync($"/api/projects/{listing.ProjectId}/unpublish", null, Ct);
+        var afterUnpublish = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, revoked), Ct);
+        Assert.Equal(HttpStatusCode.Gone, afterUnpublish.StatusCode);
+        AssertNoPackageHeaders(afterUnpublish);
+        Assert.Equal((1L, 1), await CountsAsync(listing.ProjectId));
+    }
+
     /// <summary>A clock shifted from the real one: tokens issued "in the past".</summary>
     private sealed class ShiftedTime(TimeSpan shift) : TimeProvider
     {

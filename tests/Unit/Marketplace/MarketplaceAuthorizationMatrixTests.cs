@@ -95,6 +95,8 @@ public class MarketplaceAuthorizationMatrixTests(PortalFactory portal, Marketpla
         ["POST /api/marketplace/projects/{id}/download-token"] = new(Row("401", "201", "201", "403", "201"), (t, a, s) => t.Api(a).PostAsync($"/api/marketplace/projects/{s.ProjectId}/download-token", null)),
         // The token is the credential: whoever holds the buyer's token may redeem it once.
         ["GET /api/marketplace/download/{token}"] = new(Row("200", "200", "200", "200", "200"), (t, a, s) => t.Api(a).GetAsync($"/api/marketplace/download/{s.Token}")),
+        // HEAD describes the package of an unused token to whoever holds it, and spends nothing.
+        ["HEAD /api/marketplace/download/{token}"] = new(Row("200", "200", "200", "200", "200"), (t, a, s) => t.Api(a).SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/api/marketplace/download/{s.Token}"))),
         ["GET /api/marketplace/projects/{id}/downloads"] = new(Row("401", "200", "404", "404", "200"), (t, a, s) => t.Api(a).GetAsync($"/api/marketplace/projects/{s.ProjectId}/downloads")),
         ["GET /api/marketplace/stats"] = new(Row("401", "403", "403", "403", "200"), (t, a, s) => t.Api(a).GetAsync("/api/marketplace/stats")),
 

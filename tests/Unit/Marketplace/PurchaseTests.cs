@@ -151,7 +151,7 @@ public class PurchaseTests(PortalFactory portal)
 
         // The download right is gone: a new token is refused and the outstanding one no longer works.
         await (await api.PostAsync($"/api/marketplace/projects/{listing.ProjectId}/download-token", null)).AssertProblemAsync(HttpStatusCode.Forbidden, "forbidden");
-        await (await portal.CreateApiClient().GetAsync(outstanding)).AssertProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        await (await portal.CreateApiClient().GetAsync(outstanding)).AssertProblemAsync(HttpStatusCode.Gone, "token_revoked");
         Assert.False((await api.ListingAsync(listing.ProjectId)).GetProperty("viewer").GetProperty("canDownload").GetBoolean());
         // A second refund is a 409; the buyer may buy again.
         await (await admin.PostAsync($"/api/marketplace/purchases/{purchaseId}/refund", null)).AssertProblemAsync(HttpStatusCode.Conflict, "already_refunded");

@@ -83,6 +83,37 @@ public class ReviewTests(PortalFactory portal)
     }
 
     [Theory]
+    [InlineData("4.5")]
+    [InlineData("4.0")]
+    [InlineData("4e0")]
+    [InlineData("\"4\"")]
+    [InlineData("true")]
+    [InlineData("[4]")]
+    [InlineData("{\"value\":4}")]
+    [InlineData("12345678901234567890")]
+    public async Task A_rating_that_is_not_a_JSON_integer_is_a_validation_error_on_rating(string rating)
+    {
+        var listing = await portal.PublishedAsync(price: 0);
+        var api = portal.CreateApiClient((await portal.CreateUserAsync("rater")).Token);
+        var created = await api.ReviewAsync(listing.ProjectId, 3, "Fine");
+        var id = (await created.ReadJsonAsync()).GetProperty("data").GetProperty("id").GetGuid();
+        var json = $$"""{"rating":{{rating}},"title":"Typed"}""";
+
+        var refused = await api.PostAsync($"/api/marketplace/projects/{listing.ProjectId}/reviews", new StringContent(json, System.Text.Encoding.UTF8, "application/json"), Ct);
+        using var edit = new HttpRequestMessage(HttpMethod.Put, $"/api/marketplace/reviews/{id}") { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
+        edit.Headers.TryAddWithoutValidation("If-Match", "\"1\"");
+        var refusedEdit = await api.SendAsync(edit, Ct);
+
+        foreach (var response in new[] { refused, refusedEdit })
+        {
+            var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+            Assert.Equal(["rating"], problem.GetProperty("errors").EnumerateObject().Select(e => e.Name));
+        }
+        Assert.Equal((1, 3.0), await AggregateAsync(listing.ProjectId));
+        Assert.Equal("Fine", await portal.WithDbAsync(db => db.Set<Review>().Where(r => r.Id == id).Select(r => r.Title).SingleAsync(Ct)));
+    }
+
+    [Theory]
     [InlineData(0, "rating")]
     [InlineData(6, "rating")]
     [InlineData(null, "rating")]

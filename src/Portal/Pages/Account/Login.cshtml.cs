@@ -50,9 +50,8 @@ public class LoginModel(SignInManager<CatalystUser> signIn, SignInThrottle throt
         var result = await signIn.PasswordSignInAsync(Input.Email.Trim(), Input.Password, Input.RememberMe, lockoutOnFailure: true);
         if (result.Succeeded)
             return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
-        ModelState.AddModelError("", result.IsLockedOut
-            ? "This account is locked after too many failed sign-ins. Try again in 15 minutes."
-            : "The e-mail or password is not correct.");
+        // Unknown account, wrong password, locked or disabled: one message (SPEC §3, no enumeration).
+        ModelState.AddModelError("", "The e-mail or password is not correct.");
         return Page();
     }
 }
