@@ -62,7 +62,7 @@ public class LoggingTests
         Assert.Equal(HttpStatusCode.Gone, (await anonymous.GetAsync(url)).StatusCode);
         Assert.Equal(HttpStatusCode.Gone, (await anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Head, url))).StatusCode);
 
-        var logs = await Poll.UntilAsync(() => Task.FromResult(ReadAllLogs(Path.Combine(portal.DataDirectory, "logs"))),
+        var logs = await Poll.UntilAsync(() => Task.FromResult(PortalLogs.ReadAll(Path.Combine(portal.DataDirectory, "logs"))),
             text => text.Split('\n').Count(l => l.Contains("\"@mt\":\"HTTP {RequestMethod}", StringComparison.Ordinal) && l.Contains("/api/marketplace/download/", StringComparison.Ordinal)) >= 3,
             TimeSpan.FromSeconds(20), "the download requests to reach the log files");
 
