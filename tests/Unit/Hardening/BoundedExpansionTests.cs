@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Catalyst.Data.Legacy;
+using Catalyst.Data.Legacy.Reading;
+using Catalyst.Data.Websites;
+using Catalyst.Tests.Unit.Infrastructure;
+using Catalyst.Tests.Unit.Legacy;
+using Microsoft.EntityFrameworkCore;
+
+namespace Catalyst.Tests.Unit.Hardening;
+
+/// <summary>
+/// SPEC §16 bounded expansion: a decoder is bounded by its input's size, not only its nesting. A
+/// typeson reference bomb (a 2 KB row describing a million values) is a problem entry of the
+/// migration, never a failed job, and the rest of the dump lands.
+/// </summary>
+public class BoundedExpansionTests(PortalFactory portal)
+{
+    private readonly LegacyHarness _legacy = new(portal, new LegacyDumpReader());
+
+    internal static void AssertBombReported(LegacyReport report)
+    {
+        var items = report.Tables.Single(t => t.Database == "website_s1_content" && t.Table == "contentItems");
+        Assert.Equal((3, 2, 0, 1), (items.Source, items.Imported, items.Skipped, items.Failed));
+        var problem = Assert.Single(report.Problems, p => p.Key == "bomb");
+        Assert.Contains("'#' references", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_typeson_reference_bomb_is_a_problem_entry_of_the_dry_run_and_the_apply_and_the_other_rows_land()
+    {
+        var user = await portal.CreateUserAsync("bomb");
+        var files = DexieExports.Website("s1", DexieExports.Item("i1"), DexieExports.ReferenceBomb("bomb"), DexieExports.Item("i2"));
+
+        var (_, dry) = await _legacy.RunAsync(user, files, dryRun: true);
+        var (id, applied) = await _legacy.RunAsync(user, files, dryRun: false);
+
+        Assert.Equal("dry-run", dry.Status);
+        AssertBombReported(dry);
+        Assert.Equal("applied", applied.Status);
+        AssertBombReported(applied);
+        var landed = await portal.WithDbAsync(db => db.Set<ContentItem>().Where(i => db.Set<Website>().Any(w => w.Id == i.WebsiteId && w.OwnerId == user.Id))
+            .Select(i => i.Data).ToListAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(2, landed.Count);
+        Assert.True((await _legacy.VerifyAsync(id)).Passed);
+    }
+}
+
+/// <summary>A Portal process of its own, signed in as its admin: its working set is what these tests measure.</summary>
+public sealed class MeasuredPortal : IAsyncLifetime
+{
+    private const string Email = "measured@test.local";
+    private const string Password = "Measured-Pass-123!";
+
+    public PortalProcess Portal { get; } = PortalProcess.Start(new Dictionary<string, string>
+    {
+        ["Catalyst__Admin__Email"] = Email,
+        ["Catalyst__Admin__Password"] = Password,
+    });
+
+    public HttpClient Api { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        await Portal.WaitUntilReadyAsync();
+        Api = Portal.CreateClient();
+        Api.Timeout = TimeSpan.FromSeconds(120);
+        var issued = await Api.PostAsJsonAsync("/api/auth/token", new { email = Email, password = Password, name = "measured" });
+        Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+        Api.DefaultRequestHeaders.Authorization = new("Bearer", (await issued.ReadJsonAsync()).GetProperty("data").GetProperty("token").GetString());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Api?.Dispose();
+        await Portal.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// SPEC §15/§16 memory bar on the real server process: small hostile uploads that expand (typeson
+/// references, gzip) grow its working set by less than 100 MiB. Each measurement follows a warm-up
+/// run of a harmless twin, so start-up costs (JIT, pools, caches) are not counted.
+/// </summary>
+public class BoundedExpansionMemoryTests(MeasuredPortal measured) : IClassFixture<MeasuredPortal>
+{
+    private const long Bound = 100L << 20;
+
+    private HttpClient Api => measured.Api;
+
+    private async Task<LegacyReport> MigrateAsync(string mode, IReadOnlyList<(string Name, byte[] Bytes)> files)
+    {
+        var job = await LegacyApiTests.FinishAsync(Api, await Api.PostAsync($"/api/migrations/legacy?mode={mode}", LegacyApiTests.Form(files)));
+        Assert.Equal("succeeded", job.GetProperty("status").GetString());
+        var report = await (await Api.GetAsync($"/api/migrations/{job.GetProperty("result").GetGuid()}")).ReadJsonAsync();
+        return report.GetProperty("data").Deserialize<LegacyReport>(JsonSerializerOptions.Web)!;
+    }
+
+    [Fact]
+    public async Task A_legacy_dump_holding_a_reference_bomb_grows_the_portal_by_less_than_100_MiB()
+    {
+        var harmless = DexieExports.Website("w0", DexieExports.Item("i1"), DexieExports.Item("i2"), DexieExports.Item("i3"));
+        await MigrateAsync("dry-run", harmless);
+        await MigrateAsync("apply", harmless);
+        var files = DexieExports.Website("s1", DexieExports.Item("i1"), DexieExports.ReferenceBomb("bomb"), DexieExports.Item("i2"));
+        Assert.True(files.Sum(f => f.Bytes.Length) < 4096);
+
+        LegacyReport dry = null!, applied = null!;
+        var dryGrowth = await ProcessMemory.PeakGrowthAsync(measured.Portal.ProcessId, async () => dry = await MigrateAsync("dry-run", files));
+        var applyGrowth = await ProcessMemory.PeakGrowthAsync(measured.Portal.ProcessId, async () => applied = await MigrateAsync("apply", files));
+
+        BoundedExpansionTests.AssertBombReported(dry);
+        BoundedExpansionTests.AssertBombReported(applied);
+        Assert.True(dryGrowth < Bound, $"the dry run grew the Portal by {dryGrowth >> 20} MiB");
+        Assert.True(applyGrowth < Bound, $"the apply grew the Portal by {applyGrowth >> 20} MiB");
+    }
+}
