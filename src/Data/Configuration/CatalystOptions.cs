@@ -23,6 +23,11 @@ public sealed class WebsiteDataOptions
     public long MaxDataBytes { get; set; } = 1L << 30;
     /// <summary>A merge patch loads the section it patches: sections larger than this answer 413 (use PUT).</summary>
     public long MaxMergePatchBytes { get; set; } = 32L << 20;
+    /// <summary>
+    /// Largest single part of a website backup on import (a content item with its data, a content
+    /// type, the website with its metadata): the import is refused above it, and no more than this is read into memory.
+    /// </summary>
+    public long MaxBackupPartBytes { get; set; } = Backups.WebsiteBackupReader.DefaultMaxPartBytes;
 }
 
 public sealed class AdminBootstrapOptions
@@ -69,6 +74,8 @@ public sealed class CatalystOptionsValidator : IValidateOptions<CatalystOptions>
             failures.Add($"Catalyst:Jobs:Storage must be 'InMemory' or 'SqlServer' (was '{storage}').");
         if (options.Websites.MaxDataBytes < 1024 || options.Websites.MaxMergePatchBytes < 1024)
             failures.Add("Catalyst:Websites:MaxDataBytes and MaxMergePatchBytes must be at least 1024.");
+        if (options.Websites.MaxBackupPartBytes is < 64 * 1024 or > 1L << 30)
+            failures.Add("Catalyst:Websites:MaxBackupPartBytes must be between 65536 and 1073741824.");
         if (options.Jobs.WorkerCount is < 1 or > 100)
             failures.Add("Catalyst:Jobs:WorkerCount must be between 1 and 100.");
         if (options.SignIn.PerAddressPerMinute < 1)

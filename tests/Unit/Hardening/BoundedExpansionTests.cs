@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Catalyst.Data.Legacy;
 using Catalyst.Data.Legacy.Reading;
 using Catalyst.Data.Websites;
+using Catalyst.Tests.Unit.Backups;
 using Catalyst.Tests.Unit.Infrastructure;
 using Catalyst.Tests.Unit.Legacy;
 using Microsoft.EntityFrameworkCore;
@@ -114,5 +116,55 @@ public class BoundedExpansionMemoryTests(MeasuredPortal measured) : IClassFixtur
         BoundedExpansionTests.AssertBombReported(applied);
         Assert.True(dryGrowth < Bound, $"the dry run grew the Portal by {dryGrowth >> 20} MiB");
         Assert.True(applyGrowth < Bound, $"the apply grew the Portal by {applyGrowth >> 20} MiB");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_400_KB_gzip_backup_declaring_16_items_of_24_MB_grows_the_portal_by_less_than_100_MiB(bool oneToken)
+    {
+        var warmUp = new HandMadeBackup(Guid.CreateVersion7(), "warm-" + Guid.NewGuid().ToString("N")[..8]);
+        var small = await warmUp.ToBytesAsync([HandMadeBackup.Small(Guid.CreateVersion7(), """{"title":"fine"}""")], gzip: true, TestContext.Current.CancellationToken);
+        Assert.Equal("succeeded", (await BackupTests.ImportAsync(Api, small, "copy")).GetProperty("status").GetString());
+        var backup = await HandMadeBackup.SixteenItemsOf24MBAsync(oneToken);
+        Assert.InRange(backup.Length, 100_000, 600_000);
+
+        JsonElement job = default;
+        var growth = await ProcessMemory.PeakGrowthAsync(measured.Portal.ProcessId, async () => job = await BackupTests.ImportAsync(Api, backup, "copy"));
+
+        Assert.True(growth < Bound, $"the import grew the Portal by {growth >> 20} MiB");
+        Assert.Equal("failed", job.GetProperty("status").GetString());
+        Assert.Contains("MaxBackupPartBytes", job.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_backup_of_200_MB_of_content_items_imports_with_the_portal_growing_less_than_100_MiB()
+    {
+        // 800 items of 256 KB (the API's own item limit): they stream to the store while read and come back in
+        // batches at the commit. The warm-up (100 such items) sizes the server's pools and heap first.
+        var warmUp = new HandMadeBackup(Guid.CreateVersion7(), "warm-" + Guid.NewGuid().ToString("N")[..8]);
+        Assert.Equal("succeeded", (await BackupTests.ImportAsync(Api, await warmUp.ToBytesAsync(Items(100), gzip: true, TestContext.Current.CancellationToken), "skip"))
+            .GetProperty("status").GetString());
+        var made = new HandMadeBackup(Guid.CreateVersion7(), "items-" + Guid.NewGuid().ToString("N")[..8]);
+        var backup = await made.ToBytesAsync(Items(800), gzip: true, TestContext.Current.CancellationToken);
+
+        JsonElement dry = default, job = default;
+        var dryGrowth = await ProcessMemory.PeakGrowthAsync(measured.Portal.ProcessId, async () => dry = await BackupTests.ImportAsync(Api, backup, "skip", dryRun: true));
+        var growth = await ProcessMemory.PeakGrowthAsync(measured.Portal.ProcessId, async () => job = await BackupTests.ImportAsync(Api, backup, "skip"));
+
+        Assert.True(dryGrowth < Bound, $"the dry run grew the Portal by {dryGrowth >> 20} MiB");
+        Assert.True(growth < Bound, $"the import grew the Portal by {growth >> 20} MiB");
+        Assert.Equal("valid", dry.GetProperty("result").GetProperty("status").GetString());
+        Assert.Equal("imported", job.GetProperty("result").GetProperty("status").GetString());
+        Assert.Equal(800, job.GetProperty("result").GetProperty("contentItems").GetInt32());
+        var items = await (await Api.GetAsync($"/api/websites/{made.WebsiteId}/content-items?pageSize=1")).ReadJsonAsync();
+        Assert.Equal(800, items.GetProperty("meta").GetProperty("total").GetInt32());
+
+        static IEnumerable<HandMadeBackup.Item> Items(int count)
+        {
+            var body = Encoding.UTF8.GetBytes(new string('y', 256 << 10));
+            return Enumerable.Range(0, count).Select(i => new HandMadeBackup.Item(Guid.CreateVersion7(),
+                [Encoding.UTF8.GetBytes($"{{\"title\":\"Item {i}\",\"body\":\""), body, Encoding.UTF8.GetBytes("\"}")]));
+        }
     }
 }
