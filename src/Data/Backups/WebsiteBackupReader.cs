@@ -39,7 +39,8 @@ public static class WebsiteBackupReader
     private const int MaxBuffer = 64 << 20;
     /// <summary>The default bound of one small part (<c>Catalyst:Websites:MaxBackupPartBytes</c>).</summary>
     public const long DefaultMaxPartBytes = 4L << 20;
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web) { MaxDepth = JsonSectionSplitter.MaxDepth };
+    // A backup carries sections and values in its envelope: the document limit (SPEC §16), values are checked by the visitor.
+    private static readonly JsonSerializerOptions Json = JsonLimits.Documents;
     private static readonly string[] Required = ["website", "contentTypes", "contentItems", "dataInfo", "data", "assets"];
 
     private enum Kind { Header, SmallStart, SmallEnd, SectionStart, SectionEnd, AssetBegin, AssetBytes, AssetEnd }
@@ -49,7 +50,7 @@ public static class WebsiteBackupReader
     public static async Task ReadAsync(Stream input, IBackupVisitor visitor, CancellationToken ct, long maxPartBytes = DefaultMaxPartBytes)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(InitialBuffer);
-        var state = new JsonReaderState(new JsonReaderOptions { MaxDepth = JsonSectionSplitter.MaxDepth });
+        var state = new JsonReaderState(new JsonReaderOptions { MaxDepth = JsonLimits.DocumentDepth });
         var walk = new Walk();
         var length = 0;
         var eof = false;
@@ -208,7 +209,7 @@ public static class WebsiteBackupReader
     private static async Task DispatchItemAsync(ReadOnlyMemory<byte> json, IBackupVisitor visitor, CancellationToken ct)
     {
         var head = Parse<ItemHead>(json, "content item");
-        using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = JsonSectionSplitter.MaxDepth });
+        using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = JsonLimits.DocumentDepth });
         var data = document.RootElement.EnumerateObject().FirstOrDefault(p => p.NameEquals("data") || string.Equals(p.Name, "data", StringComparison.OrdinalIgnoreCase)).Value;
         await visitor.ContentItemAsync(new BackupContentItem(head.Id, head.ContentTypeId, head.Status, data, head.CreatedAt, head.UpdatedAt), ct);
     }

@@ -241,7 +241,7 @@ public sealed class WebsiteImportService(CatalystDbContext db, ContentStore cont
     /// <summary>For a copy, item references must point at the copied items.</summary>
     private static string RemapReferences(ReadOnlySpan<byte> data, List<ContentField> fields, Dictionary<Guid, Guid> itemIds)
     {
-        if (JsonNode.Parse(data, documentOptions: new JsonDocumentOptions { MaxDepth = JsonSectionSplitter.MaxDepth }) is not JsonObject node)
+        if (JsonNode.Parse(data, documentOptions: JsonLimits.Value) is not JsonObject node)
             return Encoding.UTF8.GetString(data);
         string? Map(JsonNode? value) => value is JsonValue v && v.TryGetValue<string>(out var text) && Guid.TryParse(text, out var id) && itemIds.TryGetValue(id, out var mapped) ? mapped.ToString() : null;
         foreach (var field in fields)
@@ -302,6 +302,8 @@ public sealed class WebsiteImportService(CatalystDbContext db, ContentStore cont
             var errors = new Dictionary<string, string[]>();
             WebsiteRules.ValidName(website.Name, errors);
             WebsiteRules.ValidSlug(website.Slug, errors);
+            if (JsonLimits.DepthOf(website.Metadata) > JsonLimits.MaxDepth)
+                errors["metadata"] = [$"The metadata is nested deeper than {JsonLimits.MaxDepth} levels."];
             if (errors.Count > 0 || website.Id == Guid.Empty)
                 throw new BackupInvalidException("The backup's website is not valid: " + string.Join(" ", errors.Values.SelectMany(v => v)));
             Website = website;
@@ -329,6 +331,8 @@ public sealed class WebsiteImportService(CatalystDbContext db, ContentStore cont
                 throw new BackupInvalidException($"More than {MaxItems} content items.");
             if (item.Data.ValueKind != JsonValueKind.Object || !_itemIds.Add(item.Id))
                 throw new BackupInvalidException($"Content item {item.Id} is not valid or duplicated.");
+            if (JsonLimits.DepthOf(item.Data) > JsonLimits.MaxDepth)
+                throw new BackupInvalidException($"Content item {item.Id} is nested deeper than {JsonLimits.MaxDepth} levels.");
             if (ItemData is not null)
                 throw new BackupInvalidException("The content items must be listed together.");
             _items ??= new BlobWrite(content, ct);

@@ -292,11 +292,11 @@ public sealed class LegacyMigrationService(CatalystDbContext db, ContentStore co
         if (keys.Count == 0 || migration.Checkpoint is null)
             return;
         var checkpoint = JsonSerializer.Deserialize<LegacyCheckpoint>(migration.Checkpoint, JsonSerializerOptions.Web)!;
-        var before = checkpoint.Preferences is null ? new JsonObject() : JsonNode.Parse(checkpoint.Preferences) as JsonObject ?? new JsonObject();
+        var before = checkpoint.Preferences is null ? new JsonObject() : JsonNode.Parse(checkpoint.Preferences, documentOptions: JsonLimits.Value) as JsonObject ?? new JsonObject();
         var row = await db.Set<UserPreferences>().FirstOrDefaultAsync(p => p.UserId == owner.UserId, ct);
         if (row is null)
             return;
-        var current = JsonNode.Parse(row.Preferences) as JsonObject ?? new JsonObject();
+        var current = JsonNode.Parse(row.Preferences, documentOptions: JsonLimits.Value) as JsonObject ?? new JsonObject();
         foreach (var key in keys)
         {
             var path = JsonSerializer.Deserialize<string[]>(key.Extra ?? "[]") ?? [];

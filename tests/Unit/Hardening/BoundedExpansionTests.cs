@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Catalyst.Data.Common;
 using Catalyst.Data.Legacy;
 using Catalyst.Data.Legacy.Reading;
 using Catalyst.Data.Websites;
@@ -46,6 +48,118 @@ public class BoundedExpansionTests(PortalFactory portal)
             .Select(i => i.Data).ToListAsync(TestContext.Current.CancellationToken));
         Assert.Equal(2, landed.Count);
         Assert.True((await _legacy.VerifyAsync(id)).Passed);
+    }
+}
+
+/// <summary>
+/// SPEC §11/§16: whatever JSON a reader accepts, the server can store and send back. One limit
+/// (<see cref="JsonLimits.MaxDepth"/>) for the legacy reader, the API's values and every writer: a row
+/// within it lands and reads back through the API; a row past the reader's limit, or one that would
+/// pass it where it is stored, is a problem entry, and the rest of the run lands.
+/// </summary>
+public class DepthLimitTests(PortalFactory portal)
+{
+    private readonly LegacyHarness _legacy = new(portal, new LegacyDumpReader());
+
+    private static async Task<JsonElement> ReadDeepJsonAsync(HttpResponseMessage response)
+    {
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(), new JsonDocumentOptions { MaxDepth = 2 * JsonLimits.MaxDepth });
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>How many "d" levels the value holds (DexieExports.Nested).</summary>
+    private static int Levels(JsonElement value)
+    {
+        var levels = 0;
+        while (value.ValueKind == JsonValueKind.Object && value.TryGetProperty("d", out var inner))
+        {
+            value = inner;
+            levels++;
+        }
+        return levels;
+    }
+
+    private static (string Name, byte[] Bytes)[] DeepDumps()
+    {
+        string Message(string id, string content) =>
+            $$"""{"id":"{{id}}","sessionId":"s1","role":"user","content":{{content}},"createdAt":"2024-03-15T09:28:30.000Z"}""";
+        var localStorage = new JsonObject
+        {
+            ["theme"] = "dark",
+            ["deep"] = DexieExports.Nested(100),
+            ["edge"] = DexieExports.Nested(JsonLimits.MaxDepth - 1),
+            ["too-deep"] = DexieExports.Nested(600),
+        };
+        return
+        [
+            .. DexieExports.Website("d1", DexieExports.Item("shallow"), DexieExports.Item("deep100", DexieExports.Nested(100)), DexieExports.Item("deep600", DexieExports.Nested(600))),
+            ("kijko_db.json", DexieExports.Export("kijko_db",
+                new DexieExports.Table("chatSessions", "id,projectId,updatedAt", """{"id":"s1","title":"Deep chat"}"""),
+                new DexieExports.Table("chatMessages", "id,sessionId,[sessionId+createdAt]",
+                    Message("m-plain", "\"hello\""), Message("m-deep", DexieExports.Nested(100)), Message("m-too-deep", DexieExports.Nested(600))))),
+            ("localStorage.app.json", System.Text.Encoding.UTF8.GetBytes(localStorage.ToJsonString())),
+        ];
+    }
+
+    private static void AssertCounted(LegacyReport report)
+    {
+        (int, int, int, int) Counts(string database, string table) =>
+            report.Tables.Single(t => t.Database == database && t.Table == table) is var t ? (t.Source, t.Imported, t.Skipped, t.Failed) : default;
+        Assert.Equal((3, 2, 0, 1), Counts("website_d1_content", "contentItems"));
+        Assert.Equal((3, 2, 0, 1), Counts("kijko_db", "chatMessages"));
+        // "too-deep" does not parse as JSON here (past the limit), so it is kept as the string it is; "edge" would nest past the limit under legacy.app.
+        Assert.Equal((4, 3, 0, 1), Counts("localStorage.app", "localStorage"));
+        Assert.Contains(report.Problems, p => p.Table == "contentItems" && p.Message.Contains($"deeper than {JsonLimits.MaxDepth}", StringComparison.Ordinal));
+        Assert.Contains(report.Problems, p => p.Table == "chatMessages" && p.Message.Contains($"deeper than {JsonLimits.MaxDepth}", StringComparison.Ordinal));
+        Assert.Contains(report.Problems, p => p.Key == "edge" && p.Message.Contains("preferences", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Rows_nested_100_deep_land_and_read_back_through_the_api_and_rows_past_the_limit_are_problem_entries()
+    {
+        var user = await portal.CreateUserAsync("deep-rows");
+        var api = portal.CreateApiClient(user.Token);
+
+        var (_, dry) = await _legacy.RunAsync(user, DeepDumps(), dryRun: true);
+        var (id, applied) = await _legacy.RunAsync(user, DeepDumps(), dryRun: false);
+
+        AssertCounted(dry);
+        AssertCounted(applied);
+        Assert.Equal("applied", applied.Status);
+        Assert.True((await _legacy.VerifyAsync(id)).Passed);
+
+        var website = (await ReadDeepJsonAsync(await api.GetAsync("/api/websites"))).GetProperty("data").EnumerateArray().Single(w => w.GetProperty("name").GetString() == "Site d1");
+        var items = (await ReadDeepJsonAsync(await api.GetAsync($"/api/websites/{website.GetProperty("id").GetGuid()}/content-items"))).GetProperty("data").EnumerateArray().ToList();
+        Assert.Equal([0, 100], items.Select(i => Levels(i.GetProperty("data"))).Order());
+
+        var session = (await ReadDeepJsonAsync(await api.GetAsync("/api/chat/sessions"))).GetProperty("data").EnumerateArray().Single(s => s.GetProperty("title").GetString() == "Deep chat");
+        var messages = (await ReadDeepJsonAsync(await api.GetAsync($"/api/chat/sessions/{session.GetProperty("id").GetGuid()}/messages"))).GetProperty("data").EnumerateArray().ToList();
+        var deepMessage = messages.Single(m => m.GetProperty("content").GetString()!.StartsWith('{')).GetProperty("content").GetString()!;
+        using (var content = JsonDocument.Parse(deepMessage, new JsonDocumentOptions { MaxDepth = JsonLimits.MaxDepth }))
+            Assert.Equal(100, Levels(content.RootElement));
+
+        var preferences = (await ReadDeepJsonAsync(await api.GetAsync("/api/me/preferences"))).GetProperty("data").GetProperty("preferences").GetProperty("legacy").GetProperty("app");
+        Assert.Equal(100, Levels(preferences.GetProperty("deep")));
+        Assert.Equal("dark", preferences.GetProperty("theme").GetString());
+        Assert.Equal(DexieExports.Nested(600), preferences.GetProperty("too-deep").GetString());
+        Assert.False(preferences.TryGetProperty("edge", out _));
+    }
+
+    [Fact]
+    public async Task The_api_stores_and_sends_back_a_value_nested_to_the_limit_and_refuses_one_level_more()
+    {
+        var user = await portal.CreateUserAsync("deep-api");
+        var api = portal.CreateApiClient(user.Token);
+        // {"preferences": {"v": <nested>}}: the preferences value is 1 + the nested levels deep.
+        string Body(int levels) => """{"preferences":{"v":""" + DexieExports.Nested(levels) + "}}";
+
+        var saved = await api.SendRawAsync(HttpMethod.Put, "/api/me/preferences", Body(JsonLimits.MaxDepth - 1));
+        var refused = await api.SendRawAsync(HttpMethod.Put, "/api/me/preferences", Body(JsonLimits.MaxDepth));
+
+        Assert.Equal(JsonLimits.MaxDepth - 1, Levels((await ReadDeepJsonAsync(saved)).GetProperty("data").GetProperty("preferences").GetProperty("v")));
+        Assert.Equal(JsonLimits.MaxDepth - 1, Levels((await ReadDeepJsonAsync(await api.GetAsync("/api/me/preferences"))).GetProperty("data").GetProperty("preferences").GetProperty("v")));
+        await refused.AssertProblemAsync(HttpStatusCode.BadRequest, "malformed_json");
     }
 }
 

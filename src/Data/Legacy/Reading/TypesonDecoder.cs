@@ -12,8 +12,11 @@ namespace Catalyst.Data.Legacy.Reading;
 /// </summary>
 public static class TypesonDecoder
 {
-    /// <summary>Deeper rows are reported as problems instead of decoded (JSON itself sets no limit; a stack does).</summary>
-    public const int MaxDepth = 2048;
+    /// <summary>
+    /// Deeper rows are reported as problems instead of decoded (JSON itself sets no limit; a stack does).
+    /// The limit of every JSON value Catalyst stores, so whatever is read here can be written and read back.
+    /// </summary>
+    public const int MaxDepth = Common.JsonLimits.MaxDepth;
 
     private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = MaxDepth, AllowTrailingCommas = false };
 
