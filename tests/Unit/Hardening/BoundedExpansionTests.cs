@@ -31,6 +31,14 @@ public class BoundedExpansionTests(PortalFactory portal)
         Assert.Contains("'#' references", problem.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(4L << 20, 64L << 20, true)]
+    [InlineData(1024, 1024, true)]
+    [InlineData(512, 64L << 20, false)]
+    [InlineData(4L << 20, 1L << 20, false)]
+    public void The_expansion_bounds_are_validated_settings(long perRow, long perRun, bool valid) =>
+        Assert.Equal(valid, new LegacyOptionsValidator().Validate(null, new LegacyOptions { MaxRowExpansionBytes = perRow, MaxRunExpansionBytes = perRun }).Succeeded);
+
     [Fact]
     public async Task A_typeson_reference_bomb_is_a_problem_entry_of_the_dry_run_and_the_apply_and_the_other_rows_land()
     {
@@ -160,6 +168,24 @@ public class DepthLimitTests(PortalFactory portal)
         Assert.Equal(JsonLimits.MaxDepth - 1, Levels((await ReadDeepJsonAsync(saved)).GetProperty("data").GetProperty("preferences").GetProperty("v")));
         Assert.Equal(JsonLimits.MaxDepth - 1, Levels((await ReadDeepJsonAsync(await api.GetAsync("/api/me/preferences"))).GetProperty("data").GetProperty("preferences").GetProperty("v")));
         await refused.AssertProblemAsync(HttpStatusCode.BadRequest, "malformed_json");
+    }
+
+    [Fact]
+    public async Task A_migrated_item_nested_300_deep_exports_and_imports_as_a_copy()
+    {
+        // Only a migration brings item data this deep (a content type's fields are flat); the backup writer and reader keep it.
+        var user = await portal.CreateUserAsync("deep-backup");
+        var api = portal.CreateApiClient(user.Token);
+        await _legacy.RunAsync(user, DexieExports.Website("d2", DexieExports.Item("deep300", DexieExports.Nested(300))), dryRun: false);
+        var id = (await ReadDeepJsonAsync(await api.GetAsync("/api/websites"))).GetProperty("data").EnumerateArray().Single().GetProperty("id").GetGuid();
+
+        var backup = await api.GetByteArrayAsync($"/api/websites/{id}/export");
+        var job = await BackupTests.ImportAsync(api, backup, "copy");
+
+        Assert.Equal("succeeded", job.GetProperty("status").GetString());
+        var copyId = job.GetProperty("result").GetProperty("websiteId").GetGuid();
+        var item = (await ReadDeepJsonAsync(await api.GetAsync($"/api/websites/{copyId}/content-items"))).GetProperty("data").EnumerateArray().Single();
+        Assert.Equal(300, Levels(item.GetProperty("data")));
     }
 }
 
