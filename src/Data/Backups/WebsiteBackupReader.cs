@@ -12,6 +12,7 @@ public interface IBackupVisitor
     ValueTask HeaderAsync(string format, int formatVersion, CancellationToken ct);
     ValueTask WebsiteAsync(BackupWebsite website, CancellationToken ct);
     ValueTask ContentTypeAsync(BackupContentType type, CancellationToken ct);
+    /// <summary>One content item; its <see cref="BackupContentItem.Data"/> lies over the reader's buffer: valid only during the call.</summary>
     ValueTask ContentItemAsync(BackupContentItem item, CancellationToken ct);
     ValueTask DataInfoAsync(BackupDataInfo info, CancellationToken ct);
     ValueTask SectionBeginAsync(string section, CancellationToken ct);
@@ -28,29 +29,35 @@ public interface IBackupVisitor
 /// small parts (website, content model) are captured and deserialized one at a time, data
 /// sections are handed to the visitor byte for byte, and asset bytes are decoded from their
 /// base64 pieces as they arrive. No part larger than one token (or one small part) is held in
-/// memory. Structural problems throw <see cref="BackupInvalidException"/>.
+/// memory, and a small part (a content item with its data, a content type…) larger than
+/// <c>maxPartBytes</c> is refused as soon as that many bytes of it went by, whatever the part
+/// declares or the compression hides (SPEC §16). Structural problems throw <see cref="BackupInvalidException"/>.
 /// </summary>
 public static class WebsiteBackupReader
 {
     private const int InitialBuffer = 1 << 20;
     private const int MaxBuffer = 64 << 20;
-    private const int MaxSmallPart = 32 << 20;
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web) { MaxDepth = JsonSectionSplitter.MaxDepth };
+    /// <summary>The default bound of one small part (<c>Catalyst:Websites:MaxBackupPartBytes</c>).</summary>
+    public const long DefaultMaxPartBytes = 4L << 20;
+    // A backup carries sections and values in its envelope: the document limit (SPEC §16), values are checked by the visitor.
+    private static readonly JsonSerializerOptions Json = JsonLimits.Documents;
     private static readonly string[] Required = ["website", "contentTypes", "contentItems", "dataInfo", "data", "assets"];
 
     private enum Kind { Header, SmallStart, SmallEnd, SectionStart, SectionEnd, AssetBegin, AssetBytes, AssetEnd }
 
     private sealed record Event(Kind Kind, int Offset = 0, string? Name = null, bool IsNull = false, object? Value = null);
 
-    public static async Task ReadAsync(Stream input, IBackupVisitor visitor, CancellationToken ct)
+    public static async Task ReadAsync(Stream input, IBackupVisitor visitor, CancellationToken ct, long maxPartBytes = DefaultMaxPartBytes)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(InitialBuffer);
-        var state = new JsonReaderState(new JsonReaderOptions { MaxDepth = JsonSectionSplitter.MaxDepth });
+        var state = new JsonReaderState(new JsonReaderOptions { MaxDepth = JsonLimits.DocumentDepth });
         var walk = new Walk();
         var length = 0;
         var eof = false;
-        // Byte capture: a small part into memory, or a section to the visitor.
-        MemoryStream? small = null;
+        // Byte capture: a small part into memory, or a section to the visitor. One buffer serves
+        // every small part of the backup, so thousands of items do not allocate thousands of buffers.
+        var part = new ArrayBufferWriter<byte>();
+        ArrayBufferWriter<byte>? small = null;
         string? smallKind = null;
         var sectionOpen = false;
         var sectionNull = false;
@@ -86,14 +93,16 @@ public static class WebsiteBackupReader
                             await visitor.HeaderAsync(e.Name!, (int)e.Value!, ct);
                             break;
                         case Kind.SmallStart:
-                            small = new MemoryStream();
+                            part.ResetWrittenCount();
+                            small = part;
                             smallKind = e.Name;
                             captureFrom = e.Offset;
                             break;
                         case Kind.SmallEnd:
-                            await small!.WriteAsync(buffer.AsMemory(captureFrom, e.Offset - captureFrom), ct);
-                            small.Position = 0;
-                            await DispatchSmallAsync(smallKind!, small, visitor, ct);
+                            if (small!.WrittenCount + e.Offset - captureFrom > maxPartBytes)
+                                throw PartTooLarge(smallKind!, maxPartBytes);
+                            small.Write(buffer.AsSpan(captureFrom, e.Offset - captureFrom));
+                            await DispatchSmallAsync(smallKind!, small.WrittenMemory, visitor, ct);
                             small = null;
                             break;
                         case Kind.SectionStart:
@@ -122,9 +131,9 @@ public static class WebsiteBackupReader
                 var consumed = scan.Consumed;
                 if (small is not null && consumed > captureFrom)
                 {
-                    await small.WriteAsync(buffer.AsMemory(captureFrom, consumed - captureFrom), ct);
-                    if (small.Length > MaxSmallPart)
-                        throw new BackupInvalidException($"The '{smallKind}' part is larger than {MaxSmallPart} bytes.");
+                    small.Write(buffer.AsSpan(captureFrom, consumed - captureFrom));
+                    if (small.WrittenCount > maxPartBytes)
+                        throw PartTooLarge(smallKind!, maxPartBytes);
                     captureFrom = consumed;
                 }
                 if (sectionOpen && consumed > captureFrom)
@@ -147,6 +156,9 @@ public static class WebsiteBackupReader
                 }
                 if (consumed == 0 && length == buffer.Length)
                 {
+                    // One token fills the buffer: inside a small part it counts against the part's bound before the buffer grows for it.
+                    if (small is not null && small.WrittenCount + length - captureFrom > maxPartBytes)
+                        throw PartTooLarge(smallKind!, maxPartBytes);
                     if (buffer.Length >= MaxBuffer)
                         throw new BackupInvalidException($"A single JSON token is larger than {MaxBuffer} bytes.");
                     var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
@@ -172,23 +184,41 @@ public static class WebsiteBackupReader
         }
     }
 
-    private static async Task DispatchSmallAsync(string kind, Stream json, IBackupVisitor visitor, CancellationToken ct)
+    private static BackupInvalidException PartTooLarge(string kind, long maxPartBytes) => new(
+        $"A part of '{kind}' is larger than {(maxPartBytes % (1 << 20) == 0 ? $"{maxPartBytes >> 20} MiB" : $"{maxPartBytes} bytes")}, the most one part may hold (Catalyst:Websites:MaxBackupPartBytes).");
+
+    private static async Task DispatchSmallAsync(string kind, ReadOnlyMemory<byte> json, IBackupVisitor visitor, CancellationToken ct)
     {
         switch (kind)
         {
-            case "website": await visitor.WebsiteAsync(await ParseAsync<BackupWebsite>(json, "website", ct), ct); break;
-            case "dataInfo": await visitor.DataInfoAsync(await ParseAsync<BackupDataInfo>(json, "dataInfo", ct), ct); break;
-            case "contentTypes": await visitor.ContentTypeAsync(await ParseAsync<BackupContentType>(json, "content type", ct), ct); break;
-            case "contentItems": await visitor.ContentItemAsync(await ParseAsync<BackupContentItem>(json, "content item", ct), ct); break;
-            case "deploymentConfigs": await visitor.DeploymentConfigAsync(await ParseAsync<BackupDeploymentConfig>(json, "deployment config", ct), ct); break;
+            case "website": await visitor.WebsiteAsync(Parse<BackupWebsite>(json, "website"), ct); break;
+            case "dataInfo": await visitor.DataInfoAsync(Parse<BackupDataInfo>(json, "dataInfo"), ct); break;
+            case "contentTypes": await visitor.ContentTypeAsync(Parse<BackupContentType>(json, "content type"), ct); break;
+            case "contentItems": await DispatchItemAsync(json, visitor, ct); break;
+            case "deploymentConfigs": await visitor.DeploymentConfigAsync(Parse<BackupDeploymentConfig>(json, "deployment config"), ct); break;
         }
     }
 
-    private static async Task<T> ParseAsync<T>(Stream json, string what, CancellationToken ct)
+    /// <summary>The item's fields without its data, which may be large.</summary>
+    private sealed record ItemHead(Guid Id, Guid ContentTypeId, string Status, DateTime CreatedAt, DateTime UpdatedAt);
+
+    /// <summary>
+    /// A content item whose data is read in place: the item's data element lies over the captured
+    /// bytes (no copy of what may be megabytes), so it is valid only while the visitor runs.
+    /// </summary>
+    private static async Task DispatchItemAsync(ReadOnlyMemory<byte> json, IBackupVisitor visitor, CancellationToken ct)
+    {
+        var head = Parse<ItemHead>(json, "content item");
+        using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = JsonLimits.DocumentDepth });
+        var data = document.RootElement.EnumerateObject().FirstOrDefault(p => p.NameEquals("data") || string.Equals(p.Name, "data", StringComparison.OrdinalIgnoreCase)).Value;
+        await visitor.ContentItemAsync(new BackupContentItem(head.Id, head.ContentTypeId, head.Status, data, head.CreatedAt, head.UpdatedAt), ct);
+    }
+
+    private static T Parse<T>(ReadOnlyMemory<byte> json, string what)
     {
         try
         {
-            return await JsonSerializer.DeserializeAsync<T>(json, Json, ct) ?? throw new BackupInvalidException($"A {what} is empty.");
+            return JsonSerializer.Deserialize<T>(json.Span, Json) ?? throw new BackupInvalidException($"A {what} is empty.");
         }
         catch (JsonException ex)
         {

@@ -20,6 +20,7 @@ public sealed class WebsiteBackupWriter(CatalystDbContext db, ContentStore conte
     private static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web)
     {
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        MaxDepth = JsonLimits.DocumentDepth, // values nested as deep as Catalyst stores them, in the backup's envelope
     };
 
     public sealed record Progress(long Done, long Total);
@@ -43,7 +44,7 @@ public sealed class WebsiteBackupWriter(CatalystDbContext db, ContentStore conte
         await Small(output, Clock.UtcNow(time), ct);
         await Raw(output, ",\"website\":", ct);
         await Small(output, new BackupWebsite(website.Id, website.Name, website.Slug, website.Description, website.Category,
-            JsonDocument.Parse(website.Metadata).RootElement, website.CreatedAt, website.UpdatedAt), ct);
+            JsonDocument.Parse(website.Metadata, JsonLimits.Value).RootElement, website.CreatedAt, website.UpdatedAt), ct);
 
         await Raw(output, ",\"contentTypes\":[", ct);
         var first = true;
@@ -51,7 +52,7 @@ public sealed class WebsiteBackupWriter(CatalystDbContext db, ContentStore conte
         {
             await Raw(output, first ? "" : ",", ct);
             first = false;
-            await Small(output, new BackupContentType(type.Id, type.Name, type.Slug, JsonDocument.Parse(type.Fields).RootElement), ct);
+            await Small(output, new BackupContentType(type.Id, type.Name, type.Slug, JsonDocument.Parse(type.Fields, JsonLimits.Value).RootElement), ct);
         }
         await Raw(output, "],\"contentItems\":[", ct);
         first = true;
@@ -60,7 +61,7 @@ public sealed class WebsiteBackupWriter(CatalystDbContext db, ContentStore conte
             await Raw(output, first ? "" : ",", ct);
             first = false;
             await Small(output, new BackupContentItem(item.Id, item.ContentTypeId, JsonNamingPolicy.CamelCase.ConvertName(item.Status.ToString()),
-                JsonDocument.Parse(item.Data).RootElement, item.CreatedAt, item.UpdatedAt), ct);
+                JsonDocument.Parse(item.Data, JsonLimits.Value).RootElement, item.CreatedAt, item.UpdatedAt), ct);
         }
 
         // Section checksums and lengths come first, so a reader can verify the sections as they stream by.
@@ -109,7 +110,7 @@ public sealed class WebsiteBackupWriter(CatalystDbContext db, ContentStore conte
         {
             await Raw(output, first ? "" : ",", ct);
             first = false;
-            await Small(output, new BackupDeploymentConfig(config.Id, config.Name, config.Provider, config.Endpoint, JsonDocument.Parse(config.Settings).RootElement), ct);
+            await Small(output, new BackupDeploymentConfig(config.Id, config.Name, config.Provider, config.Endpoint, JsonDocument.Parse(config.Settings, JsonLimits.Value).RootElement), ct);
         }
         await Raw(output, "]}", ct);
         await output.FlushAsync(ct);

@@ -1,12 +1,17 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.IO.Pipelines;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Catalyst.Data.Assets;
 using Catalyst.Data.Common;
+using Catalyst.Data.Configuration;
 using Catalyst.Data.Storage;
 using Catalyst.Data.Websites;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Catalyst.Data.Backups;
 
@@ -27,9 +32,12 @@ public sealed record ImportResult(
 /// references that keep their blobs. A failure or cancellation before the commit leaves nothing
 /// behind but unreferenced blobs, which garbage collection frees.
 /// </summary>
-public sealed class WebsiteImportService(CatalystDbContext db, ContentStore content, WebsiteService websites, TimeProvider time)
+public sealed class WebsiteImportService(CatalystDbContext db, ContentStore content, WebsiteService websites, TimeProvider time, IOptions<CatalystOptions> settings)
 {
     private const int MaxItems = 200_000;
+    /// <summary>Item rows are saved (in the import's transaction) and let go every this many bytes of data or rows.</summary>
+    private const long ItemBatchBytes = 4L << 20;
+    private const int ItemBatchRows = 1000;
 
     public async Task<ImportResult> ImportAsync(Actor importer, Stream backup, ImportOptions options, Func<long, Task>? progress, CancellationToken ct)
     {
@@ -40,13 +48,14 @@ public sealed class WebsiteImportService(CatalystDbContext db, ContentStore cont
         var collector = new Collector(content);
         try
         {
-            await WebsiteBackupReader.ReadAsync(counted, collector, ct);
+            await WebsiteBackupReader.ReadAsync(counted, collector, ct, settings.Value.Websites.MaxBackupPartBytes);
         }
         catch (Exception ex)
         {
             await collector.AbortAsync(ex);
             throw;
         }
+        await collector.CompleteAsync();
         collector.Validate();
         if (options.DryRun)
             return await PlanAsync(importer, collector, options, ct);
@@ -150,19 +159,7 @@ public sealed class WebsiteImportService(CatalystDbContext db, ContentStore cont
         foreach (var type in backup.Types)
             db.Set<ContentType>().Add(new ContentType { Id = typeIds[type.Id], WebsiteId = websiteId, Name = type.Name, Slug = type.Slug, Fields = type.Fields.GetRawText() });
         var fieldsByType = backup.Types.ToDictionary(t => t.Id, t => ContentSchema.Parse(t.Fields.GetRawText()));
-        foreach (var item in backup.Items)
-        {
-            var data = remap ? RemapReferences(item.Data, fieldsByType[item.ContentTypeId], itemIds) : item.Data.GetRawText();
-            db.Set<ContentItem>().Add(new ContentItem
-            {
-                Id = itemIds[item.Id],
-                WebsiteId = websiteId,
-                ContentTypeId = typeIds[item.ContentTypeId],
-                Data = data,
-                Status = string.Equals(item.Status, "published", StringComparison.OrdinalIgnoreCase) ? ContentItemStatus.Published : ContentItemStatus.Draft,
-                CreatedAt = item.CreatedAt,
-            });
-        }
+        await AddItemsAsync(backup, websiteId, typeIds, itemIds, remap ? fieldsByType : null, ct);
 
         int? versionNumber = null;
         var head = new WebsiteDataHead { WebsiteId = websiteId };
@@ -229,11 +226,53 @@ public sealed class WebsiteImportService(CatalystDbContext db, ContentStore cont
         }
     }
 
-    /// <summary>For a copy, item references must point at the copied items.</summary>
-    private static string RemapReferences(JsonElement data, List<ContentField> fields, Dictionary<Guid, Guid> itemIds)
+    /// <summary>
+    /// The content items' rows, each one's data read back from the blob the reading phase staged
+    /// them in, in order; every few MiB (or thousand rows) the rows are saved, inside the caller's
+    /// transaction, and let go, so memory holds one batch of items, never all of them (SPEC §16).
+    /// </summary>
+    private async Task AddItemsAsync(Collector backup, Guid websiteId, Dictionary<Guid, Guid> typeIds, Dictionary<Guid, Guid> itemIds,
+        Dictionary<Guid, List<ContentField>>? remap, CancellationToken ct)
     {
-        if (JsonNode.Parse(data.GetRawText()) is not JsonObject node)
-            return data.GetRawText();
+        if (backup.Items.Count == 0)
+            return;
+        await using var staged = await content.OpenReadAsync(backup.ItemData!.Sha256, ct)
+            ?? throw new InvalidOperationException("The content items staged by this import are gone from the store.");
+        var batch = new List<ContentItem>();
+        long batchBytes = 0;
+        var buffer = new byte[backup.Items.Max(i => i.Length)]; // one buffer for all items: the largest is bounded by the part limit
+        foreach (var item in backup.Items)
+        {
+            var bytes = buffer.AsMemory(0, item.Length);
+            await staged.ReadExactlyAsync(bytes, ct);
+            var row = new ContentItem
+            {
+                Id = itemIds[item.Id],
+                WebsiteId = websiteId,
+                ContentTypeId = typeIds[item.ContentTypeId],
+                Data = remap is null ? Encoding.UTF8.GetString(bytes.Span) : RemapReferences(bytes.Span, remap[item.ContentTypeId], itemIds),
+                Status = item.Published ? ContentItemStatus.Published : ContentItemStatus.Draft,
+                CreatedAt = item.CreatedAt,
+            };
+            db.Set<ContentItem>().Add(row);
+            batch.Add(row);
+            batchBytes += item.Length;
+            if (batchBytes >= ItemBatchBytes || batch.Count >= ItemBatchRows)
+            {
+                await db.SaveChangesAsync(ct);
+                foreach (var saved in batch)
+                    db.Entry(saved).State = EntityState.Detached;
+                batch.Clear();
+                batchBytes = 0;
+            }
+        }
+    }
+
+    /// <summary>For a copy, item references must point at the copied items.</summary>
+    private static string RemapReferences(ReadOnlySpan<byte> data, List<ContentField> fields, Dictionary<Guid, Guid> itemIds)
+    {
+        if (JsonNode.Parse(data, documentOptions: JsonLimits.Value) is not JsonObject node)
+            return Encoding.UTF8.GetString(data);
         string? Map(JsonNode? value) => value is JsonValue v && v.TryGetValue<string>(out var text) && Guid.TryParse(text, out var id) && itemIds.TryGetValue(id, out var mapped) ? mapped.ToString() : null;
         foreach (var field in fields)
         {
@@ -259,16 +298,30 @@ public sealed class WebsiteImportService(CatalystDbContext db, ContentStore cont
         return read == 2 && head[0] == 0x1f && head[1] == 0x8b ? new GZipStream(prefixed, CompressionMode.Decompress) : prefixed;
     }
 
-    /// <summary>Collects the small parts and stores sections and assets as blobs while checking their hashes.</summary>
+    /// <summary>A content item as the commit needs it; its data waits in <see cref="Collector.ItemData"/>, <see cref="Length"/> bytes after the previous item's.</summary>
+    private sealed record StagedItem(Guid Id, Guid ContentTypeId, bool Published, DateTime CreatedAt, int Length);
+
+    /// <summary>
+    /// Collects the small parts and stores sections and assets as blobs while checking their hashes.
+    /// Content items are not kept: their data goes to one staged blob as they are read, and only
+    /// their ids, status and lengths stay in memory (SPEC §16: imports stream items to the store).
+    /// </summary>
     private sealed class Collector(ContentStore content) : IBackupVisitor
     {
         public BackupWebsite? Website { get; private set; }
         public List<BackupContentType> Types { get; } = [];
-        public List<BackupContentItem> Items { get; } = [];
+        public List<StagedItem> Items { get; } = [];
+        /// <summary>Every item's data, one after another; unreferenced, so garbage collection frees it after the import.</summary>
+        public BlobInfo? ItemData { get; private set; }
         public Dictionary<string, BlobInfo?> Sections { get; } = [];
         public List<(BackupAsset Asset, BlobInfo Blob)> Assets { get; } = [];
+        private readonly HashSet<Guid> _typeIds = [];
+        private readonly HashSet<string> _typeSlugs = new(StringComparer.Ordinal);
+        private readonly HashSet<Guid> _itemIds = [];
+        private readonly HashSet<Guid> _assetIds = [];
         private BackupDataInfo? _dataInfo;
         private BlobWrite? _current;
+        private BlobWrite? _items;
         private BackupAsset? _asset;
         private string? _section;
 
@@ -279,6 +332,8 @@ public sealed class WebsiteImportService(CatalystDbContext db, ContentStore cont
             var errors = new Dictionary<string, string[]>();
             WebsiteRules.ValidName(website.Name, errors);
             WebsiteRules.ValidSlug(website.Slug, errors);
+            if (JsonLimits.DepthOf(website.Metadata) > JsonLimits.MaxDepth)
+                errors["metadata"] = [$"The metadata is nested deeper than {JsonLimits.MaxDepth} levels."];
             if (errors.Count > 0 || website.Id == Guid.Empty)
                 throw new BackupInvalidException("The backup's website is not valid: " + string.Join(" ", errors.Values.SelectMany(v => v)));
             Website = website;
@@ -294,7 +349,7 @@ public sealed class WebsiteImportService(CatalystDbContext db, ContentStore cont
             try { fields = [.. ContentSchema.Parse(type.Fields.GetRawText())]; }
             catch (JsonException) { throw new BackupInvalidException($"Content type '{type.Name}' has an unreadable field schema."); }
             ContentSchema.ValidFields(fields, errors);
-            if (errors.Count > 0 || Types.Any(t => t.Id == type.Id || t.Slug == type.Slug))
+            if (errors.Count > 0 || !_typeIds.Add(type.Id) || !_typeSlugs.Add(type.Slug))
                 throw new BackupInvalidException($"Content type '{type.Name}' is not valid or duplicated.");
             Types.Add(type);
             return ValueTask.CompletedTask;
@@ -304,11 +359,29 @@ public sealed class WebsiteImportService(CatalystDbContext db, ContentStore cont
         {
             if (Items.Count >= MaxItems)
                 throw new BackupInvalidException($"More than {MaxItems} content items.");
-            if (item.Data.ValueKind != JsonValueKind.Object || Items.Any(i => i.Id == item.Id))
+            if (item.Data.ValueKind != JsonValueKind.Object || !_itemIds.Add(item.Id))
                 throw new BackupInvalidException($"Content item {item.Id} is not valid or duplicated.");
-            Items.Add(item);
-            return ValueTask.CompletedTask;
+            if (JsonLimits.DepthOf(item.Data) > JsonLimits.MaxDepth)
+                throw new BackupInvalidException($"Content item {item.Id} is nested deeper than {JsonLimits.MaxDepth} levels.");
+            if (ItemData is not null)
+                throw new BackupInvalidException("The content items must be listed together.");
+            _items ??= new BlobWrite(content, ct);
+            var data = JsonMarshal.GetRawUtf8Value(item.Data);
+            Items.Add(new StagedItem(item.Id, item.ContentTypeId, string.Equals(item.Status, "published", StringComparison.OrdinalIgnoreCase), item.CreatedAt, data.Length));
+            return _items.WriteAsync(data, ct);
         }
+
+        /// <summary>The items' blob is complete before another blob is written (one store, one DbContext) and before the commit.</summary>
+        private async ValueTask CloseItemsAsync()
+        {
+            if (_items is null)
+                return;
+            ItemData = await _items.CompleteAsync();
+            _items = null;
+        }
+
+        /// <summary>Reading is over: everything staged is stored.</summary>
+        public async Task CompleteAsync() => await CloseItemsAsync();
 
         public ValueTask DataInfoAsync(BackupDataInfo info, CancellationToken ct)
         {
@@ -316,13 +389,13 @@ public sealed class WebsiteImportService(CatalystDbContext db, ContentStore cont
             return ValueTask.CompletedTask;
         }
 
-        public ValueTask SectionBeginAsync(string section, CancellationToken ct)
+        public async ValueTask SectionBeginAsync(string section, CancellationToken ct)
         {
             if (_dataInfo is null)
                 throw new BackupInvalidException("dataInfo must come before data.");
+            await CloseItemsAsync();
             _section = section;
             _current = new BlobWrite(content, ct);
-            return ValueTask.CompletedTask;
         }
 
         public ValueTask SectionBytesAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct) => _current!.WriteAsync(bytes, ct);
@@ -344,13 +417,13 @@ public sealed class WebsiteImportService(CatalystDbContext db, ContentStore cont
             Sections[_section!] = blob;
         }
 
-        public ValueTask AssetBeginAsync(BackupAsset asset, CancellationToken ct)
+        public async ValueTask AssetBeginAsync(BackupAsset asset, CancellationToken ct)
         {
-            if (asset.Length < 0 || asset.Sha256 is not { Length: 64 } || Assets.Any(a => a.Asset.Id == asset.Id))
+            if (asset.Length < 0 || asset.Sha256 is not { Length: 64 } || !_assetIds.Add(asset.Id))
                 throw new BackupInvalidException($"Asset {asset.Id} is not valid or duplicated.");
+            await CloseItemsAsync();
             _asset = asset;
             _current = new BlobWrite(content, ct);
-            return ValueTask.CompletedTask;
         }
 
         public ValueTask AssetBytesAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct) => _current!.WriteAsync(bytes, ct);
@@ -383,6 +456,8 @@ public sealed class WebsiteImportService(CatalystDbContext db, ContentStore cont
         {
             if (_current is not null)
                 await _current.AbortAsync(reason);
+            if (_items is not null)
+                await _items.AbortAsync(reason);
         }
     }
 
@@ -401,6 +476,20 @@ public sealed class WebsiteImportService(CatalystDbContext db, ContentStore cont
         public async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct)
         {
             var flushed = await _pipe.Writer.WriteAsync(bytes, ct);
+            if (flushed.IsCompleted)
+                await _store;
+        }
+
+        /// <summary>Copies <paramref name="bytes"/> into the pipe (a span cannot wait), then waits while the store catches up.</summary>
+        public ValueTask WriteAsync(ReadOnlySpan<byte> bytes, CancellationToken ct)
+        {
+            _pipe.Writer.Write(bytes);
+            return FlushAsync(ct);
+        }
+
+        private async ValueTask FlushAsync(CancellationToken ct)
+        {
+            var flushed = await _pipe.Writer.FlushAsync(ct);
             if (flushed.IsCompleted)
                 await _store;
         }

@@ -72,6 +72,11 @@ public sealed class WebsiteDataOptions
     public int MaxConflictBackups { get; set; } = 20;
     /// <summary>Versions and conflict backups one website may have pinned.</summary>
     public int MaxPinnedVersions { get; set; } = 20;
+    /// <summary>
+    /// Largest single part of a website backup on import (a content item with its data, a content
+    /// type, the website with its metadata): the import is refused above it, and no more than this is read into memory.
+    /// </summary>
+    public long MaxBackupPartBytes { get; set; } = Backups.WebsiteBackupReader.DefaultMaxPartBytes;
 }
 
 public sealed class AdminBootstrapOptions
@@ -122,6 +127,8 @@ public sealed class CatalystOptionsValidator : IValidateOptions<CatalystOptions>
             failures.Add("Catalyst:Websites:MaxVersions and MaxConflictBackups must be between 1 and 100000.");
         if (options.Websites.MaxPinnedVersions is < 0 or > 10_000)
             failures.Add("Catalyst:Websites:MaxPinnedVersions must be between 0 and 10000.");
+        if (options.Websites.MaxBackupPartBytes is < 64 * 1024 or > 1L << 30)
+            failures.Add("Catalyst:Websites:MaxBackupPartBytes must be between 65536 and 1073741824.");
         if (options.Jobs.WorkerCount is < 1 or > 100)
             failures.Add("Catalyst:Jobs:WorkerCount must be between 1 and 100.");
         if (options.SignIn.PerAddressPerMinute < 1)

@@ -47,7 +47,9 @@ public static class DataServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton(sp => new CatalystPaths(contentRoot, sp.GetRequiredService<IOptions<CatalystOptions>>().Value.DataDirectory));
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<Catalyst.Data.Legacy.Reading.ILegacyDumpReader, Catalyst.Data.Legacy.Reading.LegacyDumpReader>();
+        services.AddSingleton<IValidateOptions<Legacy.Reading.LegacyOptions>, Legacy.Reading.LegacyOptionsValidator>();
+        services.AddOptions<Legacy.Reading.LegacyOptions>().Bind(configuration.GetSection(Legacy.Reading.LegacyOptions.Section)).ValidateOnStart();
+        services.AddSingleton<Legacy.Reading.ILegacyDumpReader>(sp => new Legacy.Reading.LegacyDumpReader(sp.GetRequiredService<IOptions<Legacy.Reading.LegacyOptions>>().Value));
 
         var provider = configuration.GetSection(DatabaseOptions.Section)[nameof(DatabaseOptions.Provider)] ?? DatabaseProviders.Sqlite;
         if (string.Equals(provider, DatabaseProviders.SqlServer, StringComparison.OrdinalIgnoreCase))

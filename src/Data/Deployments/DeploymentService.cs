@@ -73,7 +73,7 @@ public sealed class DeploymentService(CatalystDbContext db, WebsiteService websi
             throw new VersionConflictException(config.Version);
         var errors = new Dictionary<string, string[]>();
         var merged = new DeploymentConfigInput(input.Name ?? config.Name, input.Provider ?? config.Provider, input.Endpoint ?? config.Endpoint,
-            input.Settings ?? System.Text.Json.JsonDocument.Parse(config.Settings).RootElement);
+            input.Settings ?? JsonLimits.ParseValue(config.Settings));
         var (name, provider, settings) = DeploymentRules.Validate(merged, errors);
         var endpoint = await CheckEndpointAsync(merged.Endpoint, errors, ct);
         ValidateCredential(credential, errors);

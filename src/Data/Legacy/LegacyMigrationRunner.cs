@@ -286,6 +286,11 @@ public sealed class LegacyMigrationRunner(
             Count(row, outcome.Outcome, outcome.Message);
             return;
         }
+        if (LegacyValues.TooDeep(value, 3, "the preferences (legacy.app.key)") is { } tooDeep)
+        {
+            Count(row, Outcome.Failed, tooDeep);
+            return;
+        }
         var legacy = _preferences["legacy"] as JsonObject ?? (JsonObject)(_preferences["legacy"] = new JsonObject());
         var section = legacy[app] as JsonObject ?? (JsonObject)(legacy[app] = new JsonObject());
         section[key] = value?.DeepClone();
@@ -297,7 +302,7 @@ public sealed class LegacyMigrationRunner(
         if (_preferenceRows.Count == 0)
             return;
         var current = await preferences.GetAsync(_owner, ct);
-        var merged = JsonNode.Parse(current.Preferences) as JsonObject ?? new JsonObject();
+        var merged = JsonNode.Parse(current.Preferences, documentOptions: JsonLimits.Value) as JsonObject ?? new JsonObject();
         var legacy = merged["legacy"] as JsonObject ?? (JsonObject)(merged["legacy"] = new JsonObject());
         foreach (var (app, values) in (JsonObject)_preferences["legacy"]!)
         {
@@ -363,8 +368,8 @@ public sealed class LegacyMigrationRunner(
         var metadata = LegacyValues.Rest(legacy, "id", "name", "description", "category");
         metadata["legacyId"] = websiteRow.Key;
         var config = new JsonObject();
-        foreach (var row in site.Of(LegacyDatabases.Config, "config"))
-            config[row.Key] = row.Value is JsonObject o && o.ContainsKey("value") ? o["value"]?.DeepClone() : row.Value?.DeepClone();
+        foreach (var row in site.Of(LegacyDatabases.Config, "config").Where(r => ConfigTooDeep(r) is null))
+            config[row.Key] = ConfigValue(row)?.DeepClone();
         if (config.Count > 0)
             metadata["config"] = config;
 
@@ -464,7 +469,12 @@ public sealed class LegacyMigrationRunner(
         foreach (var row in site.Of(LegacyDatabases.Config, "cache"))
             plan.Skipped.Add((row, "Build cache entries are derived data: not imported."));
         foreach (var row in site.Of(LegacyDatabases.Config, "config"))
-            plan.Embedded.Add(row);
+        {
+            if (ConfigTooDeep(row) is { } tooDeep)
+                plan.Refused.Add((row, tooDeep));
+            else
+                plan.Embedded.Add(row);
+        }
         foreach (var table in new[] { "conversations", "messages", "pinnedContext" })
             foreach (var row in site.Of(LegacyDatabases.AiContext, table))
             {
@@ -482,6 +492,11 @@ public sealed class LegacyMigrationRunner(
                 plan.Skipped.Add((row, $"Unknown table '{table}': not imported."));
         return plan;
     }
+
+    private static JsonNode? ConfigValue(LegacyRow row) => row.Value is JsonObject o && o.ContainsKey("value") ? o["value"] : row.Value;
+
+    /// <summary>A config value lands two levels down in the website's metadata (<c>config.key</c>).</summary>
+    private static string? ConfigTooDeep(LegacyRow row) => LegacyValues.TooDeep(ConfigValue(row), 2, "the website's metadata (config.key)");
 
     /// <summary>The legacy schema (an object with <c>fields</c>, or that object as a JSON string) as valid Catalyst fields.</summary>
     private static (List<ContentField> Fields, List<string> Dropped) LegacyFields(JsonNode? schema)
@@ -528,6 +543,8 @@ public sealed class LegacyMigrationRunner(
         public List<LegacyRow> Embedded { get; } = [];
         public List<LegacyRow> AiContext { get; } = [];
         public List<(LegacyRow Row, string Reason)> Skipped { get; } = [];
+        /// <summary>Rows that cannot be stored where they go (too deep for it): failed, with the reason.</summary>
+        public List<(LegacyRow Row, string Reason)> Refused { get; } = [];
 
         /// <summary>Counts the rows as the write would (dry run).</summary>
         public void Count(LegacyMigrationRunner runner)
@@ -552,6 +569,8 @@ public sealed class LegacyMigrationRunner(
                 runner.Land(row, LegacyTargetKinds.Embedded, "website");
             foreach (var (row, reason) in Skipped)
                 runner.Count(row, Outcome.Skipped, reason);
+            foreach (var (row, reason) in Refused)
+                runner.Count(row, Outcome.Failed, reason);
         }
 
         /// <summary>
@@ -639,6 +658,8 @@ public sealed class LegacyMigrationRunner(
                 runner.Land(row, LegacyTargetKinds.Embedded, websiteId.ToString());
             foreach (var (row, reason) in Skipped)
                 runner.Count(row, Outcome.Skipped, reason);
+            foreach (var (row, reason) in Refused)
+                runner.Count(row, Outcome.Failed, reason);
 
             if (sections.Count > 0)
             {

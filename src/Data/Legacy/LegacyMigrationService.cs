@@ -10,6 +10,7 @@ using Catalyst.Data.Storage;
 using Catalyst.Data.Websites;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Catalyst.Data.Legacy;
 
@@ -291,11 +292,11 @@ public sealed class LegacyMigrationService(CatalystDbContext db, ContentStore co
         if (keys.Count == 0 || migration.Checkpoint is null)
             return;
         var checkpoint = JsonSerializer.Deserialize<LegacyCheckpoint>(migration.Checkpoint, JsonSerializerOptions.Web)!;
-        var before = checkpoint.Preferences is null ? new JsonObject() : JsonNode.Parse(checkpoint.Preferences) as JsonObject ?? new JsonObject();
+        var before = checkpoint.Preferences is null ? new JsonObject() : JsonNode.Parse(checkpoint.Preferences, documentOptions: JsonLimits.Value) as JsonObject ?? new JsonObject();
         var row = await db.Set<UserPreferences>().FirstOrDefaultAsync(p => p.UserId == owner.UserId, ct);
         if (row is null)
             return;
-        var current = JsonNode.Parse(row.Preferences) as JsonObject ?? new JsonObject();
+        var current = JsonNode.Parse(row.Preferences, documentOptions: JsonLimits.Value) as JsonObject ?? new JsonObject();
         foreach (var key in keys)
         {
             var path = JsonSerializer.Deserialize<string[]>(key.Extra ?? "[]") ?? [];
@@ -354,8 +355,12 @@ public sealed class LegacyMigrationService(CatalystDbContext db, ContentStore co
         return new Actor(migration.OwnerId, email, IsAdmin: false);
     }
 
-    private List<LegacySourceFile> FilesOf(LegacyMigration migration) =>
-        JsonSerializer.Deserialize<List<LegacyInputFile>>(migration.Files, JsonSerializerOptions.Web)!
-            .Select(f => new LegacySourceFile(f.Name, async c => await content.OpenReadAsync(f.Sha256, c) ?? throw new NotFoundException($"Input file {f.Name}")))
+    /// <summary>The input files of one run, sharing one budget for what typeson references may add (SPEC §16).</summary>
+    private List<LegacySourceFile> FilesOf(LegacyMigration migration)
+    {
+        var expansion = new LegacyExpansionBudget(services.GetService<IOptions<LegacyOptions>>()?.Value ?? new LegacyOptions());
+        return JsonSerializer.Deserialize<List<LegacyInputFile>>(migration.Files, JsonSerializerOptions.Web)!
+            .Select(f => new LegacySourceFile(f.Name, async c => await content.OpenReadAsync(f.Sha256, c) ?? throw new NotFoundException($"Input file {f.Name}"), expansion))
             .ToList();
+    }
 }

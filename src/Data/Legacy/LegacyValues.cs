@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Catalyst.Data.Common;
 
 namespace Catalyst.Data.Legacy;
 
@@ -60,7 +61,17 @@ public static class LegacyValues
 
     public static string Json(JsonNode? node) => node?.ToJsonString() ?? "null";
 
-    public static JsonElement Element(JsonNode? node) => JsonSerializer.SerializeToElement(node);
+    /// <summary>A decoded value as an element, at the depth Catalyst reads and stores (not System.Text.Json's default of 64).</summary>
+    public static JsonElement Element(JsonNode? node) => JsonSerializer.SerializeToElement(node, JsonLimits.Documents);
+
+    /// <summary>
+    /// Why <paramref name="value"/> cannot be kept <paramref name="levels"/> levels down in a stored JSON
+    /// value (it would nest past <see cref="JsonLimits.MaxDepth"/>), or null when it can.
+    /// </summary>
+    public static string? TooDeep(JsonNode? value, int levels, string where) =>
+        JsonLimits.DepthOf(value) + levels > JsonLimits.MaxDepth
+            ? $"Nested {JsonLimits.DepthOf(value)} levels deep: kept in {where} it would pass the {JsonLimits.MaxDepth} levels a stored JSON value may have; not imported."
+            : null;
 
     /// <summary>The legacy website id of a per-website database name (<c>website_&lt;id&gt;_&lt;part&gt;</c>), and the part.</summary>
     public static (string WebsiteId, string Part)? WebsiteDatabase(string database)

@@ -14,7 +14,8 @@ namespace Catalyst.Data.Websites;
 /// </summary>
 public sealed class JsonSectionSplitter
 {
-    public const int MaxDepth = 512;
+    /// <summary>A section carries values (the legacy migration's tables of rows) a few levels down: room for them (SPEC §16).</summary>
+    public const int MaxDepth = JsonLimits.SectionDepth;
     public const int MaxTokenBytes = 64 << 20;
     private const int InitialBuffer = 256 * 1024;
 

@@ -12,7 +12,7 @@ public static partial class WebsiteRules
     public const int MaxDescriptionLength = 4000;
     /// <summary>Metadata, item data and preferences are small JSON documents; large data lives in the data sections.</summary>
     public const int MaxJsonDocumentBytes = 256 * 1024;
-    public const int MaxJsonDepth = 32;
+    public const int MaxJsonDepth = JsonLimits.MaxDepth;
 
     [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")]
     private static partial Regex SlugPattern();
@@ -63,6 +63,8 @@ public static partial class WebsiteRules
         var text = value.Value.GetRawText();
         if (System.Text.Encoding.UTF8.GetByteCount(text) > MaxJsonDocumentBytes)
             errors[field] = [$"{field} must be at most {MaxJsonDocumentBytes} bytes."];
+        else if (JsonLimits.DepthOf(value.Value) > MaxJsonDepth)
+            errors[field] = [$"{field} must be nested at most {MaxJsonDepth} levels deep."];
         return text;
     }
 

@@ -18,7 +18,7 @@ public sealed record DeploymentConfigDto(Guid Id, Guid WebsiteId, string Name, s
     CredentialDto? Credential, DateTime CreatedAt, DateTime UpdatedAt, long Version)
 {
     public static DeploymentConfigDto From(DeploymentConfigDetails d) => new(d.Config.Id, d.Config.WebsiteId, d.Config.Name, d.Config.Provider,
-        d.Config.Endpoint, JsonDocument.Parse(d.Config.Settings).RootElement.Clone(), CredentialDto.From(d.Credential), d.Config.CreatedAt, d.Config.UpdatedAt,
+        d.Config.Endpoint, JsonLimits.ParseValue(d.Config.Settings), CredentialDto.From(d.Credential), d.Config.CreatedAt, d.Config.UpdatedAt,
         d.Config.Version);
 }
 

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Catalyst.Data.Chat;
+using Catalyst.Data.Common;
 using Catalyst.Data.Projects;
 using Catalyst.Data.Sync;
 using Catalyst.Portal.Infrastructure;
@@ -29,7 +30,7 @@ public static class SyncEndpoints
                 var actor = http.User.ToActor();
                 var init = await service.InitAsync(actor, ct);
                 var roles = http.User.FindAll(ClaimTypes.Role).Select(c => c.Value).Distinct().ToList();
-                var preferences = init.Preferences is { } stored ? JsonDocument.Parse(stored.Preferences).RootElement.Clone() : (JsonElement?)null;
+                var preferences = init.Preferences is { } stored ? JsonLimits.ParseValue(stored.Preferences) : (JsonElement?)null;
                 return ApiResults.Data(new SyncInitDto(new SyncUserDto(actor.UserId, actor.Email, roles), preferences,
                     init.Projects.Select(ProjectDto.From).ToList(), init.ProjectsTruncated,
                     init.Websites.Select(WebsiteDto.From).ToList(), init.WebsitesTruncated,

@@ -17,7 +17,7 @@ public sealed record WebsiteRequest(string? Name, string? Slug, string? Descript
 
 public sealed record WebsiteDto(Guid Id, Guid OwnerId, string Name, string Slug, string? Description, string? Category, JsonElement Metadata, DateTime CreatedAt, DateTime UpdatedAt, long Version)
 {
-    public static WebsiteDto From(Website w) => new(w.Id, w.OwnerId, w.Name, w.Slug, w.Description, w.Category, JsonDocument.Parse(w.Metadata).RootElement.Clone(), w.CreatedAt, w.UpdatedAt, w.Version);
+    public static WebsiteDto From(Website w) => new(w.Id, w.OwnerId, w.Name, w.Slug, w.Description, w.Category, JsonLimits.ParseValue(w.Metadata), w.CreatedAt, w.UpdatedAt, w.Version);
 }
 
 public sealed record ContentTypeRequest(string? Name, string? Slug, List<ContentField?>? Fields);
@@ -31,7 +31,7 @@ public sealed record ContentItemRequest(Guid? ContentTypeId, JsonElement? Data, 
 
 public sealed record ContentItemDto(Guid Id, Guid WebsiteId, Guid ContentTypeId, JsonElement Data, string Status, DateTime CreatedAt, DateTime UpdatedAt, long Version)
 {
-    public static ContentItemDto From(ContentItem i) => new(i.Id, i.WebsiteId, i.ContentTypeId, JsonDocument.Parse(i.Data).RootElement.Clone(),
+    public static ContentItemDto From(ContentItem i) => new(i.Id, i.WebsiteId, i.ContentTypeId, JsonLimits.ParseValue(i.Data),
         JsonNamingPolicy.CamelCase.ConvertName(i.Status.ToString()), i.CreatedAt, i.UpdatedAt, i.Version);
 }
 
@@ -94,14 +94,14 @@ public static class WebsiteEndpoints
         api.MapGet("/me/preferences", async (HttpContext http, PreferencesService service, CancellationToken ct) =>
             {
                 var preferences = await service.GetAsync(http.User.ToActor(), ct);
-                return ApiResults.Data(http, new PreferencesDto(JsonDocument.Parse(preferences.Preferences).RootElement.Clone(),
+                return ApiResults.Data(http, new PreferencesDto(JsonLimits.ParseValue(preferences.Preferences),
                     preferences.Version == 0 ? null : preferences.UpdatedAt, preferences.Version), preferences.Version);
             })
             .WithTags("Preferences").WithSummary("Your app preferences ({} until you save some).").Produces<DataEnvelope<PreferencesDto>>();
         api.MapPut("/me/preferences", async (PreferencesRequest request, HttpContext http, PreferencesService service, CancellationToken ct) =>
             {
                 var saved = await service.PutAsync(http.User.ToActor(), request.Preferences, ETags.ParseIfMatch(http.Request), ct);
-                return ApiResults.Data(http, new PreferencesDto(JsonDocument.Parse(saved.Preferences).RootElement.Clone(), saved.UpdatedAt, saved.Version), saved.Version);
+                return ApiResults.Data(http, new PreferencesDto(JsonLimits.ParseValue(saved.Preferences), saved.UpdatedAt, saved.Version), saved.Version);
             })
             .WithTags("Preferences").WithSummary("Replace your preferences (a JSON object, at most 256 KiB); If-Match optional.")
             .Produces<DataEnvelope<PreferencesDto>>().ProducesProblem(400).ProducesProblem(412);

@@ -125,7 +125,8 @@ public static class PortalServices
         services.Configure<JsonOptions>(options =>
         {
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase));
-            options.SerializerOptions.MaxDepth = 64;
+            // Bodies and responses carry values nested up to JsonLimits.MaxDepth (checked per value by the converter below).
+            options.SerializerOptions.MaxDepth = Catalyst.Data.Common.JsonLimits.DocumentDepth;
             // A name given twice is refused, not resolved silently (parsers disagree on which value wins).
             options.SerializerOptions.AllowDuplicateProperties = false;
             options.SerializerOptions.Converters.Add(new WellFormedJsonElementConverter());

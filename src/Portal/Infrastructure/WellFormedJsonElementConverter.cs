@@ -7,7 +7,8 @@ namespace Catalyst.Portal.Infrastructure;
 /// <summary>
 /// Reads the free-form JSON parts of request bodies (metadata, item data, preferences, settings)
 /// through <see cref="WellFormedJson"/>: a JsonElement otherwise keeps invalid UTF-8, unpaired
-/// surrogates and duplicate names unnoticed until something writes it out, far from the request.
+/// surrogates and duplicate names unnoticed until something writes it out, far from the request;
+/// and one nested deeper than a stored value may be (<see cref="JsonLimits.MaxDepth"/>) is refused here too.
 /// </summary>
 public sealed class WellFormedJsonElementConverter : JsonConverter<JsonElement>
 {
@@ -15,6 +16,7 @@ public sealed class WellFormedJsonElementConverter : JsonConverter<JsonElement>
     {
         using var document = JsonDocument.ParseValue(ref reader);
         WellFormedJson.Check(document.RootElement);
+        JsonLimits.CheckValueDepth(document.RootElement);
         return document.RootElement.Clone();
     }
 

@@ -192,6 +192,41 @@ public class BackupTests(PortalFactory portal)
     }
 
     [Fact]
+    public async Task Thousands_of_items_stream_through_an_import_and_a_copy_remaps_their_references()
+    {
+        // 2,500 items of ~3 KB: the rows are saved in several batches (every 1,000 rows or 4 MiB), each referencing the one before.
+        var (user, api, _) = await portal.UserWithWebsiteAsync("many-items");
+        var ids = Enumerable.Range(0, 2_500).Select(_ => Guid.CreateVersion7()).ToList();
+        var body = new string('b', 3_000);
+        var items = ids.Select((id, i) => HandMadeBackup.Small(id, $$"""{"title":"Item {{i}}","related":["{{ids[Math.Max(0, i - 1)]}}"],"body":"{{body}}"}"""));
+        var made = new HandMadeBackup(Guid.CreateVersion7(), "many-" + Guid.NewGuid().ToString("N")[..8]);
+        var backup = await made.ToBytesAsync(items, gzip: false, TestContext.Current.CancellationToken);
+
+        var imported = await ImportAsync(api, backup, "skip");
+        var copied = await ImportAsync(api, backup, "copy");
+
+        Assert.Equal("imported", imported.GetProperty("result").GetProperty("status").GetString());
+        Assert.Equal(2_500, imported.GetProperty("result").GetProperty("contentItems").GetInt32());
+        Assert.Equal("copied", copied.GetProperty("result").GetProperty("status").GetString());
+        var copyId = copied.GetProperty("result").GetProperty("websiteId").GetGuid();
+        var (original, copy) = await portal.WithDbAsync(async db => (
+            await db.Set<ContentItem>().AsNoTracking().Where(i => i.WebsiteId == made.WebsiteId).ToDictionaryAsync(i => i.Id, i => i.Data, TestContext.Current.CancellationToken),
+            await db.Set<ContentItem>().AsNoTracking().Where(i => i.WebsiteId == copyId).ToListAsync(TestContext.Current.CancellationToken)));
+        Assert.Equal(ids.Order(), original.Keys.Order());
+        Assert.Equal($$"""{"title":"Item 7","related":["{{ids[6]}}"],"body":"{{body}}"}""", original[ids[7]]);
+        Assert.Equal(2_500, copy.Count);
+        var copiedIds = copy.Select(i => i.Id).ToHashSet();
+        Assert.Empty(copiedIds.Intersect(ids));
+        Assert.All(copy, item =>
+        {
+            using var data = JsonDocument.Parse(item.Data);
+            Assert.Contains(data.RootElement.GetProperty("related")[0].GetGuid(), copiedIds);
+            Assert.Equal(body, data.RootElement.GetProperty("body").GetString());
+        });
+        _ = user;
+    }
+
+    [Fact]
     public async Task Exports_of_another_users_website_are_404()
     {
         var (_, _, id) = await portal.UserWithWebsiteAsync("mine");
@@ -249,6 +284,25 @@ public class BackupRefusalTests(RefusalPortal isolated) : IClassFixture<RefusalP
 
         Assert.Equal("failed", job.GetProperty("status").GetString());
         Assert.Contains(message, job.GetProperty("error").GetString(), StringComparison.Ordinal);
+        var after = await CountsAsync();
+        Assert.Equal(before with { InputReferences = after.InputReferences }, after);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_gzip_backup_declaring_content_items_past_the_part_bound_is_refused_and_leaves_nothing_behind(bool oneToken)
+    {
+        var user = await Portal.CreateUserAsync("huge-items");
+        var api = Portal.CreateApiClient(user.Token);
+        var backup = await HandMadeBackup.SixteenItemsOf24MBAsync(oneToken);
+        Assert.InRange(backup.Length, 100_000, 600_000);
+        var before = await CountsAsync();
+
+        var job = await ImportAsync(api, backup, "copy");
+
+        Assert.Equal("failed", job.GetProperty("status").GetString());
+        Assert.Contains("Catalyst:Websites:MaxBackupPartBytes", job.GetProperty("error").GetString(), StringComparison.Ordinal);
         var after = await CountsAsync();
         Assert.Equal(before with { InputReferences = after.InputReferences }, after);
     }

@@ -63,6 +63,7 @@ public sealed class PortalProcess : IAsyncDisposable
     }
 
     public string BaseUrl { get; }
+    public int ProcessId => _process.Id;
     public string DataDirectory { get; }
     public string StandardOutput { get { lock (_stdout) return _stdout.ToString(); } }
     public string StandardError { get { lock (_stderr) return _stderr.ToString(); } }

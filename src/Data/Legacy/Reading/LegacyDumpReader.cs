@@ -11,10 +11,13 @@ namespace Catalyst.Data.Legacy.Reading;
 /// at a time. A row that does not decode becomes a problem and the next row is read; a file that
 /// ends early keeps the rows before the break and reports where it broke.
 /// </summary>
-public sealed class LegacyDumpReader : ILegacyDumpReader
+public sealed class LegacyDumpReader(LegacyOptions options) : ILegacyDumpReader
 {
+    public LegacyDumpReader() : this(new LegacyOptions()) { }
+
     public async IAsyncEnumerable<LegacyItem> ReadAsync(LegacySourceFile file, [EnumeratorCancellation] CancellationToken ct)
     {
+        var expansion = file.Expansion ?? new LegacyExpansionBudget(options);
         await using var stream = await file.OpenAsync(ct);
         var scanner = new JsonValueScanner(stream);
         var database = Path.GetFileNameWithoutExtension(file.Name);
@@ -28,7 +31,7 @@ public sealed class LegacyDumpReader : ILegacyDumpReader
                 yield break;
             var firstName = await scanner.ReadNameAsync(ct);
             items = firstName == "formatName"
-                ? ReadDexieAsync(file.Name, scanner, ct).GetAsyncEnumerator(ct)
+                ? ReadDexieAsync(file.Name, scanner, expansion, ct).GetAsyncEnumerator(ct)
                 : ReadLocalStorageAsync(file.Name, firstName, scanner, ct).GetAsyncEnumerator(ct);
         }
         catch (Exception ex) when (ex is InvalidDataException or JsonException)
@@ -64,7 +67,7 @@ public sealed class LegacyDumpReader : ILegacyDumpReader
             yield return new LegacyProblemFound(new LegacyProblem(file.Name, database, table, null, failure + " The rows before it were read."));
     }
 
-    private static async IAsyncEnumerable<LegacyItem> ReadDexieAsync(string file, JsonValueScanner scanner, [EnumeratorCancellation] CancellationToken ct)
+    private static async IAsyncEnumerable<LegacyItem> ReadDexieAsync(string file, JsonValueScanner scanner, LegacyExpansionBudget expansion, [EnumeratorCancellation] CancellationToken ct)
     {
         var format = ParseString(await scanner.ReadValueAsync(ct));
         if (format != "dexie")
@@ -108,7 +111,7 @@ public sealed class LegacyDumpReader : ILegacyDumpReader
                         while (await scanner.NextItemAsync((byte)']', firstTable, ct))
                         {
                             firstTable = false;
-                            await foreach (var item in ReadTableAsync(file, databaseName, databaseVersion, tables, scanner, ct))
+                            await foreach (var item in ReadTableAsync(file, databaseName, databaseVersion, tables, scanner, expansion, ct))
                                 yield return item;
                         }
                         break;
@@ -121,7 +124,7 @@ public sealed class LegacyDumpReader : ILegacyDumpReader
     }
 
     private static async IAsyncEnumerable<LegacyItem> ReadTableAsync(string file, string database, int version,
-        Dictionary<string, (string Schema, int RowCount)> tables, JsonValueScanner scanner, [EnumeratorCancellation] CancellationToken ct)
+        Dictionary<string, (string Schema, int RowCount)> tables, JsonValueScanner scanner, LegacyExpansionBudget expansion, [EnumeratorCancellation] CancellationToken ct)
     {
         await scanner.ExpectAsync((byte)'{', ct);
         var tableName = "";
@@ -149,29 +152,25 @@ public sealed class LegacyDumpReader : ILegacyDumpReader
                 {
                     firstRow = false;
                     var raw = await scanner.ReadValueAsync(ct);
-                    yield return DecodeRow(file, database, tableName, inbound, keyPath, raw, index++);
+                    yield return DecodeRow(file, database, tableName, inbound, keyPath, raw, index++, expansion);
                 }
             }
         }
     }
 
-    private static LegacyItem DecodeRow(string file, string database, string table, bool inbound, string[] keyPath, ReadOnlyMemory<byte> raw, int index)
+    private static LegacyItem DecodeRow(string file, string database, string table, bool inbound, string[] keyPath, ReadOnlyMemory<byte> raw, int index,
+        LegacyExpansionBudget expansion)
     {
         try
         {
-            var decoded = TypesonDecoder.Decode(raw);
+            var decoded = TypesonDecoder.Decode(raw, expansion);
             JsonNode? value;
             JsonNode? key;
             var blobs = decoded.Blobs;
             if (inbound)
             {
                 value = decoded.Root;
-                key = keyPath.Length switch
-                {
-                    0 => null,
-                    1 => At(value, keyPath[0]),
-                    _ => new JsonArray([.. keyPath.Select(k => At(value, k)?.DeepClone())]),
-                };
+                key = KeyOf(value, keyPath);
                 if (key is null)
                     return new LegacyProblemFound(new LegacyProblem(file, database, table, $"#{index}", "The row has no primary key."));
             }
@@ -180,11 +179,18 @@ public sealed class LegacyDumpReader : ILegacyDumpReader
                 if (decoded.Root is not JsonArray { Count: 2 } tuple)
                     return new LegacyProblemFound(new LegacyProblem(file, database, table, $"#{index}", "An outbound row is not a [key, value] pair."));
                 key = tuple[0];
-                value = tuple[1]?.DeepClone();
+                value = tuple[1];
+                tuple.RemoveAt(1); // the value leaves the tuple (no copy)
                 // Paths in an outbound row start at the tuple: "1…" is the value.
                 blobs = [.. blobs.Select(b => b with { Path = b.Path == "1" ? "" : b.Path.StartsWith("1.", StringComparison.Ordinal) ? b.Path[2..] : b.Path })];
             }
             return new LegacyRowRead(new LegacyRow(file, database, table, TypesonDecoder.KeyText(key), LegacyValueKind.Row, value, blobs));
+        }
+        catch (LegacyExpansionException ex)
+        {
+            // The key is read from the row as it was before its references were copied.
+            var key = inbound ? KeyOf(ex.Row, keyPath) : (ex.Row as JsonArray)?.FirstOrDefault();
+            return new LegacyProblemFound(new LegacyProblem(file, database, table, key is null ? $"#{index}" : TypesonDecoder.KeyText(key), ex.Message));
         }
         catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or ArgumentException)
         {
@@ -194,6 +200,14 @@ public sealed class LegacyDumpReader : ILegacyDumpReader
             return new LegacyProblemFound(new LegacyProblem(file, database, table, $"#{index}", reason));
         }
     }
+
+    /// <summary>An inbound row's primary key: one property, or the array of a compound key's parts.</summary>
+    private static JsonNode? KeyOf(JsonNode? value, string[] keyPath) => keyPath.Length switch
+    {
+        0 => null,
+        1 => At(value, keyPath[0]),
+        _ => new JsonArray([.. keyPath.Select(k => At(value, k)?.DeepClone())]),
+    };
 
     private static JsonNode? At(JsonNode? value, string path)
     {

@@ -8,7 +8,8 @@ namespace Catalyst.Data.Legacy.Reading;
 // and the rest of the file is still read.
 
 /// <summary>A dump file as handed in: <paramref name="Name"/> is the original file name (never used as a path).</summary>
-public sealed record LegacySourceFile(string Name, Func<CancellationToken, Task<Stream>> OpenAsync);
+/// <param name="Expansion">What typeson '#' references may add while reading it: the files of one run share one budget; null gives the file a budget of its own.</param>
+public sealed record LegacySourceFile(string Name, Func<CancellationToken, Task<Stream>> OpenAsync, LegacyExpansionBudget? Expansion = null);
 
 /// <summary>
 /// Reads any legacy dump file (Dexie export or localStorage dump, told apart by content, not by name).
@@ -57,7 +58,8 @@ public enum LegacyValueKind
 /// One decoded row. <see cref="Value"/> is plain JSON after the typeson rules of FORMAT.md:
 /// dates become ISO-8601 UTC strings (<c>yyyy-MM-ddTHH:mm:ss.fffZ</c>; an invalid date becomes null),
 /// NaN/Infinity/-Infinity the strings "NaN"/"Infinity"/"-Infinity", undefined properties are left out,
-/// sets arrays, maps arrays of [key, value] pairs, '#' references copies of what they point at.
+/// sets arrays, maps arrays of [key, value] pairs, '#' references copies of what they point at
+/// (bounded: a row whose copies pass <see cref="LegacyOptions"/> is a problem instead).
 /// Every binary value (blob2, arraybuffer, typed array) is moved to <see cref="Blobs"/> and its place in
 /// Value holds <c>{"$blob": index, "type": "...", "size": n}</c>.
 /// Strings may hold lone UTF-16 surrogates; write them with <c>LegacyJson</c> (same folder) so they round-trip.

@@ -12,16 +12,26 @@ namespace Catalyst.Data.Legacy.Reading;
 /// </summary>
 public static class TypesonDecoder
 {
-    /// <summary>Deeper rows are reported as problems instead of decoded (JSON itself sets no limit; a stack does).</summary>
-    public const int MaxDepth = 2048;
+    /// <summary>
+    /// Deeper rows are reported as problems instead of decoded (JSON itself sets no limit; a stack does).
+    /// The limit of every JSON value Catalyst stores, so whatever is read here can be written and read back.
+    /// </summary>
+    public const int MaxDepth = Common.JsonLimits.MaxDepth;
 
     private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = MaxDepth, AllowTrailingCommas = false };
 
     public sealed record Decoded(JsonNode? Root, IReadOnlyList<LegacyBlob> Blobs, IReadOnlyList<string> Notes);
 
-    /// <summary>Parses and decodes a row's bytes; <paramref name="wrappedOnly"/> for outbound rows, always <c>{"$": [key, value]}</c>.</summary>
-    public static Decoded Decode(ReadOnlyMemory<byte> json)
+    /// <summary>Parses and decodes a row's bytes with a budget of its own (the defaults of <see cref="LegacyOptions"/>).</summary>
+    public static Decoded Decode(ReadOnlyMemory<byte> json) => Decode(json, new LegacyExpansionBudget(new LegacyOptions()));
+
+    /// <summary>
+    /// Parses and decodes a row's bytes. What its '#' references copy is counted against
+    /// <paramref name="expansion"/> before it is copied: past it, <see cref="LegacyExpansionException"/>.
+    /// </summary>
+    public static Decoded Decode(ReadOnlyMemory<byte> json, LegacyExpansionBudget expansion)
     {
+        expansion.BeginRow();
         using var document = JsonDocument.Parse(json, ParseOptions);
         var row = ToNode(document.RootElement);
         JsonNode? root;
@@ -47,7 +57,7 @@ public static class TypesonDecoder
         var blobs = new List<LegacyBlob>();
         var notes = new List<string>();
         if (types is null)
-            return new Decoded(holder[0]?.DeepClone(), blobs, notes);
+            return Done(holder, blobs, notes, expansion);
 
         var entries = types.Select(t => (Path: t.Key, Type: t.Value?.GetValue<string>() ?? "")).ToList();
         var typedArrays = entries.Where(e => IsTypedArray(e.Type)).Select(e => e.Path).ToHashSet(StringComparer.Ordinal);
@@ -96,11 +106,25 @@ public static class TypesonDecoder
                 continue;
             var target = reference[1..];
             if (TryLocate(holder, target, out var targetParent, out var targetKey))
-                Set(parent, key, Get(targetParent, targetKey)?.DeepClone());
+            {
+                // A copy of a part that holds resolved references copies them too: counted before it is made.
+                var copied = Get(targetParent, targetKey);
+                expansion.Spend(copied, holder[0]);
+                Set(parent, key, copied?.DeepClone());
+            }
             else
                 notes.Add($"'{path}' refers to '{target}', which the row does not have.");
         }
-        return new Decoded(holder[0]?.DeepClone(), blobs, notes);
+        return Done(holder, blobs, notes, expansion);
+    }
+
+    /// <summary>The root, taken out of its holder (no copy), and the row's expansion kept on the budget.</summary>
+    private static Decoded Done(JsonArray holder, List<LegacyBlob> blobs, List<string> notes, LegacyExpansionBudget expansion)
+    {
+        var root = holder[0];
+        holder.RemoveAt(0);
+        expansion.EndRow();
+        return new Decoded(root, blobs, notes);
     }
 
     /// <summary>Plain JSON (no typeson) as nodes, lone surrogates kept.</summary>

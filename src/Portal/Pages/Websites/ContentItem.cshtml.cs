@@ -108,7 +108,7 @@ public partial class ContentItemModel(WebsiteService websites, ContentModelServi
         Fields = ContentSchema.Parse(Type.Fields);
         if (Item is not null)
         {
-            using var data = JsonDocument.Parse(Item.Data);
+            using var data = JsonDocument.Parse(Item.Data, JsonLimits.Value);
             OrphanFields = data.RootElement.ValueKind == JsonValueKind.Object
                 ? data.RootElement.EnumerateObject().Select(p => p.Name).Where(n => Fields.All(f => f.Name != n)).ToList()
                 : [];
@@ -201,7 +201,7 @@ public partial class ContentItemModel(WebsiteService websites, ContentModelServi
     public static Dictionary<string, string?> FormValues(IReadOnlyList<ContentField> fields, string data)
     {
         var values = new Dictionary<string, string?>(StringComparer.Ordinal);
-        using var document = JsonDocument.Parse(data);
+        using var document = JsonDocument.Parse(data, JsonLimits.Value);
         if (document.RootElement.ValueKind != JsonValueKind.Object)
             return values;
         foreach (var field in fields)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Catalyst.Data.Common;
 using Catalyst.Data.Websites;
 
 namespace Catalyst.Portal.Pages.Websites;
@@ -10,7 +11,7 @@ public static class ContentItemLabels
     {
         if (type is not null)
         {
-            using var data = JsonDocument.Parse(item.Data);
+            using var data = JsonDocument.Parse(item.Data, JsonLimits.Value);
             foreach (var field in ContentSchema.Parse(type.Fields).Where(f => f.Type is FieldTypes.Text))
             {
                 if (data.RootElement.TryGetProperty(field.Name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text)

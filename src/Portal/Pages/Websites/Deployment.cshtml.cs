@@ -59,7 +59,7 @@ public class DeploymentModel(WebsiteService websites, DeploymentService deployme
         {
             try
             {
-                settings = JsonDocument.Parse(Input.Settings).RootElement.Clone();
+                settings = JsonLimits.ParseValue(Input.Settings);
             }
             catch (JsonException)
             {

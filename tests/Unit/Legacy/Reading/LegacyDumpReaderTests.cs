@@ -176,6 +176,60 @@ public class LegacyDumpReaderTests
     }
 
     [Fact]
+    public async Task A_reference_bomb_is_a_problem_under_its_key_and_the_rows_around_it_survive()
+    {
+        var bomb = DexieExports.ReferenceBomb("bomb");
+        Assert.True(Encoding.UTF8.GetByteCount(bomb) < 2048, $"the bomb row is {Encoding.UTF8.GetByteCount(bomb)} bytes");
+        var export = DexieExports.Export("website_s_content",
+            new DexieExports.Table("contentItems", "id,contentTypeId", DexieExports.Item("before"), bomb, DexieExports.Item("after")));
+
+        var items = await ReadAllAsync(InMemory("website_s_content.json", export));
+
+        Assert.Equal(["before", "after"], Rows(items).Select(r => r.Key));
+        var problem = Assert.Single(items.OfType<LegacyProblemFound>()).Problem;
+        Assert.Equal(("website_s_content", "contentItems", "bomb"), (problem.Database, problem.Table, problem.Key));
+        Assert.Contains("'#' references", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decoding_a_reference_bomb_stops_at_the_row_bound_without_expanding_it()
+    {
+        var bomb = Encoding.UTF8.GetBytes(DexieExports.ReferenceBomb("bomb"));
+        var budget = new LegacyExpansionBudget(new LegacyOptions());
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        var refused = Assert.Throws<LegacyExpansionException>(() => TypesonDecoder.Decode(bomb, budget));
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+
+        // 2^20 leaves would be hundreds of MB; the copies made before the refusal stay within the 4 MiB bound (as nodes).
+        Assert.True(allocated < 32L << 20, $"decoding allocated {allocated >> 20} MiB");
+        Assert.Equal("bomb", (string?)refused.Row!["id"]);
+        Assert.Equal(0, budget.Spent);
+    }
+
+    [Fact]
+    public async Task The_files_of_one_run_share_one_expansion_budget()
+    {
+        // Each row copies a list of 1,000 strings once (~45 KB): within the row bound, but 10 of them pass the run's.
+        string Row(int i) => $$"""{"id":"r{{i}}","a":[{{string.Join(',', Enumerable.Repeat("\"0123456789\"", 1000))}}],"b":"#a","$types":{"b":"#"}""" + "}";
+        var budget = new LegacyExpansionBudget(perRow: 64 << 10, perRun: 256 << 10);
+        var first = DexieExports.Export("kijko_db", new DexieExports.Table("projects", "id,name", [.. Enumerable.Range(0, 5).Select(Row)]));
+        var second = DexieExports.Export("kijko_db", new DexieExports.Table("projects", "id,name", [.. Enumerable.Range(5, 5).Select(Row)]));
+
+        var items = new List<LegacyItem>();
+        foreach (var bytes in new[] { first, second })
+            await foreach (var item in Reader.ReadAsync(new LegacySourceFile("kijko_db.json", _ => Task.FromResult<Stream>(new MemoryStream(bytes)), budget), TestContext.Current.CancellationToken))
+                items.Add(item);
+
+        Assert.Equal(["r0", "r1", "r2", "r3", "r4"], Rows(items).Select(r => r.Key));
+        Assert.Equal(1000, Rows(items).First().Value!["b"]!.AsArray().Count);
+        var problems = items.OfType<LegacyProblemFound>().Select(p => p.Problem).ToList();
+        Assert.Equal(["r5", "r6", "r7", "r8", "r9"], problems.Select(p => p.Key));
+        Assert.All(problems, p => Assert.Contains("MaxRunExpansionBytes", p.Message, StringComparison.Ordinal));
+        Assert.InRange(budget.Spent, 200 << 10, 256 << 10);
+    }
+
+    [Fact]
     public async Task LocalStorage_values_are_told_apart_per_key()
     {
         var rows = Rows(await ReadAllAsync(FileOf(Path.Combine(Folder("hostile"), "localStorage.kijko.json")))).ToDictionary(r => r.Key);
