@@ -35,6 +35,7 @@ public sealed class LegacyMigrationRunner(
     ChatService chat,
     PreferencesService preferences,
     IOptions<ChatOptions> chatOptions,
+    IOptions<Configuration.CatalystOptions> settings,
     TimeProvider time,
     ILogger<LegacyMigrationRunner> logger)
 {
@@ -705,6 +706,14 @@ public sealed class LegacyMigrationRunner(
                 + string.Join(" ", errors.SelectMany(e => e.Value)), row.File);
             published = false;
         }
+        // An item must fit in one part of a website backup (room left for its envelope), or the website's export could not be imported again.
+        var json = data.ToJsonString();
+        var maxItemBytes = settings.Value.Websites.MaxBackupPartBytes - 4096;
+        if (Encoding.UTF8.GetByteCount(json) > maxItemBytes)
+        {
+            Count(row, Outcome.Failed, $"Its data is larger than {maxItemBytes} bytes, the most a content item holds; the row is kept in the website data content section.");
+            return;
+        }
         var id = websiteId is null ? Guid.NewGuid() : Guid.CreateVersion7();
         if (websiteId is { } site)
         {
@@ -713,7 +722,7 @@ public sealed class LegacyMigrationRunner(
                 Id = id,
                 WebsiteId = site,
                 ContentTypeId = typeId,
-                Data = data.ToJsonString(),
+                Data = json,
                 Status = published ? ContentItemStatus.Published : ContentItemStatus.Draft,
                 CreatedAt = LegacyValues.UtcTime(legacy, "createdAt") ?? default,
             });
@@ -1009,7 +1018,18 @@ public sealed class LegacyMigrationRunner(
             var id = _apply ? Guid.CreateVersion7() : Guid.NewGuid();
             var sha = _apply ? stored[row]!.Sha256 : null;
             if (_apply)
-                await assets.AddAsync(id, _owner.UserId, LegacyValues.Text(legacy, "name") ?? row.Key, LegacyValues.Text(legacy, "mimeType") ?? bytes.ContentType, stored[row]!, null, projectId, ct);
+            {
+                try
+                {
+                    await assets.AddAsync(id, _owner.UserId, LegacyValues.Text(legacy, "name") ?? row.Key, LegacyValues.Text(legacy, "mimeType") ?? bytes.ContentType, stored[row]!, null, projectId, ct);
+                }
+                catch (QuotaExceededException quota)
+                {
+                    // A refused charge changes nothing: this asset fails, the batch goes on with those that fit.
+                    Count(row, Outcome.Failed, quota.Message);
+                    continue;
+                }
+            }
             _tally.BlobsImported++;
             _tally.BlobBytes += bytes.Bytes.Length;
             Land(row, LegacyTargetKinds.Asset, id.ToString(), sha256: sha, extra: LegacyValues.Rest(legacy, "id", "projectId", "name", "mimeType", "file").ToJsonString());

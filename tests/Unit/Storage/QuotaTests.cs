@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
 using Catalyst.Data.Storage;
 using Catalyst.Data.Uploads;
 using Catalyst.Tests.Unit.Backups;
@@ -220,6 +222,35 @@ public class QuotaTests(QuotaPortal fixture) : IClassFixture<QuotaPortal>
         var drift = Assert.Single(drifts, d => d.UserId == user.Id);
         Assert.Equal((99, 1234), (drift.Recorded, drift.Actual));
         Assert.Equal(1234, await fixture.AssertSettledAsync(user));
+    }
+
+    [Fact]
+    public async Task A_migration_past_the_quota_fails_the_assets_that_do_not_fit_and_lands_the_rest()
+    {
+        var user = await Portal.CreateUserAsync("legacy-quota");
+        var blobs = Enumerable.Range(0, 3).Select(_ => RandomNumberGenerator.GetBytes(150_000)).ToList();
+        // The dump (600 KB of base64, charged while the migration is kept) leaves room for two of the three.
+        var file = ("kijko_db.json", Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["database"] = "kijko_db",
+            ["tables"] = new JsonArray(new JsonObject
+            {
+                ["name"] = "assets",
+                ["rows"] = new JsonArray(blobs.Select((b, i) => (JsonNode)new JsonObject
+                {
+                    ["key"] = $"a{i}",
+                    ["value"] = new JsonObject { ["id"] = $"a{i}", ["name"] = $"file{i}.bin", ["uploadStatus"] = "done" },
+                    ["blobs"] = new JsonArray(new JsonObject { ["path"] = "file", ["type"] = "application/octet-stream", ["base64"] = Convert.ToBase64String(b) }),
+                }).ToArray()),
+            }),
+        }.ToJsonString()));
+        var (_, report) = await new Legacy.LegacyHarness(Portal).RunAsync(user, [file], dryRun: false);
+
+        Assert.Equal("applied", report.Status);
+        var assets = Assert.Single(report.Tables, t => t.Table == "assets");
+        Assert.True((3, 2, 1) == (assets.Source, assets.Imported, assets.Failed), string.Join("\n", report.Problems.Select(p => p.Message)));
+        Assert.Equal(1, report.Problems.Count(p => p.Message.Contains("quota", StringComparison.Ordinal)));
+        Assert.InRange(await fixture.AssertSettledAsync(user), 0, QuotaPortal.Quota);
     }
 
     private static async Task<int[]> VersionNumbersAsync(HttpClient api, Guid id, bool includeBackups = false)
