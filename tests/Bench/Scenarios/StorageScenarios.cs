@@ -410,6 +410,7 @@ public sealed class WebsiteDataScenario : StorageScenario
         }
 
         var big = Path.Combine(Path.GetTempPath(), "catalyst-bench-files", "website-200m.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(big)!); // the scenario may run without the upload one before it
         if (!File.Exists(big))
             await File.WriteAllTextAsync(big, $"{{\"content\": {CdcVersionsScenario.JsonDocumentOf(200 * MiB, seed: 4)}}}", ct);
         var (_, putGrowth) = await WithWorkingSetAsync(target.ServerProcessId, async () =>
@@ -451,6 +452,7 @@ public sealed class ExportImportScenario : StorageScenario
         using var http = Client(target.BaseUrl, Token);
         var website = await CdcVersionsScenario.CreateWebsiteAsync(http, "backup", ct);
         var data = Path.Combine(Path.GetTempPath(), "catalyst-bench-files", "website-100m.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(data)!);
         if (!File.Exists(data))
             await File.WriteAllTextAsync(data, $"{{\"content\": {CdcVersionsScenario.JsonDocumentOf(100 * MiB, seed: 5)}}}", ct);
         await using (var file = File.OpenRead(data))
