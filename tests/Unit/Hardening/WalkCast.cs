@@ -1,3 +1,4 @@
+using Catalyst.Data.Storage;
 using System.Net;
 using Catalyst.Data.Chat;
 using Catalyst.Data.Jobs;

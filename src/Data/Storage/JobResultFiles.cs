@@ -1,9 +1,9 @@
+using Catalyst.Data.Jobs;
 using System.Text.Json;
 using Catalyst.Data.Common;
-using Catalyst.Data.Storage;
 using Microsoft.EntityFrameworkCore;
 
-namespace Catalyst.Data.Jobs;
+namespace Catalyst.Data.Storage;
 
 /// <summary>A job's result file: a blob held by the job (reference owner <c>job-result/&lt;run id&gt;</c>).</summary>
 public sealed record JobResultFile(string Sha256, long Length, string FileName, string MediaType);

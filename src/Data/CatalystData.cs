@@ -26,7 +26,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Catalyst.Data.Configuration;
+using Catalyst.Data.Configuration;
+
+namespace Catalyst.Data;
 
 /// <summary>
 /// The composition of Catalyst.Data: the platform (options, the DbContext for the configured
