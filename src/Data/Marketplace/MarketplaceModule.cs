@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Catalyst.Data.Marketplace;
+
+public static class MarketplaceModule
+{
+    /// <summary>The marketplace's options and services. A host may register its own <see cref="IPaymentProvider"/> first.</summary>
+    public static IServiceCollection AddMarketplace(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<IValidateOptions<MarketplaceOptions>, MarketplaceOptionsValidator>();
+        services.AddOptions<MarketplaceOptions>().Bind(configuration.GetSection(MarketplaceOptions.Section)).ValidateOnStart();
+        // Download tokens are Data Protection envelopes. The Portal says where the key ring lives
+        // (the database, shared by every instance); this only makes the services resolvable in
+        // every host that registers the marketplace.
+        services.AddDataProtection();
+        services.TryAddSingleton<IPaymentProvider, ManualPaymentProvider>();
+        services.AddScoped<MarketplaceCatalog>();
+        services.AddScoped<PurchaseService>();
+        services.AddScoped<ReviewService>();
+        services.AddScoped<DownloadService>();
+        services.AddScoped<MarketplaceStatistics>();
+        return services;
+    }
+}
