@@ -94,7 +94,7 @@ public sealed class LegacyUploadReader(ContentStore content, IOptions<StorageOpt
     public async Task<List<LegacyInputFile>> ReadAsync(HttpRequest request, CancellationToken ct)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || !type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
-            throw new StatusDomainException(415, "unsupported_media_type", "Send the exported files as multipart/form-data, one or more 'files' fields.");
+            throw new UnsupportedMediaTypeException("Send the exported files as multipart/form-data, one or more 'files' fields.");
         var boundary = HeaderUtilities.RemoveQuotes(type.Boundary).Value;
         if (string.IsNullOrWhiteSpace(boundary))
             throw ValidationFailedException.For("files", "The multipart body has no boundary.");
