@@ -47,9 +47,9 @@ public static class DataServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton(sp => new CatalystPaths(contentRoot, sp.GetRequiredService<IOptions<CatalystOptions>>().Value.DataDirectory));
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IValidateOptions<Legacy.Reading.LegacyOptions>, Legacy.Reading.LegacyOptionsValidator>();
-        services.AddOptions<Legacy.Reading.LegacyOptions>().Bind(configuration.GetSection(Legacy.Reading.LegacyOptions.Section)).ValidateOnStart();
-        services.AddSingleton<Legacy.Reading.ILegacyDumpReader>(sp => new Legacy.Reading.LegacyDumpReader(sp.GetRequiredService<IOptions<Legacy.Reading.LegacyOptions>>().Value));
+        services.AddSingleton<IValidateOptions<LegacyImport.Reading.LegacyOptions>, LegacyImport.Reading.LegacyOptionsValidator>();
+        services.AddOptions<LegacyImport.Reading.LegacyOptions>().Bind(configuration.GetSection(LegacyImport.Reading.LegacyOptions.Section)).ValidateOnStart();
+        services.AddSingleton<LegacyImport.Reading.ILegacyDumpReader>(sp => new LegacyImport.Reading.LegacyDumpReader(sp.GetRequiredService<IOptions<LegacyImport.Reading.LegacyOptions>>().Value));
 
         var provider = configuration.GetSection(DatabaseOptions.Section)[nameof(DatabaseOptions.Provider)] ?? DatabaseProviders.Sqlite;
         if (string.Equals(provider, DatabaseProviders.SqlServer, StringComparison.OrdinalIgnoreCase))
@@ -92,8 +92,8 @@ public static class DataServiceCollectionExtensions
         services.AddScoped<PreferencesService>();
         services.AddScoped<WebsiteBackupWriter>();
         services.AddScoped<WebsiteImportService>();
-        services.AddScoped<Legacy.LegacyMigrationService>();
-        services.AddScoped<Legacy.LegacyMigrationRunner>();
+        services.AddScoped<LegacyImport.LegacyImportService>();
+        services.AddScoped<LegacyImport.LegacyImportRunner>();
         services.AddScoped<JobResultFiles>();
         services.AddScoped<AccountArchive>();
         services.AddCatalystMarketplace(configuration);

@@ -14,9 +14,10 @@ public static class JobKinds
     public const string WebsiteImport = "website-import";
     public const string AccountExport = "account-export";
     public const string SecretKeyRotation = "secret-key-rotation";
-    public const string LegacyMigration = "legacy-migration";
-    public const string LegacyVerification = "legacy-verify";
-    public const string LegacyRollback = "legacy-rollback";
+    // The stored values keep the feature's old name: JobRuns in the database carry them.
+    public const string LegacyImport = "legacy-migration";
+    public const string LegacyImportVerification = "legacy-verify";
+    public const string LegacyImportRollback = "legacy-rollback";
 
     public static readonly IReadOnlyDictionary<string, string> DisplayNames = new Dictionary<string, string>
     {
@@ -31,9 +32,9 @@ public static class JobKinds
         [WebsiteImport] = "Website import",
         [AccountExport] = "Account archive",
         [SecretKeyRotation] = "Secret key rotation",
-        [LegacyMigration] = "Legacy data migration",
-        [LegacyVerification] = "Legacy migration verification",
-        [LegacyRollback] = "Legacy migration rollback",
+        [LegacyImport] = "Legacy import",
+        [LegacyImportVerification] = "Legacy import verification",
+        [LegacyImportRollback] = "Legacy import rollback",
     };
 
     public static string DisplayName(string kind) => DisplayNames.TryGetValue(kind, out var name) ? name : kind;

@@ -40,9 +40,9 @@ public static class JobsRegistration
         services.AddKeyedScoped<IJob, WebsiteImportJob>(JobKinds.WebsiteImport);
         services.AddKeyedScoped<IJob, AccountExportJob>(JobKinds.AccountExport);
         services.AddKeyedScoped<IJob, SecretKeyRotationJob>(JobKinds.SecretKeyRotation);
-        services.AddKeyedScoped<IJob, LegacyMigrationJob>(JobKinds.LegacyMigration);
-        services.AddKeyedScoped<IJob, LegacyVerificationJob>(JobKinds.LegacyVerification);
-        services.AddKeyedScoped<IJob, LegacyRollbackJob>(JobKinds.LegacyRollback);
+        services.AddKeyedScoped<IJob, LegacyImportJob>(JobKinds.LegacyImport);
+        services.AddKeyedScoped<IJob, LegacyImportVerificationJob>(JobKinds.LegacyImportVerification);
+        services.AddKeyedScoped<IJob, LegacyImportRollbackJob>(JobKinds.LegacyImportRollback);
         services.AddScoped<IDeliveryQueue, HangfireDeliveryQueue>();
         services.AddScoped<OutboxJobs>();
         services.AddSingleton<IJobQueueMonitor, HangfireQueueMonitor>();
