@@ -93,7 +93,7 @@ public static class DataServiceCollectionExtensions
         services.AddScoped<WebsiteBackupWriter>();
         services.AddScoped<WebsiteImportService>();
         services.AddScoped<LegacyImport.LegacyImportService>();
-        services.AddScoped<LegacyImport.LegacyImportRunner>();
+        services.AddScoped<LegacyImport.Mapping.LegacyImportRunFactory>();
         services.AddScoped<JobResultFiles>();
         services.AddScoped<AccountArchive>();
         services.AddCatalystMarketplace(configuration);

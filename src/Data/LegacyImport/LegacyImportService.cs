@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Catalyst.Data.Assets;
 using Catalyst.Data.Chat;
 using Catalyst.Data.Common;
+using Catalyst.Data.LegacyImport.Mapping;
 using Catalyst.Data.LegacyImport.Reading;
 using Catalyst.Data.Projects;
 using Catalyst.Data.Storage;
@@ -19,7 +20,7 @@ public sealed record LegacyCheckpoint(bool PreferencesExisted, string? Preferenc
 
 /// <summary>
 /// The lifecycle of a legacy migration (SPEC §11): created with its input files, run as a dry run
-/// or an apply (<see cref="LegacyImportRunner"/>), verified, rolled back. Owner-scoped: another
+/// or an apply (a <see cref="LegacyImportRun"/>), verified, rolled back. Owner-scoped: another
 /// user's migration is not found.
 /// </summary>
 /// <remarks>
@@ -98,8 +99,8 @@ public sealed class LegacyImportService(CatalystDbContext db, ContentStore conte
         }
         db.ChangeTracker.Clear();
 
-        var runner = services.GetRequiredService<LegacyImportRunner>();
-        var tally = await runner.RunAsync(migration, owner, new LegacyDumpSet(Reader, FilesOf(migration)), apply, progress, ct);
+        var tally = await services.GetRequiredService<LegacyImportRunFactory>()
+            .Create(migration, owner, new LegacyDumpSet(Reader, FilesOf(migration)), apply, progress).RunAsync(ct);
         db.ChangeTracker.Clear();
         var status = apply ? LegacyImportStatus.Applied : LegacyImportStatus.DryRun;
         var report = tally.ToReport(id, LegacyStatusNames.Of(status), apply ? "apply" : "dry-run");
@@ -137,8 +138,8 @@ public sealed class LegacyImportService(CatalystDbContext db, ContentStore conte
         // Recount the source: the files read again and mapped without writing; rows this migration
         // landed count as imported, so the counts must be the report's.
         var owner = await OwnerAsync(migration, ct);
-        var recount = (await services.GetRequiredService<LegacyImportRunner>()
-            .RunAsync(migration, owner, new LegacyDumpSet(Reader, FilesOf(migration)), apply: false, (_, _) => Task.CompletedTask, ct))
+        var recount = (await services.GetRequiredService<LegacyImportRunFactory>()
+            .Create(migration, owner, new LegacyDumpSet(Reader, FilesOf(migration)), apply: false, (_, _) => Task.CompletedTask).RunAsync(ct))
             .ToReport(id, report.Status, report.Mode);
         db.ChangeTracker.Clear();
         foreach (var table in recount.Tables)
