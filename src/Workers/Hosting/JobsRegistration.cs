@@ -1,3 +1,9 @@
+using Catalyst.Data.Backups;
+using Catalyst.Data.Search;
+using Catalyst.Data.Secrets;
+using Catalyst.Data.Projects;
+using Catalyst.Data.Storage;
+using Catalyst.Data.Uploads;
 using Catalyst.Data.Configuration;
 using Catalyst.Data.Jobs;
 using Catalyst.Data.Observability;
@@ -29,20 +35,9 @@ public static class JobsRegistration
     {
         services.AddScoped<IJobQueue, HangfireJobQueue>();
         services.AddScoped<JobRunner>();
-        services.AddKeyedScoped<IJob, RecomputeProjectStatisticsJob>(JobKinds.RecomputeProjectStatistics);
-        services.AddKeyedScoped<IJob, StorageGarbageCollectionJob>(JobKinds.StorageGarbageCollection);
-        services.AddKeyedScoped<IJob, StorageVerificationJob>(JobKinds.StorageVerification);
-        services.AddKeyedScoped<IJob, StorageRecompressionJob>(JobKinds.StorageRecompression);
-        services.AddKeyedScoped<IJob, UploadCleanupJob>(JobKinds.UploadCleanup);
-        services.AddKeyedScoped<IJob, SearchRebuildJob>(JobKinds.SearchRebuild);
-        services.AddKeyedScoped<IJob, SearchVerificationJob>(JobKinds.SearchVerification);
-        services.AddKeyedScoped<IJob, WebsiteExportJob>(JobKinds.WebsiteExport);
-        services.AddKeyedScoped<IJob, WebsiteImportJob>(JobKinds.WebsiteImport);
-        services.AddKeyedScoped<IJob, AccountExportJob>(JobKinds.AccountExport);
-        services.AddKeyedScoped<IJob, SecretKeyRotationJob>(JobKinds.SecretKeyRotation);
-        services.AddKeyedScoped<IJob, LegacyImportJob>(JobKinds.LegacyImport);
-        services.AddKeyedScoped<IJob, LegacyImportVerificationJob>(JobKinds.LegacyImportVerification);
-        services.AddKeyedScoped<IJob, LegacyImportRollbackJob>(JobKinds.LegacyImportRollback);
+        services.AddJob<LegacyImportJob>(JobKinds.LegacyImport, "Legacy import");
+        services.AddJob<LegacyImportVerificationJob>(JobKinds.LegacyImportVerification, "Legacy import verification");
+        services.AddJob<LegacyImportRollbackJob>(JobKinds.LegacyImportRollback, "Legacy import rollback");
         services.AddScoped<IDeliveryQueue, HangfireDeliveryQueue>();
         services.AddScoped<OutboxJobs>();
         services.AddSingleton<IJobQueueMonitor, HangfireQueueMonitor>();
