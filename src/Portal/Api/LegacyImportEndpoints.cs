@@ -5,7 +5,6 @@ using Catalyst.Data.LegacyImport;
 using Catalyst.Data.Storage;
 using Catalyst.Data.Websites;
 using Catalyst.Portal.Infrastructure;
-using Catalyst.Workers.Jobs;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -36,12 +35,12 @@ public static class LegacyImportEndpoints
             .Produces<DataEnvelope<LegacyReport>>().ProducesProblem(404);
 
         migrations.MapPost("/{id:guid}/verify", (Guid id, HttpContext http, LegacyImportService service, JobRunService jobs, CancellationToken ct) =>
-                StartJobAsync(id, JobKinds.LegacyImportVerification, http, service, jobs, ct))
+                StartJobAsync(id, LegacyImportVerificationJob.Kind, http, service, jobs, ct))
             .WithSummary("Recount what landed and re-hash every migrated blob, as a job.")
             .Produces<DataEnvelope<JobRunDto>>(StatusCodes.Status202Accepted).ProducesProblem(404).ProducesProblem(409);
 
         migrations.MapPost("/{id:guid}/rollback", (Guid id, HttpContext http, LegacyImportService service, JobRunService jobs, CancellationToken ct) =>
-                StartJobAsync(id, JobKinds.LegacyImportRollback, http, service, jobs, ct))
+                StartJobAsync(id, LegacyImportRollbackJob.Kind, http, service, jobs, ct))
             .WithSummary("Remove exactly what the migration added and restore what it changed, as a job.")
             .Produces<DataEnvelope<JobRunDto>>(StatusCodes.Status202Accepted).ProducesProblem(404).ProducesProblem(409);
     }
@@ -52,7 +51,7 @@ public static class LegacyImportEndpoints
         var migration = await service.GetAsync(actor, id, ct);
         if (migration.DryRun)
             throw new ConflictException("migration_dry_run", "A dry run wrote nothing: apply the files as a new migration first.");
-        if (kind == JobKinds.LegacyImportVerification && migration.Status is not (LegacyImportStatus.Applied or LegacyImportStatus.Verified or LegacyImportStatus.Failed))
+        if (kind == LegacyImportVerificationJob.Kind && migration.Status is not (LegacyImportStatus.Applied or LegacyImportStatus.Verified or LegacyImportStatus.Failed))
             throw new ConflictException("migration_not_applied", "Only an applied migration can be verified.");
         if (migration.Status == LegacyImportStatus.RolledBack)
             throw new ConflictException("migration_rolled_back", "This migration was rolled back.");
@@ -80,7 +79,7 @@ public static class LegacyImportEndpoints
         }
         var files = await uploads.ReadAsync(http.Request, ct);
         var migration = await service.CreateAsync(actor, ownerId, files, dryRun, ct);
-        var run = await jobs.StartAsync(actor, JobKinds.LegacyImport, new LegacyImportJobInput(migration.Id), ct);
+        var run = await jobs.StartAsync(actor, LegacyImportJob.Kind, new LegacyImportJobInput(migration.Id), ct);
         return ApiResults.Accepted($"/api/jobs/{run.Id}", JobRunDto.From(run));
     }
 }

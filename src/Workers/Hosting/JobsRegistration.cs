@@ -35,9 +35,6 @@ public static class JobsRegistration
     {
         services.AddScoped<IJobQueue, HangfireJobQueue>();
         services.AddScoped<JobRunner>();
-        services.AddJob<LegacyImportJob>(JobKinds.LegacyImport, "Legacy import");
-        services.AddJob<LegacyImportVerificationJob>(JobKinds.LegacyImportVerification, "Legacy import verification");
-        services.AddJob<LegacyImportRollbackJob>(JobKinds.LegacyImportRollback, "Legacy import rollback");
         services.AddScoped<IDeliveryQueue, HangfireDeliveryQueue>();
         services.AddScoped<OutboxJobs>();
         services.AddSingleton<IJobQueueMonitor, HangfireQueueMonitor>();

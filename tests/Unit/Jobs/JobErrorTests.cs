@@ -110,7 +110,7 @@ public class JobErrorTests(PortalFactory portal)
             return (await sp.GetRequiredService<LegacyImportService>().CreateAsync(user.Actor, user.Id,
                 [new LegacyInputFile("localStorage.json", blob.Sha256, blob.Length)], dryRun: true, CancellationToken.None)).Id;
         });
-        var run = await portal.InsertRunAsync(user.Id, JobRunStatus.Queued, new { migrationId }, kind: JobKinds.LegacyImport);
+        var run = await portal.InsertRunAsync(user.Id, JobRunStatus.Queued, new { migrationId }, kind: LegacyImportJob.Kind);
         var log = new CapturingLogger<JobRunner>();
         await portal.WithScopeAsync(sp =>
         {

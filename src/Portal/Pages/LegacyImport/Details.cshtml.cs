@@ -4,7 +4,6 @@ using Catalyst.Data.Common;
 using Catalyst.Data.Jobs;
 using Catalyst.Data.LegacyImport;
 using Catalyst.Portal.Infrastructure;
-using Catalyst.Workers.Jobs;
 using Htmx;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -46,14 +45,14 @@ public class DetailsModel(LegacyImportService migrations, JobRunService jobs, Ca
             return Flash(id, "Only a finished dry run can be applied from here.");
         var files = JsonSerializer.Deserialize<List<LegacyInputFile>>(dryRun.Files, JsonSerializerOptions.Web)!;
         var migration = await migrations.CreateAsync(actor, dryRun.OwnerId, files, dryRun: false, ct);
-        await jobs.StartAsync(actor, JobKinds.LegacyImport, new LegacyImportJobInput(migration.Id), ct);
+        await jobs.StartAsync(actor, LegacyImportJob.Kind, new LegacyImportJobInput(migration.Id), ct);
         TempData["Flash"] = "The migration has started.";
         return RedirectToPage("Details", new { id = migration.Id });
     }
 
-    public Task<IActionResult> OnPostVerifyAsync(Guid id, CancellationToken ct) => StartAsync(id, JobKinds.LegacyImportVerification, "Verification has started.", ct);
+    public Task<IActionResult> OnPostVerifyAsync(Guid id, CancellationToken ct) => StartAsync(id, LegacyImportVerificationJob.Kind, "Verification has started.", ct);
 
-    public Task<IActionResult> OnPostRollbackAsync(Guid id, CancellationToken ct) => StartAsync(id, JobKinds.LegacyImportRollback, "Rollback has started.", ct);
+    public Task<IActionResult> OnPostRollbackAsync(Guid id, CancellationToken ct) => StartAsync(id, LegacyImportRollbackJob.Kind, "Rollback has started.", ct);
 
     private async Task<IActionResult> StartAsync(Guid id, string kind, string message, CancellationToken ct)
     {

@@ -2,7 +2,6 @@ using Catalyst.Data.Jobs;
 using Catalyst.Data.LegacyImport;
 using Catalyst.Data.Storage;
 using Catalyst.Portal.Infrastructure;
-using Catalyst.Workers.Jobs;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -60,7 +59,7 @@ public class IndexModel(LegacyImportService migrations, ContentStore content, Jo
             await LoadAsync(ct);
             return Page();
         }
-        await jobs.StartAsync(actor, JobKinds.LegacyImport, new LegacyImportJobInput(migration.Id), ct);
+        await jobs.StartAsync(actor, LegacyImportJob.Kind, new LegacyImportJobInput(migration.Id), ct);
         TempData["Flash"] = Mode == "dry-run" ? "The dry run has started: nothing is written until you apply." : "The migration has started.";
         return RedirectToPage("Details", new { id = migration.Id });
     }
