@@ -7,7 +7,7 @@ using Catalyst.Data.Deployments;
 using Catalyst.Data.Features;
 using Catalyst.Data.Identity;
 using Catalyst.Data.Jobs;
-using Catalyst.Data.Legacy;
+using Catalyst.Data.LegacyImport;
 using Catalyst.Data.Marketplace;
 using Catalyst.Data.Mcp;
 using Catalyst.Data.Observability;
@@ -48,7 +48,7 @@ public static class CatalystData
             .AddChat(configuration)
             .AddSearch(configuration)
             .AddSync(configuration)
-            .AddLegacy(configuration)
+            .AddLegacyImport(configuration)
             .AddMarketplace(configuration)
             .AddTokens(configuration)
             .AddSecrets(configuration)

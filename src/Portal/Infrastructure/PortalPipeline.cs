@@ -74,7 +74,7 @@ public static class PortalPipeline
         api.MapSearchEndpoints();
         api.MapWebsiteEndpoints();
         api.MapBackupEndpoints();
-        api.MapMigrationEndpoints();
+        api.MapLegacyImportEndpoints();
         api.MapMarketplaceEndpoints();
         api.MapMcpServerEndpoints();
         api.MapSecretEndpoints();

@@ -78,8 +78,8 @@ public sealed class WalkCast(PortalFactory portal) : IAsyncLifetime
         {
             var bytes = """{"theme":"dark"}"""u8.ToArray();
             var blob = await sp.GetRequiredService<Catalyst.Data.Storage.ContentStore>().WriteAsync(new MemoryStream(bytes), CancellationToken.None);
-            return (await sp.GetRequiredService<Catalyst.Data.Legacy.LegacyMigrationService>().CreateAsync(OwnerUser.Actor, OwnerUser.Id,
-                [new Catalyst.Data.Legacy.LegacyInputFile("localStorage.walk.json", blob.Sha256, blob.Length)], dryRun: true, CancellationToken.None)).Id;
+            return (await sp.GetRequiredService<Catalyst.Data.LegacyImport.LegacyImportService>().CreateAsync(OwnerUser.Actor, OwnerUser.Id,
+                [new Catalyst.Data.LegacyImport.LegacyInputFile("localStorage.walk.json", blob.Sha256, blob.Length)], dryRun: true, CancellationToken.None)).Id;
         });
         McpServer = await portal.WithScopeAsync(async sp => (await sp.GetRequiredService<Catalyst.Data.Mcp.McpServerService>().CreateAsync(AdminUser.Actor,
             new Catalyst.Data.Mcp.McpServerInput($"Walk MCP {Guid.NewGuid():N}", "A server", Catalyst.Data.Mcp.McpTransport.Http, "https://mcp.example.com/mcp", null, null),

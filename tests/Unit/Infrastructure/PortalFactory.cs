@@ -88,7 +88,7 @@ public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifeti
         {
             services.Replace(ServiceDescriptor.Singleton<Catalyst.Data.Deployments.IHostResolver, TestHostResolver>());
             // Legacy migrations also read the mapping tests' pre-decoded format (real dumps go to the real reader).
-            services.Replace(ServiceDescriptor.Singleton<Catalyst.Data.Legacy.Reading.ILegacyDumpReader, Legacy.FakeLegacyReader>());
+            services.Replace(ServiceDescriptor.Singleton<Catalyst.Data.LegacyImport.Reading.ILegacyDumpReader, LegacyImport.FakeLegacyReader>());
         });
     }
 
