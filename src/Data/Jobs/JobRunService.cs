@@ -8,12 +8,12 @@ namespace Catalyst.Data.Jobs;
 public sealed record JobRunQuery(string? Kind = null, JobRunStatus? Status = null);
 
 /// <summary>Starts, lists, cancels and retries JobRuns; the portal, the API and the CLI all come through here.</summary>
-public sealed class JobRunService(CatalystDbContext db, IJobQueue queue, AuditLog audit)
+public sealed class JobRunService(CatalystDbContext db, IJobQueue queue, AuditLog audit, JobCatalog catalog)
 {
     /// <param name="prepare">Runs after the JobRun row exists and before the job is queued (e.g. to hold its input file).</param>
     public async Task<JobRun> StartAsync(Actor actor, string kind, object? input, CancellationToken ct, Func<Guid, Task>? prepare = null)
     {
-        if (!JobKinds.DisplayNames.ContainsKey(kind))
+        if (!catalog.Contains(kind))
             throw ValidationFailedException.For("kind", $"Unknown job kind '{kind}'.");
         var run = new JobRun
         {

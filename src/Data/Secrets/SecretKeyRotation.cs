@@ -38,7 +38,7 @@ public sealed class SecretKeyRotation(CatalystDbContext db, SecretKeyRing ring, 
         var created = await ring.CreateAsync(db, ct);
         audit.Record(actor, "secret.key_rotate", nameof(SecretKey), created.Id, new { retiring = previous.Select(k => k.Id).ToList() });
         await db.SaveChangesAsync(ct);
-        return await jobs.StartAsync(actor, JobKinds.SecretKeyRotation, new { keyId = created.Id }, ct);
+        return await jobs.StartAsync(actor, SecretKeyRotationJob.Kind, new { keyId = created.Id }, ct);
     }
 
     /// <summary>The job: idempotent, so a retried or restarted rotation just finishes the work.</summary>

@@ -8,7 +8,6 @@ using Catalyst.Data.Storage;
 using Catalyst.Data.Uploads;
 using Catalyst.Data.Websites;
 using Catalyst.Portal.Infrastructure;
-using Catalyst.Workers.Jobs;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -56,7 +55,7 @@ public static class BackupEndpoints
             {
                 var actor = http.User.ToActor();
                 await sites.GetAsync(actor, id, ct);
-                var run = await jobs.StartAsync(actor, JobKinds.WebsiteExport, new WebsiteExportInput(id, request?.Gzip == true), ct);
+                var run = await jobs.StartAsync(actor, WebsiteExportJob.Kind, new WebsiteExportInput(id, request?.Gzip == true), ct);
                 return ApiResults.Accepted($"/api/jobs/{run.Id}", JobRunDto.From(run));
             })
             .WithSummary("Export as a job; its result file is at /api/jobs/{id}/result.")
@@ -64,7 +63,7 @@ public static class BackupEndpoints
 
         api.MapPost("/me/exports", async (HttpContext http, JobRunService jobs, CancellationToken ct) =>
             {
-                var run = await jobs.StartAsync(http.User.ToActor(), JobKinds.AccountExport, null, ct);
+                var run = await jobs.StartAsync(http.User.ToActor(), AccountExportJob.Kind, null, ct);
                 return ApiResults.Accepted($"/api/jobs/{run.Id}", JobRunDto.From(run));
             })
             .WithTags("Backups")
@@ -110,7 +109,7 @@ public static class BackupEndpoints
             throw new StatusDomainException(415, "unsupported_media_type", "Send the backup as multipart/form-data (field 'file') or JSON {\"uploadId\"}.");
         }
 
-        var run = await jobs.StartAsync(actor, JobKinds.WebsiteImport,
+        var run = await jobs.StartAsync(actor, WebsiteImportJob.Kind,
             new WebsiteImportInput(backup.Sha256, policy.ToString().ToLowerInvariant(), dryRun == true, fileName), ct,
             async runId =>
             {

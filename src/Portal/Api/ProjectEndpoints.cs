@@ -73,7 +73,7 @@ public static class ProjectEndpoints
         projects.MapPost("/statistics", async (HttpContext http, JobRunService jobs, CancellationToken ct) =>
             {
                 var actor = http.User.ToActor();
-                var run = await jobs.StartAsync(actor, JobKinds.RecomputeProjectStatistics, new { ownerId = actor.IsAdmin ? (Guid?)null : actor.UserId }, ct);
+                var run = await jobs.StartAsync(actor, RecomputeProjectStatisticsJob.Kind, new { ownerId = actor.IsAdmin ? (Guid?)null : actor.UserId }, ct);
                 return ApiResults.Accepted($"/api/jobs/{run.Id}", JobRunDto.From(run));
             })
             .WithSummary("Recompute project statistics as a background job (yours; admins: all).")

@@ -33,7 +33,7 @@ public static class SearchEndpoints
 
         admin.MapPost("/search/rebuild", async (HttpContext http, JobRunService jobs, bool? clear, CancellationToken ct) =>
             {
-                var run = await jobs.StartAsync(http.User.ToActor(), JobKinds.SearchRebuild, new { clear = clear ?? false }, ct);
+                var run = await jobs.StartAsync(http.User.ToActor(), SearchRebuildJob.Kind, new { clear = clear ?? false }, ct);
                 return ApiResults.Accepted($"/api/jobs/{run.Id}", JobRunDto.From(run));
             })
             .WithSummary("Rebuild the search index as a job (admin); clear=true empties it first.")
@@ -41,7 +41,7 @@ public static class SearchEndpoints
 
         admin.MapPost("/search/verify", async (HttpContext http, JobRunService jobs, bool? repair, CancellationToken ct) =>
             {
-                var run = await jobs.StartAsync(http.User.ToActor(), JobKinds.SearchVerification, new { repair = repair ?? false }, ct);
+                var run = await jobs.StartAsync(http.User.ToActor(), SearchVerificationJob.Kind, new { repair = repair ?? false }, ct);
                 return ApiResults.Accepted($"/api/jobs/{run.Id}", JobRunDto.From(run));
             })
             .WithSummary("Check the search index against the data as a job (admin); repair=true fixes what differs.")

@@ -1,3 +1,9 @@
+using Catalyst.Data.Backups;
+using Catalyst.Data.Search;
+using Catalyst.Data.Secrets;
+using Catalyst.Data.Projects;
+using Catalyst.Data.Storage;
+using Catalyst.Data.Uploads;
 using Catalyst.Data.Configuration;
 using Catalyst.Data.Jobs;
 using Catalyst.Data.Observability;
@@ -29,20 +35,9 @@ public static class JobsRegistration
     {
         services.AddScoped<IJobQueue, HangfireJobQueue>();
         services.AddScoped<JobRunner>();
-        services.AddKeyedScoped<IJob, RecomputeProjectStatisticsJob>(JobKinds.RecomputeProjectStatistics);
-        services.AddKeyedScoped<IJob, StorageGarbageCollectionJob>(JobKinds.StorageGarbageCollection);
-        services.AddKeyedScoped<IJob, StorageVerificationJob>(JobKinds.StorageVerification);
-        services.AddKeyedScoped<IJob, StorageRecompressionJob>(JobKinds.StorageRecompression);
-        services.AddKeyedScoped<IJob, UploadCleanupJob>(JobKinds.UploadCleanup);
-        services.AddKeyedScoped<IJob, SearchRebuildJob>(JobKinds.SearchRebuild);
-        services.AddKeyedScoped<IJob, SearchVerificationJob>(JobKinds.SearchVerification);
-        services.AddKeyedScoped<IJob, WebsiteExportJob>(JobKinds.WebsiteExport);
-        services.AddKeyedScoped<IJob, WebsiteImportJob>(JobKinds.WebsiteImport);
-        services.AddKeyedScoped<IJob, AccountExportJob>(JobKinds.AccountExport);
-        services.AddKeyedScoped<IJob, SecretKeyRotationJob>(JobKinds.SecretKeyRotation);
-        services.AddKeyedScoped<IJob, LegacyMigrationJob>(JobKinds.LegacyMigration);
-        services.AddKeyedScoped<IJob, LegacyVerificationJob>(JobKinds.LegacyVerification);
-        services.AddKeyedScoped<IJob, LegacyRollbackJob>(JobKinds.LegacyRollback);
+        services.AddJob<LegacyMigrationJob>(JobKinds.LegacyMigration, "Legacy data migration");
+        services.AddJob<LegacyVerificationJob>(JobKinds.LegacyVerification, "Legacy migration verification");
+        services.AddJob<LegacyRollbackJob>(JobKinds.LegacyRollback, "Legacy migration rollback");
         services.AddScoped<IDeliveryQueue, HangfireDeliveryQueue>();
         services.AddScoped<OutboxJobs>();
         services.AddSingleton<IJobQueueMonitor, HangfireQueueMonitor>();

@@ -1,3 +1,6 @@
+using Catalyst.Data.Storage;
+using Catalyst.Data.Search;
+using Catalyst.Data.Uploads;
 using Catalyst.Data.Jobs;
 using Catalyst.Workers.Jobs;
 using Hangfire;
@@ -17,10 +20,10 @@ public sealed class RecurringJobsService(IRecurringJobManager recurring, IConfig
 {
     private static readonly Dictionary<string, string> Defaults = new()
     {
-        [JobKinds.StorageGarbageCollection] = "17 3 * * *",
-        [JobKinds.UploadCleanup] = "7 * * * *",
-        [JobKinds.StorageRecompression] = "47 * * * *",
-        [JobKinds.SearchVerification] = "37 4 * * *",
+        [StorageGarbageCollectionJob.Kind] = "17 3 * * *",
+        [UploadCleanupJob.Kind] = "7 * * * *",
+        [StorageRecompressionJob.Kind] = "47 * * * *",
+        [SearchVerificationJob.Kind] = "37 4 * * *",
     };
 
     public const string OutboxSweep = "outbox-sweep";

@@ -1,3 +1,4 @@
+using Catalyst.Data.Storage;
 using Catalyst.Tests.Unit.Infrastructure;
 using Catalyst.Data;
 using Catalyst.Data.Audit;
@@ -228,8 +229,8 @@ public class SqlServerIntegrationTests
             using var connection = storage.GetConnection();
             var recurring = Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection);
             Assert.Equal(recurring.Count, recurring.Select(r => r.Id).Distinct().Count());
-            Assert.Contains(recurring, r => r.Id == Catalyst.Data.Jobs.JobKinds.StorageRecompression);
-            Assert.Contains(recurring, r => r.Id == Catalyst.Data.Jobs.JobKinds.StorageGarbageCollection);
+            Assert.Contains(recurring, r => r.Id == StorageRecompressionJob.Kind);
+            Assert.Contains(recurring, r => r.Id == StorageGarbageCollectionJob.Kind);
             var servers = storage.GetMonitoringApi().Servers();
             Assert.True(servers.Count >= 2, "both hosts announce a Hangfire server");
         }

@@ -1,3 +1,4 @@
+using Catalyst.Data.Backups;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -83,5 +84,5 @@ public class BodyReferenceWalkTests(PortalFactory portal, WalkCast cast) : IClas
             await db.Set<Asset>().CountAsync(a => a.OwnerId == user),
             await db.Set<ChatSession>().CountAsync(s => s.UserId == user && s.ProjectId != null),
             await db.Set<Catalyst.Data.Legacy.LegacyMigration>().CountAsync(m => m.OwnerId == cast.OwnerUser.Id && m.RequestedById == user),
-            await db.JobRuns.CountAsync(r => r.RequestedById == user && r.Kind == Catalyst.Data.Jobs.JobKinds.WebsiteImport)));
+            await db.JobRuns.CountAsync(r => r.RequestedById == user && r.Kind == WebsiteImportJob.Kind)));
 }

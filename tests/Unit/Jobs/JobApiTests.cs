@@ -1,3 +1,4 @@
+using Catalyst.Data.Projects;
 using System.Net;
 using Catalyst.Data.Jobs;
 using Catalyst.Tests.Unit.Infrastructure;
@@ -29,7 +30,7 @@ public class JobApiTests(PortalFactory portal)
         var data = (await response.ReadJsonAsync()).GetProperty("data");
         var id = data.GetProperty("id").GetGuid();
         Assert.Equal($"/api/jobs/{id}", response.Headers.Location?.OriginalString);
-        Assert.Equal(JobKinds.RecomputeProjectStatistics, data.GetProperty("kind").GetString());
+        Assert.Equal(RecomputeProjectStatisticsJob.Kind, data.GetProperty("kind").GetString());
         Assert.Equal(1, data.GetProperty("attempts").GetInt32());
         Assert.Contains(data.GetProperty("status").GetString(), new[] { "queued", "running", "succeeded" });
 
@@ -75,7 +76,7 @@ public class JobApiTests(PortalFactory portal)
         // Three batches of 500 with 2 s pauses: the run is still going when the cancel arrives.
         await portal.SeedProjectsAsync(user.Id, 1001);
         var run = await portal.WithScopeAsync(sp => sp.GetRequiredService<JobRunService>()
-            .StartAsync(user.Actor, JobKinds.RecomputeProjectStatistics, new { ownerId = user.Id, throttleMs = 2000 }, CancellationToken.None));
+            .StartAsync(user.Actor, RecomputeProjectStatisticsJob.Kind, new { ownerId = user.Id, throttleMs = 2000 }, CancellationToken.None));
         await Poll.UntilAsync(() => api.GetRunAsync(run.Id),
             r => r.GetProperty("status").GetString() == "running" && r.GetProperty("progress").GetProperty("total").ValueKind != System.Text.Json.JsonValueKind.Null,
             TimeSpan.FromSeconds(30), "the run to start");

@@ -1,3 +1,4 @@
+using Catalyst.Data.Projects;
 using Catalyst.Data;
 using Catalyst.Data.Common;
 using Catalyst.Data.Jobs;
@@ -30,7 +31,7 @@ public class JobErrorTests(PortalFactory portal)
             {
                 case "DbUpdateException":
                     // The run's own id again: a primary key the database refuses.
-                    db.JobRuns.Add(new JobRun { Id = jobRunId, Kind = JobKinds.RecomputeProjectStatistics });
+                    db.JobRuns.Add(new JobRun { Id = jobRunId, Kind = RecomputeProjectStatisticsJob.Kind });
                     await db.SaveChangesAsync(ct);
                     break;
                 case "SqliteException":

@@ -10,7 +10,7 @@ public static class JobTestData
 {
     /// <summary>Adds a JobRun row as a previous process might have left it; nothing is queued.</summary>
     public static Task<JobRun> InsertRunAsync(this PortalFactory portal, Guid? requestedBy, JobRunStatus status, object? input = null,
-        string kind = JobKinds.RecomputeProjectStatistics, int attempts = 1, string? hangfireJobId = null, bool cancelRequested = false) =>
+        string kind = RecomputeProjectStatisticsJob.Kind, int attempts = 1, string? hangfireJobId = null, bool cancelRequested = false) =>
         portal.WithDbAsync(async db =>
         {
             var run = new JobRun

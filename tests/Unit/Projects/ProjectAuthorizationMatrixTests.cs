@@ -179,7 +179,7 @@ public class ProjectAuthorizationMatrixTests(PortalFactory portal, OwnerOtherAdm
                 break;
             case "POST /api/projects/statistics":
                 var run = await portal.WithDbAsync(db => db.JobRuns.AsNoTracking().Where(r => !jobsBefore.Contains(r.Id) && r.RequestedById == caller.Id).SingleAsync(TestContext.Current.CancellationToken));
-                Assert.Equal(JobKinds.RecomputeProjectStatistics, run.Kind);
+                Assert.Equal(RecomputeProjectStatisticsJob.Kind, run.Kind);
                 var ownerId = JsonDocument.Parse(run.Input!).RootElement.GetProperty("ownerId");
                 if (caller.IsAdmin)
                     Assert.Equal(JsonValueKind.Null, ownerId.ValueKind); // admins: all projects

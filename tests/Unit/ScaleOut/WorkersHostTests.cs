@@ -1,3 +1,6 @@
+using Catalyst.Data.Storage;
+using Catalyst.Data.Search;
+using Catalyst.Data.Uploads;
 using Catalyst.Data.Jobs;
 using Catalyst.Tests.Unit.Infrastructure;
 
@@ -22,13 +25,13 @@ public class WorkersHostTests
             Assert.True(migrated == 0, migrateOut + migrateErr);
 
             using var worker = WorkersProcess.Start(["run"], new Dictionary<string, string>(environment) { ["Catalyst__Jobs__Storage"] = "InMemory" });
-            var output = await worker.WaitForAsync(text => text.Contains("Recurring job " + JobKinds.SearchVerification, StringComparison.Ordinal)
+            var output = await worker.WaitForAsync(text => text.Contains("Recurring job " + SearchVerificationJob.Kind, StringComparison.Ordinal)
                                                             && text.Contains("Server catalyst-", StringComparison.Ordinal));
             worker.Process.Kill(entireProcessTree: true);
             await worker.Process.WaitForExitAsync();
 
             Assert.Contains("Catalyst:Jobs:Storage=InMemory", output, StringComparison.Ordinal);
-            foreach (var kind in new[] { JobKinds.StorageGarbageCollection, JobKinds.UploadCleanup, JobKinds.SearchVerification })
+            foreach (var kind in new[] { StorageGarbageCollectionJob.Kind, UploadCleanupJob.Kind, SearchVerificationJob.Kind })
                 Assert.Single(output.Split('\n'), line => line.Contains("Recurring job " + kind + ":", StringComparison.Ordinal));
         }
         finally

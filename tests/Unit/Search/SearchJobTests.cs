@@ -30,7 +30,7 @@ public class SearchJobTests
         await db.SaveChangesAsync(Ct);
         var progress = new JobProgress(db, TimeProvider.System);
         var maintenance = new SearchMaintenance(db, new SearchIndexer(db, Options.Create(new SearchOptions())), Options.Create(new SearchOptions()));
-        IJob job = kind == JobKinds.SearchRebuild ? new SearchRebuildJob(maintenance, db, progress) : new SearchVerificationJob(maintenance, db, progress);
+        IJob job = kind == SearchRebuildJob.Kind ? new SearchRebuildJob(maintenance, db, progress) : new SearchVerificationJob(maintenance, db, progress);
 
         var result = await job.RunAsync(run.Id, Ct);
 
@@ -51,14 +51,14 @@ public class SearchJobTests
         await database.Services.Projects().CreateAsync(user, new ProjectInput("Indexed project", null, ["jobs"], null), Ct);
         database.Db.ChangeTracker.Clear();
 
-        Assert.True((await RunAsync(database, JobKinds.SearchVerification, new { })).GetProperty("consistent").GetBoolean());
+        Assert.True((await RunAsync(database, SearchVerificationJob.Kind, new { })).GetProperty("consistent").GetBoolean());
 
         var first = await database.Db.SearchDocuments.MinAsync(d => d.Id, Ct);
         await database.Db.SearchPostings.Where(p => p.DocumentId == first).ExecuteDeleteAsync(Ct);
-        var damaged = await RunAsync(database, JobKinds.SearchVerification, new { repair = true });
-        var repaired = await RunAsync(database, JobKinds.SearchVerification, new { repair = false });
-        var rebuilt = await RunAsync(database, JobKinds.SearchRebuild, new { clear = true });
-        var afterRebuild = await RunAsync(database, JobKinds.SearchVerification, new { });
+        var damaged = await RunAsync(database, SearchVerificationJob.Kind, new { repair = true });
+        var repaired = await RunAsync(database, SearchVerificationJob.Kind, new { repair = false });
+        var rebuilt = await RunAsync(database, SearchRebuildJob.Kind, new { clear = true });
+        var afterRebuild = await RunAsync(database, SearchVerificationJob.Kind, new { });
 
         Assert.False(damaged.GetProperty("consistent").GetBoolean());
         Assert.True(damaged.GetProperty("repaired").GetBoolean());
@@ -78,7 +78,7 @@ public class SearchRecurringJobTests(PortalFactory portal)
     {
         using var connection = portal.Services.GetRequiredService<JobStorage>().GetConnection();
 
-        Assert.Contains(connection.GetRecurringJobs(), j => j.Id == JobKinds.SearchVerification && !string.IsNullOrEmpty(j.Cron));
+        Assert.Contains(connection.GetRecurringJobs(), j => j.Id == SearchVerificationJob.Kind && !string.IsNullOrEmpty(j.Cron));
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public class SearchRecurringJobTests(PortalFactory portal)
     {
         using var scope = portal.Services.CreateScope();
 
-        Assert.IsType<SearchRebuildJob>(scope.ServiceProvider.GetRequiredKeyedService<IJob>(JobKinds.SearchRebuild));
-        Assert.IsType<SearchVerificationJob>(scope.ServiceProvider.GetRequiredKeyedService<IJob>(JobKinds.SearchVerification));
+        Assert.IsType<SearchRebuildJob>(scope.ServiceProvider.GetRequiredKeyedService<IJob>(SearchRebuildJob.Kind));
+        Assert.IsType<SearchVerificationJob>(scope.ServiceProvider.GetRequiredKeyedService<IJob>(SearchVerificationJob.Kind));
     }
 }

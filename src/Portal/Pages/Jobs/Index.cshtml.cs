@@ -1,3 +1,4 @@
+using Catalyst.Data.Projects;
 using Catalyst.Data.Common;
 using Catalyst.Data.Jobs;
 using Catalyst.Portal.Infrastructure;
@@ -33,7 +34,7 @@ public class IndexModel(JobRunService jobs) : PageModel
     public async Task<IActionResult> OnPostRecomputeStatisticsAsync(CancellationToken ct)
     {
         var actor = User.ToActor();
-        var run = await jobs.StartAsync(actor, JobKinds.RecomputeProjectStatistics, new { ownerId = actor.IsAdmin ? (Guid?)null : actor.UserId }, ct);
+        var run = await jobs.StartAsync(actor, RecomputeProjectStatisticsJob.Kind, new { ownerId = actor.IsAdmin ? (Guid?)null : actor.UserId }, ct);
         TempData["Flash"] = "Project statistics are being recomputed.";
         return RedirectToPage("Details", new { id = run.Id });
     }

@@ -1,3 +1,4 @@
+using Catalyst.Data.Backups;
 using Microsoft.Extensions.Options;
 using Catalyst.Data.Configuration;
 using System.Text.Json;
@@ -87,7 +88,7 @@ public class DetailsModel(WebsiteService websites, ContentModelService content, 
     public async Task<IActionResult> OnPostExportAsync(Guid id, [FromServices] Catalyst.Data.Jobs.JobRunService jobs, CancellationToken ct)
     {
         var website = await websites.GetAsync(User.ToActor(), id, ct);
-        var run = await jobs.StartAsync(User.ToActor(), Catalyst.Data.Jobs.JobKinds.WebsiteExport, new Catalyst.Workers.Jobs.WebsiteExportInput(website.Id), ct);
+        var run = await jobs.StartAsync(User.ToActor(), WebsiteExportJob.Kind, new WebsiteExportInput(website.Id), ct);
         TempData["Flash"] = $"Exporting “{website.Name}”: the backup can be downloaded here when the bar is full.";
         return RedirectToPage("/Jobs/Details", new { id = run.Id });
     }

@@ -5,7 +5,6 @@ using Catalyst.Data.Common;
 using Catalyst.Data.Jobs;
 using Catalyst.Data.Storage;
 using Catalyst.Portal.Infrastructure;
-using Catalyst.Workers.Jobs;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -61,7 +60,7 @@ public class ImportModel(ContentStore content, JobRunService jobs, CatalystDbCon
     public async Task<IActionResult> OnPostConfirmAsync(Guid id, CancellationToken ct)
     {
         var dryRun = await jobs.GetAsync(User.ToActor(), id, ct);
-        if (dryRun.Kind != JobKinds.WebsiteImport || dryRun.Status != JobRunStatus.Succeeded || dryRun.Input is null)
+        if (dryRun.Kind != WebsiteImportJob.Kind || dryRun.Status != JobRunStatus.Succeeded || dryRun.Input is null)
             return NotFound();
         var input = JsonSerializer.Deserialize<WebsiteImportInput>(dryRun.Input, JsonSerializerOptions.Web)!;
         if (!input.DryRun)
@@ -86,7 +85,7 @@ public class ImportModel(ContentStore content, JobRunService jobs, CatalystDbCon
     }
 
     private Task<JobRun> StartAsync(WebsiteImportInput input, CancellationToken ct) =>
-        jobs.StartAsync(User.ToActor(), JobKinds.WebsiteImport, input, ct, async runId =>
+        jobs.StartAsync(User.ToActor(), WebsiteImportJob.Kind, input, ct, async runId =>
         {
             await content.AddReferenceAsync(input.BlobSha256, BlobOwnerTypes.JobInput, runId.ToString(), User.ToActor().UserId, ct);
             await db.SaveChangesAsync(ct);

@@ -20,7 +20,7 @@ public class IndexModel(SecretKeyRotation rotation, SecretVault vault, MasterKey
         ViewData["Section"] = "Admin";
         Keys = await rotation.ListAsync(ct);
         Credentials = await vault.ListAsync(200, ct);
-        Rotations = (await jobs.ListAsync(User.ToActor(), new JobRunQuery(JobKinds.SecretKeyRotation), new Catalyst.Data.Common.PageRequest(1, 5), ct)).Items;
+        Rotations = (await jobs.ListAsync(User.ToActor(), new JobRunQuery(SecretKeyRotationJob.Kind), new Catalyst.Data.Common.PageRequest(1, 5), ct)).Items;
     }
 
     public async Task<IActionResult> OnPostRotateAsync(CancellationToken ct)

@@ -26,29 +26,29 @@ public class IndexModel(StorageStatistics statistics, JobRunService jobs, IBlobS
         ViewData["Section"] = "Admin";
         Summary = await statistics.SummarizeAsync(ct);
         var actor = User.ToActor();
-        var gc = await jobs.ListAsync(actor, new JobRunQuery(JobKinds.StorageGarbageCollection), new PageRequest(1, 5), ct);
-        var verify = await jobs.ListAsync(actor, new JobRunQuery(JobKinds.StorageVerification), new PageRequest(1, 5), ct);
-        var recompress = await jobs.ListAsync(actor, new JobRunQuery(JobKinds.StorageRecompression), new PageRequest(1, 5), ct);
+        var gc = await jobs.ListAsync(actor, new JobRunQuery(StorageGarbageCollectionJob.Kind), new PageRequest(1, 5), ct);
+        var verify = await jobs.ListAsync(actor, new JobRunQuery(StorageVerificationJob.Kind), new PageRequest(1, 5), ct);
+        var recompress = await jobs.ListAsync(actor, new JobRunQuery(StorageRecompressionJob.Kind), new PageRequest(1, 5), ct);
         RecentRuns = gc.Items.Concat(verify.Items).Concat(recompress.Items).OrderByDescending(r => r.CreatedAt).Take(8).ToList();
     }
 
     public async Task<IActionResult> OnPostCollectAsync(CancellationToken ct)
     {
-        var run = await jobs.StartAsync(User.ToActor(), JobKinds.StorageGarbageCollection, null, ct);
+        var run = await jobs.StartAsync(User.ToActor(), StorageGarbageCollectionJob.Kind, null, ct);
         TempData["Flash"] = "Garbage collection started.";
         return RedirectToPage("/Jobs/Details", new { id = run.Id });
     }
 
     public async Task<IActionResult> OnPostRecompressAsync(CancellationToken ct)
     {
-        var run = await jobs.StartAsync(User.ToActor(), JobKinds.StorageRecompression, null, ct);
+        var run = await jobs.StartAsync(User.ToActor(), StorageRecompressionJob.Kind, null, ct);
         TempData["Flash"] = "Recompression started.";
         return RedirectToPage("/Jobs/Details", new { id = run.Id });
     }
 
     public async Task<IActionResult> OnPostVerifyAsync(CancellationToken ct)
     {
-        var run = await jobs.StartAsync(User.ToActor(), JobKinds.StorageVerification, new { rebuild = Rebuild, deep = Deep }, ct);
+        var run = await jobs.StartAsync(User.ToActor(), StorageVerificationJob.Kind, new { rebuild = Rebuild, deep = Deep }, ct);
         TempData["Flash"] = "Verification started.";
         return RedirectToPage("/Jobs/Details", new { id = run.Id });
     }

@@ -2,14 +2,13 @@ using System.IO.Compression;
 using System.IO.Pipelines;
 using System.Text.Json;
 using Catalyst.Data;
-using Catalyst.Data.Backups;
 using Catalyst.Data.Common;
 using Catalyst.Data.Jobs;
 using Catalyst.Data.Storage;
 using Catalyst.Data.Websites;
 using Microsoft.EntityFrameworkCore;
 
-namespace Catalyst.Workers.Jobs;
+namespace Catalyst.Data.Backups;
 
 public sealed record WebsiteExportInput(Guid WebsiteId, bool Gzip = false);
 
@@ -19,6 +18,9 @@ public sealed record WebsiteExportInput(Guid WebsiteId, bool Gzip = false);
 /// </summary>
 public sealed class WebsiteExportJob(CatalystDbContext db, WebsiteBackupWriter writer, ContentStore content, JobResultFiles files, JobProgress progress, TimeProvider time) : IJob
 {
+    public const string Kind = "website-export";
+    public const string DisplayName = "Website export";
+
     public async Task<object?> RunAsync(Guid jobRunId, CancellationToken ct)
     {
         var run = await db.JobRuns.AsNoTracking().SingleAsync(r => r.Id == jobRunId, ct);
@@ -63,6 +65,9 @@ public sealed record WebsiteImportInput(string BlobSha256, string OnDuplicate, b
 /// </summary>
 public sealed class WebsiteImportJob(CatalystDbContext db, WebsiteImportService imports, ContentStore content, JobProgress progress) : IJob
 {
+    public const string Kind = "website-import";
+    public const string DisplayName = "Website import";
+
     public async Task<object?> RunAsync(Guid jobRunId, CancellationToken ct)
     {
         var run = await db.JobRuns.AsNoTracking().SingleAsync(r => r.Id == jobRunId, ct);
@@ -88,6 +93,9 @@ public sealed class WebsiteImportJob(CatalystDbContext db, WebsiteImportService 
 /// <summary>Writes the requester's whole-account archive (zip with a SHA-256 manifest) as the run's result file.</summary>
 public sealed class AccountExportJob(CatalystDbContext db, AccountArchive archive, ContentStore content, JobResultFiles files, JobProgress progress, TimeProvider time) : IJob
 {
+    public const string Kind = "account-export";
+    public const string DisplayName = "Account archive";
+
     public async Task<object?> RunAsync(Guid jobRunId, CancellationToken ct)
     {
         var run = await db.JobRuns.AsNoTracking().SingleAsync(r => r.Id == jobRunId, ct);

@@ -1,4 +1,4 @@
-namespace Catalyst.Workers.Jobs;
+namespace Catalyst.Data.Jobs;
 
 /// <summary>
 /// A kind of background work. Implementations are plain classes with constructor-injected

@@ -1,10 +1,9 @@
 using System.Text.Json;
 using Catalyst.Data;
 using Catalyst.Data.Jobs;
-using Catalyst.Data.Projects;
 using Microsoft.EntityFrameworkCore;
 
-namespace Catalyst.Workers.Jobs;
+namespace Catalyst.Data.Projects;
 
 public sealed record ProjectStatisticsInput(Guid? OwnerId, int ThrottleMs = 0);
 
@@ -18,6 +17,9 @@ public sealed record ProjectStatistics(int Total, int Active, int Archived, int 
 /// </summary>
 public sealed class RecomputeProjectStatisticsJob(CatalystDbContext db, JobProgress progress) : IJob
 {
+    public const string Kind = "recompute-project-statistics";
+    public const string DisplayName = "Recompute project statistics";
+
     private const int BatchSize = 500;
 
     public async Task<object?> RunAsync(Guid jobRunId, CancellationToken ct)

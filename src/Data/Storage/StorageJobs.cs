@@ -1,15 +1,16 @@
 using System.Text.Json;
 using Catalyst.Data;
 using Catalyst.Data.Jobs;
-using Catalyst.Data.Storage;
-using Catalyst.Data.Uploads;
 using Microsoft.EntityFrameworkCore;
 
-namespace Catalyst.Workers.Jobs;
+namespace Catalyst.Data.Storage;
 
 /// <summary>Frees unreferenced blobs and chunks (recurring, and on demand from the Storage page).</summary>
 public sealed class StorageGarbageCollectionJob(StorageGarbageCollector collector, JobProgress progress) : IJob
 {
+    public const string Kind = "storage-gc";
+    public const string DisplayName = "Storage garbage collection";
+
     public async Task<object?> RunAsync(Guid jobRunId, CancellationToken ct)
     {
         await progress.ReportAsync(jobRunId, 0, null, ct, force: true);
@@ -20,6 +21,9 @@ public sealed class StorageGarbageCollectionJob(StorageGarbageCollector collecto
 /// <summary>Recompresses cold chunks with the strong codec (recurring; SPEC §6 background compression).</summary>
 public sealed class StorageRecompressionJob(ChunkRecompressor recompressor, Microsoft.Extensions.Options.IOptions<StorageOptions> options, JobProgress progress) : IJob
 {
+    public const string Kind = "storage-recompress";
+    public const string DisplayName = "Cold chunk recompression";
+
     public async Task<object?> RunAsync(Guid jobRunId, CancellationToken ct)
     {
         await progress.ReportAsync(jobRunId, 0, null, ct, force: true);
@@ -35,6 +39,9 @@ public sealed record StorageVerificationInput(bool Rebuild = false, bool Deep = 
 /// <summary>Checks (and optionally rebuilds) reference counts and chunk indexes; deep mode re-hashes every chunk.</summary>
 public sealed class StorageVerificationJob(StorageVerifier verifier, CatalystDbContext db, JobProgress progress) : IJob
 {
+    public const string Kind = "storage-verify";
+    public const string DisplayName = "Storage verification";
+
     public async Task<object?> RunAsync(Guid jobRunId, CancellationToken ct)
     {
         var json = await db.JobRuns.AsNoTracking().Where(r => r.Id == jobRunId).Select(r => r.Input).SingleAsync(ct);
@@ -48,11 +55,4 @@ public sealed class StorageVerificationJob(StorageVerifier verifier, CatalystDbC
     {
         public void Report((long Done, long Total) value) => report(value);
     }
-}
-
-/// <summary>Removes uploads that expired unfinished (and old completed upload records).</summary>
-public sealed class UploadCleanupJob(UploadService uploads) : IJob
-{
-    public async Task<object?> RunAsync(Guid jobRunId, CancellationToken ct) =>
-        new { removed = await uploads.CleanupExpiredAsync(ct) };
 }

@@ -6,10 +6,10 @@ using Microsoft.Extensions.Options;
 
 namespace Catalyst.Data.Marketplace;
 
-public static class MarketplaceServiceCollectionExtensions
+public static class MarketplaceModule
 {
     /// <summary>The marketplace's options and services. A host may register its own <see cref="IPaymentProvider"/> first.</summary>
-    public static IServiceCollection AddCatalystMarketplace(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddMarketplace(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<IValidateOptions<MarketplaceOptions>, MarketplaceOptionsValidator>();
         services.AddOptions<MarketplaceOptions>().Bind(configuration.GetSection(MarketplaceOptions.Section)).ValidateOnStart();

@@ -1,0 +1,21 @@
+using Catalyst.Data.Uploads;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Catalyst.Data.Assets;
+
+/// <summary>Assets: files a user stored, their presigned upload and download URLs, and the upload completion that files them.</summary>
+public static class AssetsModule
+{
+    public static IServiceCollection AddAssets(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddScoped<AssetService>();
+        services.AddSingleton<IValidateOptions<PresignOptions>, PresignOptionsValidator>();
+        services.AddOptions<PresignOptions>().Bind(configuration.GetSection(PresignOptions.Section)).ValidateOnStart();
+        services.AddSingleton<PresignKey>();
+        services.AddScoped<PresignService>();
+        services.AddScoped<IUploadCompletionHandler, AssetUploadCompletion>();
+        return services;
+    }
+}

@@ -1,0 +1,25 @@
+using Catalyst.Data.Configuration;
+using Catalyst.Data.Jobs;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Catalyst.Data.Secrets;
+
+/// <summary>The secret vault: the master key, the data-key ring, and key rotation.</summary>
+public static class SecretsModule
+{
+    public static IServiceCollection AddSecrets(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<IValidateOptions<SecretsOptions>, SecretsOptionsValidator>();
+        services.AddOptions<SecretsOptions>().Bind(configuration.GetSection(SecretsOptions.Section)).ValidateOnStart();
+        services.AddSingleton(sp => MasterKey.Load(sp.GetRequiredService<IOptions<SecretsOptions>>(), sp.GetRequiredService<CatalystPaths>(),
+            sp.GetRequiredService<ILogger<MasterKey>>()));
+        services.AddSingleton<SecretKeyRing>();
+        services.AddScoped<SecretVault>();
+        services.AddScoped<SecretKeyRotation>();
+        services.AddJob<SecretKeyRotationJob>(SecretKeyRotationJob.Kind, SecretKeyRotationJob.DisplayName);
+        return services;
+    }
+}

@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Catalyst.Data.Sync;
+
+/// <summary>The change feed clients sync from.</summary>
+public static class SyncModule
+{
+    public static IServiceCollection AddSync(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<IValidateOptions<SyncOptions>, SyncOptionsValidator>();
+        services.AddOptions<SyncOptions>().Bind(configuration.GetSection(SyncOptions.Section)).ValidateOnStart();
+        services.AddScoped<ChangeSet>();
+        services.AddScoped<SyncService>();
+        services.AddScoped<Features.IFeatureFlagChangeListener, SyncFeatureFlagListener>();
+        return services;
+    }
+}
