@@ -71,4 +71,33 @@ public class MigrationTests
             File.Delete(file);
         }
     }
+
+    [Fact]
+    public async Task A_database_made_by_a_pre_release_schema_history_is_refused_before_anything_runs()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"catalyst-migrate-{Guid.NewGuid():N}.db");
+        try
+        {
+            await using (var connection = new SqliteConnection($"Data Source={file}"))
+            {
+                await connection.OpenAsync(TestContext.Current.CancellationToken);
+                await using var create = connection.CreateCommand();
+                create.CommandText = "CREATE TABLE __EFMigrationsHistory (MigrationId TEXT PRIMARY KEY, ProductVersion TEXT NOT NULL);"
+                                     + "INSERT INTO __EFMigrationsHistory VALUES ('20261123164729_Initial', '10.0.0');"
+                                     + "CREATE TABLE Projects (Id TEXT PRIMARY KEY);";
+                await create.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+            }
+            await using var db = Sqlite($"Data Source={file}");
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+                new Catalyst.Data.Configuration.DatabaseMigrator(db).MigrateAsync(TestContext.Current.CancellationToken));
+            Assert.Contains("20261123164729_Initial", error.Message, StringComparison.Ordinal);
+            Assert.Contains("new database", error.Message, StringComparison.Ordinal);
+            Assert.Single(await db.Database.GetAppliedMigrationsAsync(TestContext.Current.CancellationToken));
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            File.Delete(file);
+        }
+    }
 }
