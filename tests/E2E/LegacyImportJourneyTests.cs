@@ -9,17 +9,6 @@ namespace Catalyst.Tests.E2E;
 [Collection(PortalCollection.Name)]
 public class LegacyImportJourneyTests(PortalSession session)
 {
-    private static string? SmallFixtures()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "tests", "fixtures", "legacy", "small");
-            if (File.Exists(Path.Combine(dir.FullName, "Catalyst.sln")))
-                return Directory.Exists(candidate) ? candidate : null;
-        }
-        return null;
-    }
-
     private static async Task<HashSet<string>> NamesAsync(HttpClient http, string url, string property)
     {
         var data = (await http.GetFromJsonAsync<JsonElement>(url)).GetProperty("data");
@@ -29,13 +18,10 @@ public class LegacyImportJourneyTests(PortalSession session)
     [Fact]
     public async Task The_small_fixture_set_is_uploaded_dry_run_applied_seen_and_rolled_back()
     {
-        var fixtures = SmallFixtures();
-        if (fixtures is null)
-            Assert.Skip("The library-made legacy fixtures (tests/fixtures/legacy/small) are not in this tree yet.");
-        var files = Directory.GetFiles(fixtures, "*.json").Where(f => !Path.GetFileName(f).StartsWith("manifest", StringComparison.Ordinal)).Order().ToArray();
+        var files = LegacyFixtures.DumpFiles("small");
 
-        using var http = new HttpClient { BaseAddress = new Uri(session.Portal.BaseUrl) };
-        var token = (await (await http.PostAsJsonAsync("/api/auth/token", new { email = PortalProcess.AdminEmail, password = PortalProcess.AdminPassword, name = "e2e-migration" }))
+        using var http = new HttpClient { BaseAddress = session.Portal.BaseUrl };
+        var token = (await (await http.PostAsJsonAsync("/api/auth/token", new { email = PortalSession.AdminEmail, password = PortalSession.AdminPassword, name = "e2e-migration" }))
             .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data").GetProperty("token").GetString();
         http.DefaultRequestHeaders.Authorization = new("Bearer", token);
         var websitesBefore = await NamesAsync(http, "/api/websites?pageSize=100", "name");

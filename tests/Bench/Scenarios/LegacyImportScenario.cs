@@ -18,7 +18,7 @@ public sealed class LegacyImportScenario : IScenario
 
     public string Name => "legacy-migration";
 
-    public static string FixtureFolder => Path.Combine(Repository.Root, "tests", "fixtures", "legacy", "large");
+    public static string FixtureFolder => Path.Combine(LegacyFixtures.Folder, "large");
 
     public async Task SeedAsync(BenchDatabase database, BenchOptions options, CancellationToken ct) =>
         (_, _token) = await database.CreateUserAsync("legacy-migration@bench.local", ct);
@@ -31,9 +31,7 @@ public sealed class LegacyImportScenario : IScenario
 
     public async Task<ScenarioReport> RunAsync(BenchTarget target, CancellationToken ct)
     {
-        var files = Directory.Exists(FixtureFolder)
-            ? Directory.GetFiles(FixtureFolder, "*.json").Where(f => !Path.GetFileName(f).StartsWith("manifest", StringComparison.Ordinal)).Order().ToArray()
-            : [];
+        var files = LegacyFixtures.Exists("large") ? LegacyFixtures.DumpFiles("large") : [];
         if (files.Length == 0)
             return Report(new Dictionary<string, object> { ["fixtures"] = FixtureFolder }, [], [$"No dump set in {FixtureFolder}: generate it with the fixtures' --large command first."]);
 
@@ -107,16 +105,13 @@ public sealed class LegacyImportScenario : IScenario
         using var response = await start();
         response.EnsureSuccessStatusCode();
         var location = response.Headers.Location!.OriginalString.TrimStart('/');
-        while (true)
-        {
-            var job = (await http.GetFromJsonAsync<JsonElement>(location, ct)).GetProperty("data");
-            var status = job.GetProperty("status").GetString();
-            if (status == "succeeded")
-                return (job.GetProperty("result").GetGuid(), clock.Elapsed.TotalSeconds);
-            if (status is "failed" or "canceled")
-                throw new InvalidOperationException($"The job {status}: {job.GetProperty("error")}");
-            await Task.Delay(50, ct);
-        }
+        var job = await Poll.UntilAsync(async () => (await http.GetFromJsonAsync<JsonElement>(location, ct)).GetProperty("data"),
+            j => j.GetProperty("status").GetString() is "succeeded" or "failed" or "canceled", TimeSpan.FromMinutes(30), "the job to end", ct: ct);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var status = job.GetProperty("status").GetString();
+        return status == "succeeded"
+            ? (job.GetProperty("result").GetGuid(), seconds)
+            : throw new InvalidOperationException($"The job {status}: {job.GetProperty("error")}");
     }
 
     public Task ServeBaselineAsync(string dataPath, string url, CancellationToken ct) =>
@@ -138,6 +133,7 @@ public sealed class LegacyImportScenario : IScenario
                 {
                     process.Refresh();
                     _peak = Math.Max(_peak, process.WorkingSet64);
+                    // A sampling interval, not a wait for work.
                     try { await Task.Delay(50, _stop.Token); } catch (OperationCanceledException) { break; }
                 }
             });

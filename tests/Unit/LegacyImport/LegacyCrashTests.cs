@@ -6,31 +6,15 @@ namespace Catalyst.Tests.Unit.LegacyImport;
 
 /// <summary>
 /// A real Workers process running <c>import-legacy</c> is killed (SIGKILL) while it applies; running
-/// the same files again completes the migration without a single duplicate. Needs the streaming
-/// reader and the library-made fixtures (the command line reads real dump files), so it is skipped
-/// until both are in the tree.
+/// the same files again completes the migration without a single duplicate. The command line reads
+/// real dump files: the large set when it was generated, else the committed small one.
 /// </summary>
 public class LegacyCrashTests(PortalFactory portal)
 {
-    private static string? Fixtures()
-    {
-        foreach (var set in new[] { "large", "small" })
-        {
-            var folder = Path.Combine(RepositoryPaths.Root, "tests", "fixtures", "legacy", set);
-            if (Directory.Exists(folder) && Directory.GetFiles(folder, "*.json").Length > 0)
-                return folder;
-        }
-        return null;
-    }
-
     [Fact]
     public async Task A_worker_killed_mid_apply_then_a_rerun_completes_without_duplicates()
     {
-        var readerBuilt = typeof(LegacyImportMigration).Assembly.GetType("Catalyst.Data.LegacyImport.Reading.LegacyDumpReader") is not null;
-        var fixtures = Fixtures();
-        if (!readerBuilt || fixtures is null)
-            Assert.Skip("Needs the streaming legacy reader and tests/fixtures/legacy in the tree.");
-        var files = Directory.GetFiles(fixtures, "*.json").Where(f => !Path.GetFileName(f).StartsWith("manifest", StringComparison.Ordinal)).Order().ToArray();
+        var files = LegacyFixtures.DumpFiles(LegacyFixtures.Exists("large") ? "large" : "small");
         var environment = new Dictionary<string, string> { ["Catalyst__DataDirectory"] = portal.DataDirectory, ["Serilog__MinimumLevel__Default"] = "Warning" };
 
         // The whole set once, for another user: what a complete migration gives.
