@@ -1,3 +1,4 @@
+using Catalyst.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -8,8 +9,8 @@ public sealed class AssetConfiguration : IEntityTypeConfiguration<Asset>
     public void Configure(EntityTypeBuilder<Asset> builder)
     {
         builder.ToTable("Assets");
-        builder.Property(a => a.FileName).HasMaxLength(AssetRules.MaxFileNameLength).IsRequired();
-        builder.Property(a => a.MediaType).HasMaxLength(AssetRules.MaxMediaTypeLength).IsUnicode(false).IsRequired();
+        builder.Property(a => a.FileName).HasMaxLength(FileRules.MaxFileNameLength).IsRequired();
+        builder.Property(a => a.MediaType).HasMaxLength(FileRules.MaxMediaTypeLength).IsUnicode(false).IsRequired();
         builder.Property(a => a.Sha256).HasMaxLength(64).IsUnicode(false).IsFixedLength();
         builder.HasOne(a => a.Owner).WithMany().HasForeignKey(a => a.OwnerId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(a => new { a.OwnerId, a.CreatedAt });

@@ -53,8 +53,8 @@ public sealed class AssetService(CatalystDbContext db, ContentStore content)
         {
             Id = id,
             OwnerId = ownerId,
-            FileName = AssetRules.CleanFileName(fileName),
-            MediaType = AssetRules.CleanMediaType(mediaType),
+            FileName = FileRules.CleanFileName(fileName),
+            MediaType = FileRules.CleanMediaType(mediaType),
             Length = blob.Length,
             Sha256 = blob.Sha256,
             WebsiteId = websiteId,

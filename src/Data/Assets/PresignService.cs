@@ -84,11 +84,11 @@ public sealed class PresignService(
             throw ValidationFailedException.For("length", "length must be a non-negative integer.");
         if (length > storage.Value.Uploads.MaxUploadBytes)
             throw new TooLargeException("upload_too_large", $"Uploads are limited to {storage.Value.Uploads.MaxUploadBytes} bytes.");
-        if (request.FileName is { Length: > AssetRules.MaxFileNameLength * 4 })
+        if (request.FileName is { Length: > FileRules.MaxFileNameLength * 4 })
             throw ValidationFailedException.For("fileName", "fileName is too long.");
-        AssetRules.ValidFileName(request.FileName, "fileName");
-        if (request.MediaType is { Length: > AssetRules.MaxMediaTypeLength })
-            throw ValidationFailedException.For("mediaType", $"mediaType is limited to {AssetRules.MaxMediaTypeLength} characters.");
+        FileRules.ValidFileName(request.FileName, "fileName");
+        if (request.MediaType is { Length: > FileRules.MaxMediaTypeLength })
+            throw ValidationFailedException.For("mediaType", $"mediaType is limited to {FileRules.MaxMediaTypeLength} characters.");
         var expiresAt = ExpiresAt(request.ExpiresIn);
 
         // The same target rules as a tus creation with a token: your own project and website only (404 otherwise).
@@ -106,8 +106,8 @@ public sealed class PresignService(
             Id = Guid.CreateVersion7(),
             UserId = actor.UserId,
             Length = length,
-            FileName = AssetRules.CleanFileName(request.FileName),
-            MediaType = AssetRules.CleanMediaType(request.MediaType),
+            FileName = FileRules.CleanFileName(request.FileName),
+            MediaType = FileRules.CleanMediaType(request.MediaType),
             ProjectId = request.ProjectId,
             WebsiteId = request.WebsiteId,
             CreatedAt = Clock.UtcNow(time),

@@ -1,3 +1,4 @@
+using Catalyst.Data.Common;
 using Catalyst.Data.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -9,8 +10,8 @@ public sealed class UploadGrantConfiguration : IEntityTypeConfiguration<UploadGr
     public void Configure(EntityTypeBuilder<UploadGrant> builder)
     {
         builder.ToTable("UploadGrants");
-        builder.Property(g => g.FileName).HasMaxLength(AssetRules.MaxFileNameLength).IsRequired();
-        builder.Property(g => g.MediaType).HasMaxLength(AssetRules.MaxMediaTypeLength).IsUnicode(false).IsRequired();
+        builder.Property(g => g.FileName).HasMaxLength(FileRules.MaxFileNameLength).IsRequired();
+        builder.Property(g => g.MediaType).HasMaxLength(FileRules.MaxMediaTypeLength).IsUnicode(false).IsRequired();
         builder.HasOne<CatalystUser>().WithMany().HasForeignKey(g => g.UserId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(g => new { g.UserId, g.ExpiresAt });
         builder.HasIndex(g => g.UploadId);

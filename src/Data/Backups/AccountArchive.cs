@@ -78,7 +78,7 @@ public sealed class AccountArchive(CatalystDbContext db, ContentStore content, W
     }
 
     /// <summary>Asset files by id (unique) and cleaned name (readable); never a path from user input.</summary>
-    private static string AssetPath(Asset asset) => $"assets/{asset.Id:N}-{AssetRules.CleanFileName(asset.FileName)}";
+    private static string AssetPath(Asset asset) => $"assets/{asset.Id:N}-{FileRules.CleanFileName(asset.FileName)}";
 
     /// <summary>Hashes and counts what passes through to the inner stream.</summary>
     private sealed class HashingStream(Stream inner) : Stream

@@ -1,3 +1,4 @@
+using Catalyst.Data.Common;
 using Catalyst.Data.Assets;
 using Catalyst.Data.Identity;
 using Catalyst.Data.Projects;
@@ -115,8 +116,8 @@ public sealed class MarketplacePackageConfiguration : IEntityTypeConfiguration<M
     {
         builder.ToTable("MarketplacePackages");
         builder.HasKey(p => p.ProjectId);
-        builder.Property(p => p.FileName).HasMaxLength(AssetRules.MaxFileNameLength).IsRequired();
-        builder.Property(p => p.MediaType).HasMaxLength(AssetRules.MaxMediaTypeLength).IsUnicode(false).IsRequired();
+        builder.Property(p => p.FileName).HasMaxLength(FileRules.MaxFileNameLength).IsRequired();
+        builder.Property(p => p.MediaType).HasMaxLength(FileRules.MaxMediaTypeLength).IsUnicode(false).IsRequired();
         builder.Property(p => p.Sha256).HasMaxLength(64).IsUnicode(false).IsFixedLength();
         builder.HasOne<Project>().WithOne().HasForeignKey<MarketplacePackage>(p => p.ProjectId).OnDelete(DeleteBehavior.Cascade);
         // The asset it was taken from, for the publish form; the bytes are held by the package's own reference.

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using Catalyst.Data.Assets;
 using Catalyst.Data.Common;
 using Catalyst.Data.Configuration;
 using Catalyst.Data.Storage;
@@ -50,7 +49,7 @@ public sealed class UploadService(
         var metadata = request.Metadata;
         // The file name becomes the asset's name: refused here, at creation, rather than cleaned later.
         foreach (var key in UploadCreation.FileNameKeys)
-            AssetRules.ValidFileName(metadata.GetValueOrDefault(key), key);
+            FileRules.ValidFileName(metadata.GetValueOrDefault(key), key);
         var target = metadata.GetValueOrDefault("target") ?? UploadTargets.Asset;
         var handler = handlers.FirstOrDefault(h => h.Target == target)
             ?? throw ValidationFailedException.For("target", $"Unknown upload target '{target}'.");
@@ -62,8 +61,8 @@ public sealed class UploadService(
             OwnerId = actor.UserId,
             Length = length,
             Metadata = request.EchoedMetadata,
-            FileName = AssetRules.CleanFileName(metadata.GetValueOrDefault("filename") ?? metadata.GetValueOrDefault("name")),
-            MediaType = AssetRules.CleanMediaType(metadata.GetValueOrDefault("filetype") ?? metadata.GetValueOrDefault("type")),
+            FileName = FileRules.CleanFileName(metadata.GetValueOrDefault("filename") ?? metadata.GetValueOrDefault("name")),
+            MediaType = FileRules.CleanMediaType(metadata.GetValueOrDefault("filetype") ?? metadata.GetValueOrDefault("type")),
             Target = target,
             IfMatch = metadata.GetValueOrDefault("ifMatch"),
             ExpiresAt = now + Limits.Expiration,

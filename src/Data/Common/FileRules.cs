@@ -1,8 +1,8 @@
-using Catalyst.Data.Common;
 
-namespace Catalyst.Data.Assets;
+namespace Catalyst.Data.Common;
 
-public static class AssetRules
+/// <summary>File names and media types taken from users (assets, uploads, backups, packages): validated and cleaned in one way.</summary>
+public static class FileRules
 {
     public const int MaxFileNameLength = 255;
     public const int MaxMediaTypeLength = 127;
