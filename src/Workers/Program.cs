@@ -122,9 +122,9 @@ public static class Program
                 var console = Spectre.Console.AnsiConsole.Console;
                 return command switch
                 {
-                    "import-legacy" => await LegacyCommands.ImportAsync(host.Services, rest, console, cts.Token),
-                    "verify-legacy" => await LegacyCommands.VerifyAsync(host.Services, rest, console, cts.Token),
-                    _ => await LegacyCommands.RollbackAsync(host.Services, rest, console, cts.Token),
+                    "import-legacy" => await LegacyImportCommands.ImportAsync(host.Services, rest, console, cts.Token),
+                    "verify-legacy" => await LegacyImportCommands.VerifyAsync(host.Services, rest, console, cts.Token),
+                    _ => await LegacyImportCommands.RollbackAsync(host.Services, rest, console, cts.Token),
                 };
             }
             default:

@@ -27,7 +27,7 @@ public sealed class BenchDatabase : IAsyncDisposable
     public static async Task<BenchDatabase> CreateAsync(string dataDirectory, CancellationToken ct)
     {
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(PortalProcess.Settings(dataDirectory).Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)))
+            .AddInMemoryCollection(BenchPortal.Settings(dataDirectory).Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)))
             .Build();
         var services = new ServiceCollection()
             .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning))
@@ -48,9 +48,9 @@ public sealed class BenchDatabase : IAsyncDisposable
     public Task<(Guid UserId, string Token)> CreateUserAsync(string email, CancellationToken ct) =>
         WithScopeAsync(async sp =>
         {
-            var admin = await sp.GetRequiredService<UserManager<CatalystUser>>().FindByEmailAsync(PortalProcess.AdminEmail)
+            var admin = await sp.GetRequiredService<UserManager<CatalystUser>>().FindByEmailAsync(BenchPortal.AdminEmail)
                 ?? throw new InvalidOperationException("The admin was not bootstrapped.");
-            var actor = new Actor(admin.Id, PortalProcess.AdminEmail, IsAdmin: true);
+            var actor = new Actor(admin.Id, BenchPortal.AdminEmail, IsAdmin: true);
             var user = await sp.GetRequiredService<UserAdminService>().CreateAsync(actor, email, "Bench-User-Pass-1!", [Roles.User], ct);
             var (_, token) = await sp.GetRequiredService<ApiTokenService>().CreateAsync(user.Id, "bench", null, ct);
             return (user.Id, token);

@@ -12,7 +12,7 @@ public sealed record BenchOptions
     /// <summary>With <see cref="Url"/>: the SQLite file that Catalyst serves, for the in-process baseline.</summary>
     public string? Database { get; init; }
     /// <summary>The JSON report; by default <c>tests/Bench/results/latest.json</c> in the repository (git-ignored).</summary>
-    public string Out { get; init; } = Path.Combine(Repository.Root, "tests", "Bench", "results", "latest.json");
+    public string Out { get; init; } = Path.Combine(RepositoryPaths.Root, "tests", "Bench", "results", "latest.json");
     public int Clients { get; init; } = 50;
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(15);

@@ -81,7 +81,7 @@ public static class LoadDriver
 
     private static async Task<Dictionary<string, TimeSpan>> MeterAsync(IReadOnlyList<CpuMeter> meters, long from, long until, CancellationToken ct)
     {
-        await Task.Delay(Until(from), ct);
+        await Task.Delay(Until(from), ct); // the measured window is a span of time
         var start = meters.ToDictionary(m => m.Name, m => m.ProcessorTime());
         await Task.Delay(Until(until), ct);
         return meters.ToDictionary(m => m.Name, m => m.ProcessorTime() - start[m.Name]);

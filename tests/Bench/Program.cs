@@ -39,21 +39,21 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
 };
 var ct = cancel.Token;
-if (Repository.Configuration != "Release")
-    Console.WriteLine($"Warning: this is a {Repository.Configuration} build; figures are meant for -c Release.");
+if (RepositoryPaths.Configuration != "Release")
+    Console.WriteLine($"Warning: this is a {RepositoryPaths.Configuration} build; figures are meant for -c Release.");
 
 var reports = new List<ScenarioReport>();
 TargetInfo target;
 if (options.Url is null)
 {
     var dataDirectory = Path.Combine(Path.GetTempPath(), "catalyst-bench", Guid.NewGuid().ToString("N"));
-    ServerProcess? azurite = null;
+    ChildProcess? azurite = null;
     try
     {
         if (options.Store == "AzureBlob")
         {
-            azurite = await AzuriteProcess.StartAsync(Path.Combine(dataDirectory + "-azurite"), ct);
-            PortalProcess.StorageSettings = AzuriteProcess.Settings(azurite);
+            azurite = await BenchPortal.StartAzuriteAsync(Path.Combine(dataDirectory + "-azurite"), ct);
+            BenchPortal.StorageSettings = BenchPortal.AzuriteSettings(azurite);
             Console.WriteLine($"Blob store: Azurite on {azurite.BaseUrl}");
         }
         Console.WriteLine($"Seeding {dataDirectory} through Catalyst.Data");
@@ -64,9 +64,9 @@ if (options.Url is null)
                 await scenario.SeedAsync(database, options, ct);
             sqliteFile = database.SqliteFile;
         }
-        await using var portal = await PortalProcess.StartAsync(dataDirectory, ct);
+        await using var portal = await BenchPortal.StartAsync(dataDirectory, ct);
         Console.WriteLine($"Portal {PortalProcess.Dll} on {portal.BaseUrl}");
-        target = new TargetInfo("local", portal.BaseUrl.ToString(), Repository.Configuration, TargetInfo.GitCommit()) { Store = options.Store };
+        target = new TargetInfo("local", portal.BaseUrl.ToString(), RepositoryPaths.Configuration, TargetInfo.GitCommit()) { Store = options.Store };
         foreach (var scenario in scenarios)
         {
             Console.WriteLine($"Scenario {scenario.Name}");
@@ -91,7 +91,7 @@ if (options.Url is null)
 }
 else
 {
-    target = new TargetInfo("url", options.Url.ToString(), Repository.Configuration, null);
+    target = new TargetInfo("url", options.Url.ToString(), RepositoryPaths.Configuration, null);
     foreach (var scenario in scenarios)
     {
         Console.WriteLine($"Scenario {scenario.Name} against {options.Url}");

@@ -51,7 +51,7 @@ public sealed record TargetInfo(string Mode, string Url, string Configuration, s
         {
             using var git = Process.Start(new ProcessStartInfo("git", ["rev-parse", "--short", "HEAD"])
             {
-                WorkingDirectory = Repository.Root,
+                WorkingDirectory = RepositoryPaths.Root,
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             });

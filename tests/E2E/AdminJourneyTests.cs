@@ -15,9 +15,9 @@ public class AdminJourneyTests(PortalSession session)
 {
     private static string Shot(string name) => Path.Combine(Path.GetTempPath(), $"catalyst-admin-{name}.png");
 
-    private async Task<HttpClient> ApiAsync(string email = PortalProcess.AdminEmail, string password = PortalProcess.AdminPassword)
+    private async Task<HttpClient> ApiAsync(string email = PortalSession.AdminEmail, string password = PortalSession.AdminPassword)
     {
-        var api = new HttpClient { BaseAddress = new Uri(session.Portal.BaseUrl) };
+        var api = new HttpClient { BaseAddress = session.Portal.BaseUrl };
         var token = await api.PostAsJsonAsync("/api/auth/token", new { email, password, name = "e2e admin" });
         Assert.True(token.IsSuccessStatusCode, $"token for {email}: {(int)token.StatusCode}");
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",

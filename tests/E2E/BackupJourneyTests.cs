@@ -16,8 +16,8 @@ public class BackupJourneyTests(PortalSession session)
         var name = $"Export me {Guid.NewGuid():N}"[..22];
 
         // A website with data, made through the API.
-        using var http = new HttpClient { BaseAddress = new Uri(session.Portal.BaseUrl) };
-        var token = (await (await http.PostAsJsonAsync("/api/auth/token", new { email = PortalProcess.AdminEmail, password = PortalProcess.AdminPassword, name = "e2e-backup" }))
+        using var http = new HttpClient { BaseAddress = session.Portal.BaseUrl };
+        var token = (await (await http.PostAsJsonAsync("/api/auth/token", new { email = PortalSession.AdminEmail, password = PortalSession.AdminPassword, name = "e2e-backup" }))
             .Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("data").GetProperty("token").GetString();
         http.DefaultRequestHeaders.Authorization = new("Bearer", token);
         var created = await (await http.PostAsJsonAsync("/api/websites", new { name })).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();

@@ -14,8 +14,8 @@ public class HangfireAccessTests(PortalSession session)
     /// <summary>A plain user created through the admin users API with a token exchanged for the admin's credentials.</summary>
     private async Task<(string Email, string Password)> CreatePlainUserAsync()
     {
-        using var http = new HttpClient { BaseAddress = new Uri(session.Portal.BaseUrl) };
-        var issued = await http.PostAsJsonAsync("/api/auth/token", new { email = PortalProcess.AdminEmail, password = PortalProcess.AdminPassword, name = "e2e" });
+        using var http = new HttpClient { BaseAddress = session.Portal.BaseUrl };
+        var issued = await http.PostAsJsonAsync("/api/auth/token", new { email = PortalSession.AdminEmail, password = PortalSession.AdminPassword, name = "e2e" });
         Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
         var token = JsonDocument.Parse(await issued.Content.ReadAsStringAsync()).RootElement.GetProperty("data").GetProperty("token").GetString();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -58,7 +58,7 @@ public class HangfireAccessTests(PortalSession session)
         var (adminContext, adminPage, adminErrors) = await session.NewPageAsync();
         await using (adminContext)
         {
-            await SignInAsync(adminPage, PortalProcess.AdminEmail, PortalProcess.AdminPassword);
+            await SignInAsync(adminPage, PortalSession.AdminEmail, PortalSession.AdminPassword);
             await Expect(adminPage.Locator("a[href='/hangfire']")).ToHaveCountAsync(1);
 
             var dashboard = await adminPage.GotoAsync("/hangfire");

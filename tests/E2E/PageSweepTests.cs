@@ -39,8 +39,8 @@ public partial class PageSweepTests(PortalSession session)
     /// <summary>Data for the detail pages to show: a project, a website with a type, an item and data, a chat session with a message.</summary>
     private async Task SeedAsync()
     {
-        using var api = new HttpClient { BaseAddress = new Uri(session.Portal.BaseUrl) };
-        var token = await api.PostAsJsonAsync("/api/auth/token", new { email = PortalProcess.AdminEmail, password = PortalProcess.AdminPassword, name = "sweep" });
+        using var api = new HttpClient { BaseAddress = session.Portal.BaseUrl };
+        var token = await api.PostAsJsonAsync("/api/auth/token", new { email = PortalSession.AdminEmail, password = PortalSession.AdminPassword, name = "sweep" });
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
             JsonDocument.Parse(await token.Content.ReadAsStringAsync()).RootElement.GetProperty("data").GetProperty("token").GetString());
         async Task<string> CreateAsync(string url, object body)
@@ -67,7 +67,7 @@ public partial class PageSweepTests(PortalSession session)
         var (context, page, errors) = await session.NewPageAsync();
         await using var _ = context;
         await session.SignInAsync(page);
-        var origin = new Uri(session.Portal.BaseUrl);
+        var origin = session.Portal.BaseUrl;
         var queue = new Queue<Uri>([new Uri(origin, "/")]);
         var seen = new HashSet<string>();
         var failures = new List<string>();
@@ -138,9 +138,9 @@ public partial class PageSweepTests(PortalSession session)
 
         await page.GotoAsync("/Account/Login");
         await page.GetByLabel("E-mail").FocusAsync();
-        await page.Keyboard.TypeAsync(PortalProcess.AdminEmail);
+        await page.Keyboard.TypeAsync(PortalSession.AdminEmail);
         await page.Keyboard.PressAsync("Tab");
-        await page.Keyboard.TypeAsync(PortalProcess.AdminPassword);
+        await page.Keyboard.TypeAsync(PortalSession.AdminPassword);
         await page.Keyboard.PressAsync("Enter");
         await page.WaitForURLAsync(url => !url.Contains("/Account/Login", StringComparison.Ordinal));
 

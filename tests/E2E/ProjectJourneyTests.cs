@@ -16,8 +16,8 @@ public class ProjectJourneyTests(PortalSession session)
 
         await page.GotoAsync("/");
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/Account/Login"));
-        await page.GetByLabel("E-mail").FillAsync(PortalProcess.AdminEmail);
-        await page.GetByLabel("Password").FillAsync(PortalProcess.AdminPassword);
+        await page.GetByLabel("E-mail").FillAsync(PortalSession.AdminEmail);
+        await page.GetByLabel("Password").FillAsync(PortalSession.AdminPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Welcome to Catalyst" })).ToBeVisibleAsync();
 
@@ -45,7 +45,7 @@ public class ProjectJourneyTests(PortalSession session)
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = name + " v2" })).ToBeVisibleAsync();
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("q=Launch"));
 
-        await page.Locator("summary", new() { HasText = PortalProcess.AdminEmail }).ClickAsync();
+        await page.Locator("summary", new() { HasText = PortalSession.AdminEmail }).ClickAsync();
         await page.GetByTestId("sign-out").ClickAsync();
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/Account/Login"));
         await page.GotoAsync("/Projects");

@@ -69,8 +69,8 @@ public class WebsiteJourneyTests(PortalSession session)
         await page.ScreenshotAsync(new() { Path = Shot("tab-items"), FullPage = true });
 
         // The app edits the data twice through the API, and a stale third write becomes a conflict backup.
-        using var api = new HttpClient { BaseAddress = new Uri(session.Portal.BaseUrl) };
-        var token = await api.PostAsJsonAsync("/api/auth/token", new { email = PortalProcess.AdminEmail, password = PortalProcess.AdminPassword, name = "e2e websites" });
+        using var api = new HttpClient { BaseAddress = session.Portal.BaseUrl };
+        var token = await api.PostAsJsonAsync("/api/auth/token", new { email = PortalSession.AdminEmail, password = PortalSession.AdminPassword, name = "e2e websites" });
         Assert.True(token.IsSuccessStatusCode, $"token: {(int)token.StatusCode}");
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
             JsonDocument.Parse(await token.Content.ReadAsStringAsync()).RootElement.GetProperty("data").GetProperty("token").GetString());

@@ -1,3 +1,5 @@
+using Catalyst.Data.Projects;
+using Catalyst.Data.Websites;
 using Catalyst.Data.Uploads;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,6 +13,8 @@ public static class AssetsModule
     public static IServiceCollection AddAssets(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddScoped<AssetService>();
+        services.AddScoped<IProjectDependent, AssetProjectLinks>();
+        services.AddScoped<IWebsiteDependent, AssetWebsiteLinks>();
         services.AddSingleton<IValidateOptions<PresignOptions>, PresignOptionsValidator>();
         services.AddOptions<PresignOptions>().Bind(configuration.GetSection(PresignOptions.Section)).ValidateOnStart();
         services.AddSingleton<PresignKey>();

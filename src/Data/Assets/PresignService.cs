@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Catalyst.Data.Common;
 using Catalyst.Data.Identity;
 using Catalyst.Data.Storage;
@@ -84,7 +83,7 @@ public sealed class PresignService(
         if (request.Length is not { } length || length < 0)
             throw ValidationFailedException.For("length", "length must be a non-negative integer.");
         if (length > storage.Value.Uploads.MaxUploadBytes)
-            throw new StatusDomainException(413, "upload_too_large", $"Uploads are limited to {storage.Value.Uploads.MaxUploadBytes} bytes.");
+            throw new TooLargeException("upload_too_large", $"Uploads are limited to {storage.Value.Uploads.MaxUploadBytes} bytes.");
         if (request.FileName is { Length: > AssetRules.MaxFileNameLength * 4 })
             throw ValidationFailedException.For("fileName", "fileName is too long.");
         AssetRules.ValidFileName(request.FileName, "fileName");
@@ -165,7 +164,7 @@ public sealed class PresignService(
         }
         else if (row.Grant.UploadId != uploadId)
         {
-            throw new StatusDomainException(403, "presign_wrong_upload", "This upload grant does not cover that upload.");
+            throw new ForbiddenException("This upload grant does not cover that upload.", "presign_wrong_upload");
         }
         return new GrantIdentity(row.Grant, row.Grant.UserId, row.Email ?? "", row.IsAdmin);
     }
@@ -181,7 +180,7 @@ public sealed class PresignService(
         if (grant.UserId != actor.UserId)
             throw Tampered();
         if (length != grant.Length)
-            throw new StatusDomainException(403, "presign_length_mismatch", $"This upload grant is for exactly {grant.Length} bytes.");
+            throw new ForbiddenException($"This upload grant is for exactly {grant.Length} bytes.", "presign_length_mismatch");
         var now = Clock.UtcNow(time);
         var claimed = await db.Set<UploadGrant>()
             .Where(g => g.Id == grantId && g.UsedAt == null && g.ExpiresAt > now)
@@ -192,7 +191,7 @@ public sealed class PresignService(
         Upload upload;
         try
         {
-            upload = await uploads.CreateAsync(actor, grant.Length, MetadataHeader(grant), ct);
+            upload = await uploads.CreateAsync(actor, new UploadCreation(grant.Length, GrantedMetadata(grant)), ct);
         }
         catch
         {
@@ -204,14 +203,18 @@ public sealed class PresignService(
         return upload;
     }
 
-    /// <summary>The tus Upload-Metadata of a granted upload: the grant decides name, type and target, not the client.</summary>
-    private static string MetadataHeader(UploadGrant grant)
+    /// <summary>The metadata of a granted upload: the grant decides name, type and target, not the client.</summary>
+    private static Dictionary<string, string?> GrantedMetadata(UploadGrant grant)
     {
-        static string B64(string value) => Convert.ToBase64String(Encoding.UTF8.GetBytes(value));
-        var pairs = new List<string> { $"filename {B64(grant.FileName)}", $"filetype {B64(grant.MediaType)}", $"target {B64(UploadTargets.Asset)}" };
-        if (grant.ProjectId is { } projectId) pairs.Add($"projectId {B64(projectId.ToString())}");
-        if (grant.WebsiteId is { } websiteId) pairs.Add($"websiteId {B64(websiteId.ToString())}");
-        return string.Join(',', pairs);
+        var metadata = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["filename"] = grant.FileName,
+            ["filetype"] = grant.MediaType,
+            ["target"] = UploadTargets.Asset,
+        };
+        if (grant.ProjectId is { } projectId) metadata["projectId"] = projectId.ToString();
+        if (grant.WebsiteId is { } websiteId) metadata["websiteId"] = websiteId.ToString();
+        return metadata;
     }
 
     private PresignedDownload SignDownload(Guid assetId, DateTimeOffset expiresAt)
@@ -230,7 +233,7 @@ public sealed class PresignService(
         return DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().ToUnixTimeSeconds() + seconds);
     }
 
-    private static StatusDomainException Tampered() => new(403, "presign_invalid", "The signature of this URL does not match; it was altered or is not ours.");
-    private static StatusDomainException Expired() => new(410, "presign_expired", "This presigned URL has expired.");
-    private static StatusDomainException Used() => new(410, "presign_grant_used", "This upload grant has already been used.");
+    private static ForbiddenException Tampered() => new("The signature of this URL does not match; it was altered or is not ours.", "presign_invalid");
+    private static GoneException Expired() => new("presign_expired", "This presigned URL has expired.");
+    private static GoneException Used() => new("presign_grant_used", "This upload grant has already been used.");
 }

@@ -1,3 +1,4 @@
+using Catalyst.Data.Projects;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -12,6 +13,7 @@ public static class ChatModule
         services.AddSingleton<IValidateOptions<ChatOptions>, ChatOptionsValidator>();
         services.AddOptions<ChatOptions>().Bind(configuration.GetSection(ChatOptions.Section)).ValidateOnStart();
         services.AddScoped<ChatService>();
+        services.AddScoped<IProjectDependent, ChatProjectLinks>();
         return services;
     }
 }

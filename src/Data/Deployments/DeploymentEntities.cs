@@ -73,6 +73,8 @@ public sealed class DeploymentConfigConfiguration : IEntityTypeConfiguration<Dep
         builder.Property(c => c.Settings).IsRequired();
         builder.HasIndex(c => new { c.WebsiteId, c.CreatedAt });
         builder.HasOne<Website>().WithMany().HasForeignKey(c => c.WebsiteId).OnDelete(DeleteBehavior.Cascade);
+        // Its stored credential (the vault does not know the parts that own credentials).
+        builder.HasMany<Catalyst.Data.Secrets.Credential>().WithOne().HasForeignKey(c => c.DeploymentConfigId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 

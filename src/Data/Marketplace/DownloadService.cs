@@ -207,9 +207,9 @@ public sealed class DownloadService(CatalystDbContext db, ContentStore content, 
         return new Payload(new Guid(payload.AsSpan(0, 16)), new Guid(payload.AsSpan(16, 16)), new Guid(payload.AsSpan(32, 16)), new DateTime(ticks, DateTimeKind.Utc));
     }
 
-    private static StatusDomainException Expired() => new(410, "token_expired", "This download token has expired; ask for a new one.");
+    private static GoneException Expired() => new("token_expired", "This download token has expired; ask for a new one.");
 
-    private static StatusDomainException Used() => new(410, "token_used", "This download token has already been used; ask for a new one.");
+    private static GoneException Used() => new("token_used", "This download token has already been used; ask for a new one.");
 
-    private static StatusDomainException Revoked() => new(410, "token_revoked", "This download token was revoked (the purchase was refunded or the project unpublished).");
+    private static GoneException Revoked() => new("token_revoked", "This download token was revoked (the purchase was refunded or the project unpublished).");
 }

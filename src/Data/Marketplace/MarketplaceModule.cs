@@ -1,3 +1,4 @@
+using Catalyst.Data.Projects;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,6 +20,7 @@ public static class MarketplaceModule
         services.AddDataProtection();
         services.TryAddSingleton<IPaymentProvider, ManualPaymentProvider>();
         services.AddScoped<MarketplaceCatalog>();
+        services.AddScoped<IProjectDependent, MarketplaceProjectLinks>();
         services.AddScoped<PurchaseService>();
         services.AddScoped<ReviewService>();
         services.AddScoped<DownloadService>();

@@ -41,7 +41,7 @@ public sealed class PurchaseService(CatalystDbContext db, IPaymentProvider payme
         var currency = project.Currency ?? throw new InvalidOperationException($"Published project {project.Id} has no currency.");
         var charge = await payments.ChargeAsync(new PaymentRequest(purchaseId, actor.UserId, projectId, amount, currency, key), ct);
         if (!charge.Completed)
-            throw new StatusDomainException(402, "payment_declined", charge.DeclineReason ?? "The payment was declined.");
+            throw new PaymentDeclinedException("payment_declined", charge.DeclineReason ?? "The payment was declined.");
 
         var now = Clock.UtcNow(time);
         var purchase = new Purchase
@@ -126,7 +126,7 @@ public sealed class PurchaseService(CatalystDbContext db, IPaymentProvider payme
 
         var refund = await payments.RefundAsync(new RefundRequest(purchase.Id, purchase.PaymentReference, purchase.Amount, purchase.Currency), ct);
         if (!refund.Completed)
-            throw new StatusDomainException(402, "refund_declined", refund.DeclineReason ?? "The payment provider declined the refund.");
+            throw new PaymentDeclinedException("refund_declined", refund.DeclineReason ?? "The payment provider declined the refund.");
 
         var now = Clock.UtcNow(time);
         purchase.Status = PurchaseStatus.Refunded;

@@ -40,6 +40,8 @@ public sealed class McpServerConfiguration : IEntityTypeConfiguration<McpServer>
     public void Configure(EntityTypeBuilder<McpServer> builder)
     {
         builder.ToTable("McpServers");
+        // Its stored credential (the vault does not know the parts that own credentials).
+        builder.HasMany<Catalyst.Data.Secrets.Credential>().WithOne().HasForeignKey(c => c.McpServerId).OnDelete(DeleteBehavior.Cascade);
         builder.Property(s => s.Name).HasMaxLength(McpServerRules.MaxNameLength).IsRequired();
         builder.Property(s => s.NormalizedName).HasMaxLength(McpServerRules.MaxNameLength).IsRequired();
         builder.Property(s => s.Description).HasMaxLength(McpServerRules.MaxDescriptionLength);

@@ -8,11 +8,6 @@ namespace Catalyst.Data.Mcp;
 public sealed record McpServerQuery(string? Search = null, McpServerStatus? Status = null, McpTransport? Transport = null, bool IncludeDeleted = false);
 
 /// <summary>A credential as anyone may see it: never its value, only its masked form.</summary>
-public sealed record CredentialSummary(Guid Id, string Name, string Masked, string KeyId, DateTime UpdatedAt, DateTime? LastReadAt)
-{
-    public static CredentialSummary? From(Credential? c) => c is null ? null : new(c.Id, c.Name, c.Masked, c.KeyId, c.UpdatedAt, c.LastReadAt);
-}
-
 public sealed record McpServerDetails(McpServer Server, CredentialSummary? Credential);
 
 /// <summary>

@@ -3,7 +3,6 @@ using Catalyst.Data.Caching;
 using Catalyst.Data.Common;
 using Catalyst.Data.Search;
 using Catalyst.Data.Sync;
-using Catalyst.Data.Marketplace;
 using Microsoft.EntityFrameworkCore;
 
 namespace Catalyst.Data.Projects;
@@ -12,7 +11,7 @@ namespace Catalyst.Data.Projects;
 /// Every read and write of projects, owner-scoped: an admin sees all, others their own. Writes go
 /// through <see cref="ChangeSet"/> (change feed, search index, cache); single reads through the metadata cache.
 /// </summary>
-public sealed class ProjectService(CatalystDbContext db, AuditLog audit, ChangeSet changes, MetadataCache cache)
+public sealed class ProjectService(CatalystDbContext db, AuditLog audit, ChangeSet changes, MetadataCache cache, IEnumerable<IProjectDependent> dependents)
 {
     public async Task<Page<Project>> ListAsync(Actor actor, ProjectQuery query, PageRequest page, CancellationToken ct)
     {
@@ -74,8 +73,8 @@ public sealed class ProjectService(CatalystDbContext db, AuditLog audit, ChangeS
         project.Tags = tags;
         if (input.Status is { } status)
             project.Status = status;
-        if (project.IsPublished)
-            await MarketplaceSearchTerms.ReplaceAsync(db, project, ct); // browse finds it by its new name and tags
+        foreach (var dependent in dependents)
+            await dependent.ProjectUpdatingAsync(project, ct);
         if (actor.IsAdmin)
             audit.Record(actor, "project.update", nameof(Project), project.Id, new { name, status = project.Status });
         await SaveAsync(project, ct);
@@ -102,19 +101,13 @@ public sealed class ProjectService(CatalystDbContext db, AuditLog audit, ChangeS
             audit.Record(actor, "project.delete", nameof(Project), project.Id, new { name = project.Name });
         changes.Deleted(SyncEntityTypes.Project, project.Id, project.OwnerId);
         changes.Search.Remove(SearchDocumentType.Project, project.Id);
-        // Chat sessions keep their messages and lose the link (no cascade, see ChatSessionConfiguration).
-        var sessions = await db.ChatSessions.AsNoTracking().Where(s => s.ProjectId == id).Select(s => new { s.Id, s.UserId }).ToListAsync(ct);
-        foreach (var session in sessions)
-            changes.Upserted(SyncEntityTypes.ChatSession, session.Id, session.UserId);
+        // Nothing that pointed at the project is left pointing at it: each dependent part detaches or releases its rows.
+        foreach (var dependent in dependents)
+            await dependent.ProjectDeletingAsync(id, ct);
         await SaveAsync(project, ct, async c =>
         {
-            await MarketplacePackages.ReleaseAsync(db, id, c); // the package's blob becomes garbage; purchases stay as records
-            await Assets.AssetService.DetachFromProjectAsync(db, id, c); // the files stay their owner's, without the link
-            var now = Clock.UtcNow(db.Time);
-            await db.ChatSessions.Where(s => s.ProjectId == id).ExecuteUpdateAsync(s => s
-                .SetProperty(x => x.ProjectId, (Guid?)null)
-                .SetProperty(x => x.UpdatedAt, now)
-                .SetProperty(x => x.Version, x => x.Version + 1), c);
+            foreach (var dependent in dependents)
+                await dependent.ProjectDeletedAsync(id, c);
         });
     }
 

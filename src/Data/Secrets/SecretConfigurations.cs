@@ -1,5 +1,3 @@
-using Catalyst.Data.Deployments;
-using Catalyst.Data.Mcp;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -30,8 +28,6 @@ public sealed class CredentialConfiguration : IEntityTypeConfiguration<Credentia
         builder.Property(c => c.Hint).HasMaxLength(8).IsRequired();
         builder.Ignore(c => c.Masked);
         // A credential lives and dies with its owner; a data key cannot go while a credential uses it.
-        builder.HasOne<McpServer>().WithMany().HasForeignKey(c => c.McpServerId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasOne<DeploymentConfig>().WithMany().HasForeignKey(c => c.DeploymentConfigId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<SecretKey>().WithMany().HasForeignKey(c => c.KeyId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(c => c.McpServerId).IsUnique();
         builder.HasIndex(c => c.DeploymentConfigId).IsUnique();

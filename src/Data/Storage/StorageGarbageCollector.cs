@@ -1,4 +1,3 @@
-using Catalyst.Data.Uploads;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +13,8 @@ public sealed record GarbageCollectionResult(int BlobsDeleted, int ChunksDeleted
 /// its index row). Every delete is conditional, so a writer that touches a row or an object
 /// at the same moment wins.
 /// </summary>
-public sealed class StorageGarbageCollector(CatalystDbContext db, IBlobStore store, BlobIndexCache indexes, IOptions<StorageOptions> options, TimeProvider time)
+public sealed class StorageGarbageCollector(CatalystDbContext db, IBlobStore store, BlobIndexCache indexes, IOptions<StorageOptions> options, TimeProvider time,
+    IEnumerable<IChunkHolder> holders)
 {
     private const int Batch = 500;
 
@@ -51,20 +51,16 @@ public sealed class StorageGarbageCollector(CatalystDbContext db, IBlobStore sto
         long freed = 0;
         while (true)
         {
-            var candidates = await db.Set<StoredChunk>()
-                .Where(c => c.LastUsedAt < cutoff
-                    && !db.Set<BlobChunk>().Any(b => b.ChunkSha256 == c.Sha256)
-                    && !db.Set<UploadChunk>().Any(u => u.ChunkSha256 == c.Sha256))
+            var candidates = await Unheld(db.Set<StoredChunk>()
+                .Where(c => c.LastUsedAt < cutoff && !db.Set<BlobChunk>().Any(b => b.ChunkSha256 == c.Sha256)))
                 .Select(c => c.Sha256).Take(Batch).ToListAsync(ct);
             if (candidates.Count == 0)
                 break;
             var deletedThisRound = 0;
             foreach (var sha in candidates)
             {
-                var deleted = await db.Set<StoredChunk>()
-                    .Where(c => c.Sha256 == sha && c.LastUsedAt < cutoff
-                        && !db.Set<BlobChunk>().Any(b => b.ChunkSha256 == c.Sha256)
-                        && !db.Set<UploadChunk>().Any(u => u.ChunkSha256 == c.Sha256))
+                var deleted = await Unheld(db.Set<StoredChunk>()
+                    .Where(c => c.Sha256 == sha && c.LastUsedAt < cutoff && !db.Set<BlobChunk>().Any(b => b.ChunkSha256 == c.Sha256)))
                     .ExecuteDeleteAsync(ct);
                 if (deleted == 0)
                     continue;
@@ -122,5 +118,16 @@ public sealed class StorageGarbageCollector(CatalystDbContext db, IBlobStore sto
             }
         }
         return (count, bytes);
+    }
+
+    /// <summary>Leaves out the chunks another part holds directly (not through a blob), each in the same query.</summary>
+    private IQueryable<StoredChunk> Unheld(IQueryable<StoredChunk> chunks)
+    {
+        foreach (var holder in holders)
+        {
+            var held = holder.HeldChunks;
+            chunks = chunks.Where(c => !held.Contains(c.Sha256));
+        }
+        return chunks;
     }
 }

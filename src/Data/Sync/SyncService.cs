@@ -124,7 +124,7 @@ public sealed class SyncService(CatalystDbContext db, MetadataCache cache, IOpti
         // The head first: every position up to it is committed, so answering up to it skips nothing.
         var head = await ChangeSet.HeadAsync(db, ct);
         if (after > head)
-            throw new StatusDomainException(410, "cursor_expired", "The cursor is not from this server's feed; sync from /api/sync/init again.");
+            throw new GoneException("cursor_expired", "The cursor is not from this server's feed; sync from /api/sync/init again.");
         var owner = actor.UserId;
         var rows = await db.SyncChanges.AsNoTracking()
             .Where(c => c.OwnerId == owner && c.Seq > after && c.Seq <= head)

@@ -9,12 +9,15 @@ namespace Catalyst.Data.Uploads;
 /// </summary>
 public class Upload : ITimestamped
 {
+    /// <summary>The longest <see cref="Metadata"/> kept (and so the longest a client may send).</summary>
+    public const int MaxMetadataLength = 4096;
+
     public Guid Id { get; set; }
     public Guid OwnerId { get; set; }
     public long Length { get; set; }
     public long Offset { get; set; }
     public long ChunkedOffset { get; set; }
-    /// <summary>The Upload-Metadata header as the client sent it (echoed on HEAD).</summary>
+    /// <summary>The client's metadata as it sent it (<see cref="UploadCreation.EchoedMetadata"/>; the tus edge echoes it on HEAD).</summary>
     public string? Metadata { get; set; }
     public string? FileName { get; set; }
     public string? MediaType { get; set; }
@@ -58,6 +61,6 @@ public static class UploadTargets
     public const string WebsiteData = "website-data";
 
     /// <summary>The refusal of an upload whose target went away (or changed hands) before it completed.</summary>
-    public static StatusDomainException Gone(string target) =>
-        new(410, "upload_target_deleted", $"The {target} this upload was for was deleted before the upload finished; the upload was discarded.");
+    public static GoneException Gone(string target) =>
+        new("upload_target_deleted", $"The {target} this upload was for was deleted before the upload finished; the upload was discarded.");
 }

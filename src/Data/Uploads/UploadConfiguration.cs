@@ -8,7 +8,7 @@ public sealed class UploadConfiguration : IEntityTypeConfiguration<Upload>
     public void Configure(EntityTypeBuilder<Upload> builder)
     {
         builder.ToTable("Uploads");
-        builder.Property(u => u.Metadata).HasMaxLength(UploadMetadata.MaxHeaderLength);
+        builder.Property(u => u.Metadata).HasMaxLength(Upload.MaxMetadataLength);
         builder.Property(u => u.FileName).HasMaxLength(255);
         builder.Property(u => u.MediaType).HasMaxLength(127);
         builder.Property(u => u.Target).HasMaxLength(32).IsUnicode(false);

@@ -4,7 +4,6 @@ using Catalyst.Data.Assets;
 using Catalyst.Data.Common;
 using Catalyst.Data.Configuration;
 using Catalyst.Data.Storage;
-using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,7 +11,8 @@ using Microsoft.Extensions.Options;
 namespace Catalyst.Data.Uploads;
 
 /// <summary>
-/// Resumable uploads (tus 1.0.0 semantics; the HTTP edge is in the Portal). Bytes are cut into
+/// Resumable uploads (tus 1.0.0 semantics; the protocol itself, its headers and statuses, is the
+/// Portal's: this service takes typed requests and raises domain errors). Bytes are cut into
 /// content-defined chunks as they arrive and written straight to the store, so every byte is
 /// written once and completing even a large upload costs little. Only the tail after the last
 /// cut (less than one chunk) is staged, in the upload's own row. A checkpoint — at the end of
@@ -38,13 +38,19 @@ public sealed class UploadService(
 
     private UploadOptions Limits => options.Value.Uploads;
 
-    public async Task<Upload> CreateAsync(Actor actor, long length, string? metadataHeader, CancellationToken ct)
+    public async Task<Upload> CreateAsync(Actor actor, UploadCreation request, CancellationToken ct)
     {
+        var length = request.Length;
         if (length < 0)
-            throw ValidationFailedException.For("Upload-Length", "Upload-Length must be a non-negative integer.");
+            throw ValidationFailedException.For("length", "The upload length must be a non-negative integer.");
         if (length > Limits.MaxUploadBytes)
-            throw new StatusDomainException(413, "upload_too_large", $"Uploads are limited to {Limits.MaxUploadBytes} bytes.");
-        var metadata = UploadMetadata.Parse(metadataHeader);
+            throw new TooLargeException("upload_too_large", $"Uploads are limited to {Limits.MaxUploadBytes} bytes.");
+        if (request.EchoedMetadata is { Length: > Upload.MaxMetadataLength })
+            throw ValidationFailedException.For("metadata", $"The upload's metadata must be at most {Upload.MaxMetadataLength} characters.");
+        var metadata = request.Metadata;
+        // The file name becomes the asset's name: refused here, at creation, rather than cleaned later.
+        foreach (var key in UploadCreation.FileNameKeys)
+            AssetRules.ValidFileName(metadata.GetValueOrDefault(key), key);
         var target = metadata.GetValueOrDefault("target") ?? UploadTargets.Asset;
         var handler = handlers.FirstOrDefault(h => h.Target == target)
             ?? throw ValidationFailedException.For("target", $"Unknown upload target '{target}'.");
@@ -55,7 +61,7 @@ public sealed class UploadService(
             Id = Guid.CreateVersion7(),
             OwnerId = actor.UserId,
             Length = length,
-            Metadata = metadataHeader,
+            Metadata = request.EchoedMetadata,
             FileName = AssetRules.CleanFileName(metadata.GetValueOrDefault("filename") ?? metadata.GetValueOrDefault("name")),
             MediaType = AssetRules.CleanMediaType(metadata.GetValueOrDefault("filetype") ?? metadata.GetValueOrDefault("type")),
             Target = target,
@@ -88,17 +94,19 @@ public sealed class UploadService(
         if (upload is null || !actor.CanAccess(upload.OwnerId))
             throw new NotFoundException("Upload");
         if (!upload.IsComplete && upload.ExpiresAt <= Clock.UtcNow(time))
-            throw new StatusDomainException(410, "upload_expired", "The upload expired before it was finished.");
+            throw Expired();
         return upload;
     }
 
     /// <summary>
-    /// Appends the body at <paramref name="offset"/>. A dropped connection keeps every byte
-    /// received (unless a checksum was announced: then the whole PATCH is discarded); a checksum
-    /// mismatch discards the PATCH and answers 460.
+    /// Appends the body at the request's offset. A dropped connection (the body throws an
+    /// <see cref="IOException"/> or is canceled) keeps every byte received, unless a checksum was
+    /// announced: then the whole append is discarded, as it is on a checksum mismatch
+    /// (<see cref="ChecksumMismatchException"/>).
     /// </summary>
-    public async Task<Upload> AppendAsync(Actor actor, Guid id, long offset, Stream body, UploadChecksum? checksum, CancellationToken ct)
+    public async Task<Upload> AppendAsync(Actor actor, Guid id, UploadAppend request, CancellationToken ct)
     {
+        var (offset, body, checksum) = request;
         using var local = locks.TryAcquire(id) ?? throw Locked();
         var upload = await db.Set<Upload>().AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, ct);
         if (upload is null || !actor.CanAccess(upload.OwnerId))
@@ -107,7 +115,7 @@ public sealed class UploadService(
         {
             if (offset == upload.Length)
                 return upload;
-            throw new StatusDomainException(409, "offset_mismatch", $"The upload is complete at offset {upload.Length}.");
+            throw new ConflictException("offset_mismatch", $"The upload is complete at offset {upload.Length}.");
         }
         var leaseId = Guid.NewGuid();
         if (!await TakeLeaseAsync(id, leaseId, ct))
@@ -130,8 +138,10 @@ public sealed class UploadService(
     /// </summary>
     private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(10);
 
-    private static StatusDomainException Locked() =>
-        new(423, "upload_locked", "Another request is writing to this upload; retry shortly.", LeaseDuration / 5);
+    private static LockedException Locked() =>
+        new("upload_locked", "Another request is writing to this upload; retry shortly.", LeaseDuration / 5);
+
+    private static GoneException Expired() => new("upload_expired", "The upload expired before it was finished.");
 
     /// <summary>Takes the upload's lease if no live request holds it (on any instance).</summary>
     private async Task<bool> TakeLeaseAsync(Guid id, Guid leaseId, CancellationToken ct)
@@ -150,9 +160,9 @@ public sealed class UploadService(
     {
         var upload = await db.Set<Upload>().FirstAsync(u => u.Id == id, ct);
         if (upload.ExpiresAt <= Clock.UtcNow(time))
-            throw new StatusDomainException(410, "upload_expired", "The upload expired before it was finished.");
+            throw Expired();
         if (offset != upload.Offset)
-            throw new StatusDomainException(409, "offset_mismatch", $"Upload-Offset must be {upload.Offset}.");
+            throw new ConflictException("offset_mismatch", $"The upload is at offset {upload.Offset}; append from there.");
 
         var start = upload.Offset;
         await using var ingest = new ChunkIngest(writer, upload.ChunkedOffset);
@@ -185,7 +195,7 @@ public sealed class UploadService(
                 if (received + read > remaining)
                 {
                     hash?.Dispose();
-                    throw new StatusDomainException(413, "exceeds_upload_length", $"The upload is {upload.Length} bytes; this PATCH goes beyond it.");
+                    throw new TooLargeException("exceeds_upload_length", $"The upload is {upload.Length} bytes; these bytes go beyond it.");
                 }
                 hash?.AppendData(buffer, 0, read);
                 checksumHash?.AppendData(buffer, 0, read);
@@ -216,7 +226,7 @@ public sealed class UploadService(
             hash?.Dispose();
             if (interrupted)
                 throw new OperationCanceledException("The client went away during a checksummed PATCH.");
-            throw new StatusDomainException(460, "checksum_mismatch", "The checksum of the received bytes does not match Upload-Checksum.");
+            throw new ChecksumMismatchException("The checksum of the received bytes does not match the announced one; none of them were kept.");
         }
 
         await CheckpointAsync(upload, leaseId, ingest, savedChunks, start + received);
@@ -384,6 +394,7 @@ public sealed class UploadService(
         hashes.Remove(upload.Id);
     }
 
+    /// <summary>How a body reports that its sender went away (the Portal reports a cut HTTP body as an <see cref="IOException"/>).</summary>
     private static bool IsClientGone(Exception ex) =>
-        ex is IOException or OperationCanceledException or BadHttpRequestException;
+        ex is IOException or OperationCanceledException;
 }

@@ -15,6 +15,7 @@ public static class UploadsModule
         services.AddScoped<UploadService>();
         // Unfinished uploads hold quota for their declared length (the store's quota asks through this).
         services.AddScoped<IStorageHolding, UnfinishedUploadHolding>();
+        services.AddScoped<IChunkHolder, UploadChunkHolding>();
         services.AddJob<UploadCleanupJob>(UploadCleanupJob.Kind, UploadCleanupJob.DisplayName);
         return services;
     }

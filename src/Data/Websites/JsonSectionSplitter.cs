@@ -116,7 +116,7 @@ public sealed class JsonSectionSplitter
                 if (consumed == 0 && length == buffer.Length)
                 {
                     if (buffer.Length >= MaxTokenBytes)
-                        throw new StatusDomainException(413, "token_too_large", $"A single JSON token is larger than {MaxTokenBytes} bytes.");
+                        throw new TooLargeException("token_too_large", $"A single JSON token is larger than {MaxTokenBytes} bytes.");
                     var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
                     buffer.AsSpan(0, length).CopyTo(bigger);
                     ArrayPool<byte>.Shared.Return(buffer);
@@ -212,5 +212,5 @@ public sealed class JsonSectionSplitter
         return false;
     }
 
-    private static StatusDomainException Malformed(string message) => new(400, "malformed_json", message);
+    private static MalformedJsonException Malformed(string message) => new(message);
 }

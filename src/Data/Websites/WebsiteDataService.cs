@@ -109,7 +109,7 @@ public sealed class WebsiteDataService(
         }
         catch (JsonException ex)
         {
-            throw new StatusDomainException(400, "malformed_json", "The body is not valid JSON: " + ex.Message.Split(" LineNumber", 2)[0]);
+            throw new MalformedJsonException("The body is not valid JSON: " + ex.Message.Split(" LineNumber", 2)[0]);
         }
         foreach (var (name, _) in patch)
         {
@@ -126,7 +126,7 @@ public sealed class WebsiteDataService(
         foreach (var (name, sectionPatch) in patch)
         {
             if (basis?.LengthOf(name) > Limits.MaxMergePatchBytes)
-                throw new StatusDomainException(413, "section_too_large_for_patch",
+                throw new TooLargeException("section_too_large_for_patch",
                     $"The {name} section is larger than {Limits.MaxMergePatchBytes} bytes; replace it with PUT instead of patching it.");
             JsonNode? target = null;
             if (basis?.ShaOf(name) is { } sha)
@@ -360,7 +360,7 @@ public sealed class LimitedStream(Stream inner, long limit) : Stream
         var read = await inner.ReadAsync(buffer, cancellationToken);
         _read += read;
         if (_read > limit)
-            throw new StatusDomainException(413, "payload_too_large", $"The body is larger than {limit} bytes.");
+            throw new TooLargeException("payload_too_large", $"The body is larger than {limit} bytes.");
         return read;
     }
 

@@ -10,7 +10,7 @@ namespace Catalyst.Data.Websites;
 public sealed record WebsiteInput(string? Name, string? Slug, string? Description, string? Category, JsonElement? Metadata);
 
 /// <summary>Websites, owner-scoped (admins see all). Deleting one releases its data's blobs to garbage collection.</summary>
-public sealed class WebsiteService(CatalystDbContext db, ContentStore content, AssetService assets, AuditLog audit)
+public sealed class WebsiteService(CatalystDbContext db, ContentStore content, IEnumerable<IWebsiteDependent> dependents, AuditLog audit)
 {
     public async Task<Page<Website>> ListAsync(Actor actor, string? search, PageRequest page, CancellationToken ct)
     {
@@ -93,7 +93,8 @@ public sealed class WebsiteService(CatalystDbContext db, ContentStore content, A
         if (db.Database.CurrentTransaction is null)
             throw new InvalidOperationException("A website is removed inside its caller's transaction.");
         await content.RemoveReferencesByPrefixAsync(BlobOwnerTypes.WebsiteDataVersion, $"{website.Id:N}/", ct);
-        await assets.RemoveForWebsiteAsync(website.Id, website.OwnerId, ct);
+        foreach (var dependent in dependents)
+            await dependent.WebsiteRemovingAsync(website.Id, website.OwnerId, ct);
         // Items first: an item's content type may not go while the item exists.
         await db.Set<ContentItem>().Where(i => i.WebsiteId == website.Id).ExecuteDeleteAsync(ct);
         if (db.Entry(website).State == EntityState.Detached)

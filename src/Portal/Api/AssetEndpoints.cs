@@ -92,13 +92,13 @@ public static class AssetEndpoints
         return BlobResults.Serve(http, stream, asset.MediaType, asset.FileName, asset.Sha256, asset.CreatedAt, immutable: true);
     }
 
-    private static StatusDomainException Unauthenticated(HttpContext http)
+    private static UnauthenticatedException Unauthenticated(HttpContext http)
     {
         http.Response.OnStarting(() =>
         {
             http.Response.Headers.WWWAuthenticate = "Bearer";
             return Task.CompletedTask;
         });
-        return new StatusDomainException(StatusCodes.Status401Unauthorized, "unauthorized", "Send a bearer token or use a presigned URL.");
+        return new UnauthenticatedException("Send a bearer token or use a presigned URL.");
     }
 }

@@ -114,7 +114,7 @@ public static class BackupEndpoints
         }
         else
         {
-            throw new StatusDomainException(415, "unsupported_media_type", "Send the backup as multipart/form-data (field 'file') or JSON {\"uploadId\"}.");
+            throw new UnsupportedMediaTypeException("Send the backup as multipart/form-data (field 'file') or JSON {\"uploadId\"}.");
         }
 
         var run = await jobs.StartAsync(actor, WebsiteImportJob.Kind,

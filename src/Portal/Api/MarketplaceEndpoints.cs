@@ -285,7 +285,7 @@ public static class MarketplaceEndpoints
         {
             // Served anyway, the range would be ignored and the whole package sent: a second download.
             await download.Content.DisposeAsync();
-            throw new StatusDomainException(410, "token_used", "This download token has already been used; ask for a new one.");
+            throw new GoneException("token_used", "This download token has already been used; ask for a new one.");
         }
         var result = BlobResults.Serve(http, download.Content, package.MediaType, package.FileName, package.Sha256, download.At, immutable: false);
         http.Response.Headers.CacheControl = "no-store"; // a single-use URL: nothing to cache

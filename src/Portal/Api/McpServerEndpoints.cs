@@ -1,3 +1,4 @@
+using Catalyst.Data.Secrets;
 using Catalyst.Data.Common;
 using Catalyst.Data.Mcp;
 using Catalyst.Portal.Infrastructure;

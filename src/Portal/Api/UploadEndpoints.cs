@@ -14,14 +14,11 @@ namespace Catalyst.Portal.Api;
 /// termination) over <see cref="UploadService"/>. Mapped twice: at <c>/api/uploads</c> for bearer
 /// tokens, and at <c>/portal/uploads</c> for the portal's own pages (cookie + antiforgery header),
 /// so the API itself never accepts cookies. No tus server library is used: tusdotnet is not on
-/// this project's package mirror, and the protocol is small enough to state here.
+/// this project's package mirror, and the protocol is small enough to state here and in
+/// <see cref="TusProtocol"/> (the headers), which hands the service typed requests.
 /// </summary>
 public static class UploadEndpoints
 {
-    public const string TusVersion = "1.0.0";
-    public const string Extensions = "creation,creation-with-upload,expiration,checksum,termination";
-    public const string OffsetContentType = "application/offset+octet-stream";
-
     public static void MapUploadEndpoints(this RouteGroupBuilder uploads)
     {
         uploads.WithTags("Uploads (tus)").WithMetadata(StreamsItsBody.Instance);
@@ -30,10 +27,10 @@ public static class UploadEndpoints
         uploads.MapMethods("", ["OPTIONS"], (IOptions<StorageOptions> options, HttpContext http) =>
             {
                 var headers = http.Response.Headers;
-                headers["Tus-Version"] = TusVersion;
-                headers["Tus-Extension"] = Extensions;
+                headers["Tus-Version"] = TusProtocol.Version;
+                headers["Tus-Extension"] = TusProtocol.Extensions;
                 headers["Tus-Max-Size"] = options.Value.Uploads.MaxUploadBytes.ToString(CultureInfo.InvariantCulture);
-                headers["Tus-Checksum-Algorithm"] = string.Join(',', UploadChecksum.SupportedAlgorithms);
+                headers["Tus-Checksum-Algorithm"] = string.Join(',', TusProtocol.ChecksumAlgorithms);
                 return TypedResults.NoContent();
             })
             .AllowAnonymous()
@@ -61,12 +58,10 @@ public static class UploadEndpoints
 
         uploads.MapPatch("/{id:guid}", async (Guid id, HttpContext http, UploadService service) =>
             {
-                RequireOffsetContentType(http.Request);
-                var offset = ParseLong(http.Request.Headers["Upload-Offset"], "Upload-Offset");
-                var checksum = UploadChecksum.Parse(http.Request.Headers["Upload-Checksum"]);
+                var append = TusProtocol.ReadAppend(http.Request);
                 LiftBodyLimit(http);
-                var upload = await service.AppendAsync(http.User.ToActor(), id, offset, http.Request.Body, checksum, http.RequestAborted);
-                WriteProgress(http, upload);
+                var upload = await service.AppendAsync(http.User.ToActor(), id, append, http.RequestAborted);
+                TusProtocol.WriteProgress(http.Response, upload);
                 return TypedResults.NoContent();
             })
             .WithSummary("tus: append bytes at Upload-Offset (409 on mismatch, 423 while another PATCH runs, 460 on checksum mismatch).")
@@ -85,30 +80,26 @@ public static class UploadEndpoints
     private static async Task<IResult> CreateAsync(HttpContext http, UploadService service, PresignService presign)
     {
         var request = http.Request;
-        if (request.Headers.ContainsKey("Upload-Defer-Length"))
-            throw ValidationFailedException.For("Upload-Defer-Length", "Deferred length is not supported; send Upload-Length.");
-        var length = ParseLong(request.Headers["Upload-Length"], "Upload-Length");
-        var hasBody = request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
-        if (hasBody)
-            RequireOffsetContentType(request);
-        var checksum = hasBody ? UploadChecksum.Parse(request.Headers["Upload-Checksum"]) : null;
+        var length = TusProtocol.ReadLength(request);
+        var append = TusProtocol.HasBody(request) ? TusProtocol.ReadAppend(request, offset: 0) : null;
 
         var actor = http.User.ToActor();
-        // A presigned grant decides name, type and target itself, and is spent by this request;
-        // the upload's Location keeps the grant's query, which authorizes that upload's HEAD/PATCH/DELETE.
+        // A presigned grant decides name, type and target itself (the client's Upload-Metadata is not read),
+        // and is spent by this request; the upload's Location keeps the grant's query, which authorizes that
+        // upload's HEAD/PATCH/DELETE.
         var grantId = http.User.FindFirst(UploadGrantAuthenticationHandler.GrantIdClaim)?.Value;
         var upload = grantId is not null
             ? await presign.CreateGrantedUploadAsync(actor, Guid.Parse(grantId), length, http.RequestAborted)
-            : await service.CreateAsync(actor, length, request.Headers["Upload-Metadata"].ToString() is { Length: > 0 } m ? m : null, http.RequestAborted);
+            : await service.CreateAsync(actor, TusProtocol.ReadCreation(request, length), http.RequestAborted);
         var location = $"{request.PathBase}{request.Path.Value!.TrimEnd('/')}/{upload.Id}{(grantId is not null ? request.QueryString.Value : "")}";
-        if (hasBody && upload.Length > 0)
+        if (append is not null && upload.Length > 0)
         {
             LiftBodyLimit(http);
             try
             {
-                upload = await service.AppendAsync(actor, upload.Id, 0, request.Body, checksum, http.RequestAborted);
+                upload = await service.AppendAsync(actor, upload.Id, append, http.RequestAborted);
             }
-            catch (StatusDomainException ex) when (ex.Status == 460)
+            catch (ChecksumMismatchException)
             {
                 // The upload exists; only the bytes of this request were refused.
                 http.Response.Headers.Location = location;
@@ -116,42 +107,22 @@ public static class UploadEndpoints
             }
         }
         http.Response.Headers.Location = location;
-        WriteProgress(http, upload);
+        TusProtocol.WriteProgress(http.Response, upload);
         return TypedResults.Created(location);
-    }
-
-    private static void WriteProgress(HttpContext http, Upload upload)
-    {
-        http.Response.Headers["Upload-Offset"] = upload.Offset.ToString(CultureInfo.InvariantCulture);
-        if (!upload.IsComplete)
-            http.Response.Headers["Upload-Expires"] = upload.ExpiresAt.ToString("R", CultureInfo.InvariantCulture);
     }
 
     /// <summary>Every tus answer carries Tus-Resumable; every request but OPTIONS must name version 1.0.0 (412 otherwise).</summary>
     private static async ValueTask<object?> TusHeadersFilter(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        http.Response.Headers["Tus-Resumable"] = TusVersion;
-        if (!HttpMethods.IsOptions(http.Request.Method) && http.Request.Headers["Tus-Resumable"].ToString() != TusVersion)
+        http.Response.Headers["Tus-Resumable"] = TusProtocol.Version;
+        if (!TusProtocol.SpeaksOurVersion(http.Request))
         {
-            http.Response.Headers["Tus-Version"] = TusVersion;
+            http.Response.Headers["Tus-Version"] = TusProtocol.Version;
             return TypedResults.Problem("This server speaks tus 1.0.0; send Tus-Resumable: 1.0.0.", statusCode: 412, title: "Unsupported tus version",
                 extensions: new Dictionary<string, object?> { ["code"] = "tus_version_unsupported" });
         }
         return await next(context);
-    }
-
-    private static void RequireOffsetContentType(HttpRequest request)
-    {
-        if (!string.Equals(request.ContentType?.Split(';')[0].Trim(), OffsetContentType, StringComparison.OrdinalIgnoreCase))
-            throw new StatusDomainException(415, "unsupported_media_type", $"Upload bytes must be sent as {OffsetContentType}.");
-    }
-
-    private static long ParseLong(string? value, string header)
-    {
-        if (long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
-            return number;
-        throw ValidationFailedException.For(header, $"{header} must be a non-negative integer.");
     }
 
     /// <summary>Upload bodies are bounded by Upload-Length and the quota, not by the JSON body limit.</summary>

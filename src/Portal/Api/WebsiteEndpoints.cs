@@ -406,7 +406,7 @@ public static class WebsiteEndpoints
     private static void RequireJson(HttpRequest request, string mediaType)
     {
         if (!string.Equals(request.ContentType?.Split(';')[0].Trim(), mediaType, StringComparison.OrdinalIgnoreCase))
-            throw new StatusDomainException(415, "unsupported_media_type", $"Send the body as {mediaType}.");
+            throw new UnsupportedMediaTypeException($"Send the body as {mediaType}.");
     }
 
     /// <summary>Website data has its own limits (Catalyst:Websites:*), enforced while reading.</summary>

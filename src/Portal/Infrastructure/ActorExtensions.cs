@@ -35,6 +35,6 @@ public static class ActorExtensions
             http.Response.Headers.WWWAuthenticate = "Bearer";
             return Task.CompletedTask;
         });
-        throw new StatusDomainException(StatusCodes.Status401Unauthorized, "unauthorized", "The bearer token is invalid, expired or revoked.");
+        throw new UnauthenticatedException("The bearer token is invalid, expired or revoked.");
     }
 }

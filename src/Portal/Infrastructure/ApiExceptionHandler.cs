@@ -1,14 +1,18 @@
 using System.Text.Json;
+using Catalyst.Data.Backups;
 using Catalyst.Data.Common;
+using Catalyst.Data.Deployments;
+using Catalyst.Data.Secrets;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Catalyst.Portal.Infrastructure;
 
 /// <summary>
-/// The one mapper from exceptions to RFC 9457 problem details: domain exceptions keep their
-/// code, bad requests (malformed JSON, oversized bodies, wrong types) become 4xx, and anything
-/// else is a 500 without internals in the answer.
+/// The one mapper from exceptions to RFC 9457 problem details. Each domain error type gets its
+/// HTTP status here and nowhere else (services raise <see cref="GoneException"/>, not 410) and
+/// keeps its stable code; bad requests (malformed JSON, oversized bodies, wrong types) become
+/// 4xx, and anything else is a 500 without internals in the answer.
 /// </summary>
 public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
@@ -29,7 +33,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         context.Response.StatusCode = problem.Status ?? 500;
         if (exception is VersionConflictException conflict)
             ETags.SetOnErrorResponse(context, conflict.CurrentVersion);
-        if (exception is StatusDomainException { RetryAfter: { } retryAfter })
+        if (exception is LockedException { RetryAfter: { } retryAfter })
             context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
@@ -39,13 +43,22 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         var problem = exception switch
         {
             ValidationFailedException v => Problem(400, "Validation failed", v.Message, v.Code, v.Errors),
-            NotFoundException n => Problem(404, "Not found", n.Message, n.Code),
-            VersionConflictException c => Problem(412, "Version conflict", c.Message, c.Code),
-            PreconditionRequiredException p => Problem(428, "Precondition required", p.Message, p.Code),
+            MalformedJsonException m => Problem(400, "Malformed JSON", m.Message, m.Code),
+            UnauthenticatedException u => Problem(401, "Unauthorized", u.Message, u.Code),
+            PaymentDeclinedException p => Problem(402, "Payment declined", p.Message, p.Code),
             ForbiddenException f => Problem(403, "Forbidden", f.Message, f.Code),
+            NotFoundException n => Problem(404, "Not found", n.Message, n.Code),
             ConflictException c => Problem(409, "Conflict", c.Message, c.Code),
+            GoneException g => Problem(410, "Gone", g.Message, g.Code),
+            VersionConflictException c => Problem(412, "Version conflict", c.Message, c.Code),
+            TooLargeException t => Problem(413, "Payload too large", t.Message, t.Code),
             QuotaExceededException q => Problem(413, "Quota exceeded", q.Message, q.Code),
-            StatusDomainException s => Problem(s.Status, TitleFor(s.Status), s.Message, s.Code),
+            UnsupportedMediaTypeException u => Problem(415, "Unsupported media type", u.Message, u.Code),
+            LockedException l => Problem(423, "Locked", l.Message, l.Code),
+            PreconditionRequiredException p => Problem(428, "Precondition required", p.Message, p.Code),
+            ChecksumMismatchException c => Problem(460, "Checksum mismatch", c.Message, c.Code),
+            // Raised and handled inside jobs, deliveries and the vault's audit: reaching a request is a fault (and logged as one).
+            SecretTamperedException or BackupInvalidException or EndpointRefusedException => InternalError(),
             BadHttpRequestException { StatusCode: 413 } => Problem(413, "Payload too large", "The request body is larger than this endpoint accepts.", "payload_too_large"),
             BadHttpRequestException { StatusCode: 415 } b => Problem(415, "Unsupported media type", b.Message, "unsupported_media_type"),
             BadHttpRequestException b when b.InnerException is JsonException j => Problem(400, "Malformed JSON", DescribeJson(j), "malformed_json"),
@@ -57,23 +70,14 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
             BadHttpRequestException b => Problem(b.StatusCode, "Bad request", b.Message, ProblemCodes.ForStatus(b.StatusCode)),
             JsonException j => Problem(400, "Malformed JSON", DescribeJson(j), "malformed_json"),
             OperationCanceledException => Problem(499, "Request canceled", "The request was canceled.", "canceled"),
-            _ => Problem(500, "Internal server error", "An unexpected error occurred. It has been logged.", "internal_error"),
+            // Also a domain error missing above: a bug here, which a unit test walking every type catches.
+            _ => InternalError(),
         };
         return problem;
     }
 
-    private static string TitleFor(int status) => status switch
-    {
-        400 => "Bad request",
-        409 => "Conflict",
-        410 => "Gone",
-        413 => "Payload too large",
-        415 => "Unsupported media type",
-        416 => "Range not satisfiable",
-        423 => "Locked",
-        460 => "Checksum mismatch",
-        _ => "Request refused",
-    };
+    private static ProblemDetails InternalError() =>
+        Problem(500, "Internal server error", "An unexpected error occurred. It has been logged.", "internal_error");
 
     private static bool IsBodyRead(BadHttpRequestException exception) =>
         exception.Message.Contains("from the request body", StringComparison.Ordinal);

@@ -46,7 +46,7 @@ public static class ApiResults
 
     /// <summary>
     /// <see cref="Ok{T}(T)"/> as a plain <see cref="IResult"/>, for the endpoint files still on lambdas that pick between
-    /// differently typed answers in one expression (assets, legacy migration); remove once they return typed results.
+    /// differently typed answers in one expression (assets, legacy import); remove once they return typed results.
     /// </summary>
     public static IResult Data<T>(T data) => Ok(data);
 }

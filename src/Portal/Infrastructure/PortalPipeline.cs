@@ -74,7 +74,7 @@ public static class PortalPipeline
         api.MapSearch();
         api.MapWebsites();
         api.MapBackups();
-        api.MapMigrationEndpoints();
+        api.MapLegacyImportEndpoints();
         api.MapMarketplace();
         api.MapMcpServers();
         api.MapSecrets();

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Catalyst.Data;
 using Catalyst.Data.Configuration;
 using Catalyst.Data.Identity;
+using Catalyst.Portal.Pages.LegacyImport;
 using Catalyst.Workers.Hosting;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -120,6 +121,7 @@ public static class PortalServices
             options.Conventions.AllowAnonymousToPage("/Account/AccessDenied");
             options.Conventions.AllowAnonymousToPage("/Error");
             options.Conventions.AuthorizeFolder("/Admin", Policies.Admin);
+            options.Conventions.AddLegacyImportRoutes();
         });
 
         services.Configure<JsonOptions>(options =>

@@ -35,9 +35,6 @@ public static class JobsRegistration
     {
         services.AddScoped<IJobQueue, HangfireJobQueue>();
         services.AddScoped<JobRunner>();
-        services.AddJob<LegacyMigrationJob>(JobKinds.LegacyMigration, "Legacy data migration");
-        services.AddJob<LegacyVerificationJob>(JobKinds.LegacyVerification, "Legacy migration verification");
-        services.AddJob<LegacyRollbackJob>(JobKinds.LegacyRollback, "Legacy migration rollback");
         services.AddScoped<IDeliveryQueue, HangfireDeliveryQueue>();
         services.AddScoped<OutboxJobs>();
         services.AddSingleton<IJobQueueMonitor, HangfireQueueMonitor>();

@@ -40,7 +40,7 @@ public sealed class CacheZipfScenario : IScenario
         await database.InsertAsync(projects, ct);
         _adminToken = await database.WithScopeAsync(async sp =>
         {
-            var admin = await sp.GetRequiredService<UserManager<CatalystUser>>().FindByEmailAsync(PortalProcess.AdminEmail)
+            var admin = await sp.GetRequiredService<UserManager<CatalystUser>>().FindByEmailAsync(BenchPortal.AdminEmail)
                 ?? throw new InvalidOperationException("The admin was not bootstrapped.");
             var (_, adminToken) = await sp.GetRequiredService<ApiTokenService>().CreateAsync(admin.Id, "bench-cache", null, ct);
             return adminToken;

@@ -243,12 +243,9 @@ public sealed class MarketplaceBrowseScenario : IScenario
         return $"Checked before measuring: the first {Checked} queries of the sequence give the same projects, order and totals on both sides ({nonEmpty} of them non-empty).";
     }
 
-    private async Task<ServerProcess> StartBaselineAsync(string sqliteFile, CancellationToken ct)
+    private async Task<ChildProcess> StartBaselineAsync(string sqliteFile, CancellationToken ct)
     {
-        var log = Path.Combine(Path.GetTempPath(), "catalyst-bench", $"baseline-{Name}-{Environment.ProcessId}.log");
-        Directory.CreateDirectory(Path.GetDirectoryName(log)!);
-        return await ServerProcess.StartAsync("The baseline", [typeof(MarketplaceBrowseScenario).Assembly.Location, Program.ServeBaselineCommand, Name, sqliteFile, "{url}"],
-            AppContext.BaseDirectory, new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" }, "ready", log, deleteConsoleLog: true, ct);
+        return await BenchPortal.StartBaselineAsync(Name, sqliteFile, ct);
     }
 
     /// <summary>

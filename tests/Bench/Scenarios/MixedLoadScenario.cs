@@ -262,12 +262,12 @@ public sealed class MixedLoadScenario : IScenario
             return samples;
         using var process = Process.GetProcessById(pid);
         while (Stopwatch.GetTimestamp() < from)
-            await Task.Delay(100, ct);
+            await Task.Delay(100, ct); // the measured window has not begun yet
         while (Stopwatch.GetTimestamp() < until)
         {
             process.Refresh();
             samples.Add(new Sample((Stopwatch.GetTimestamp() - from) / (double)Stopwatch.Frequency, process.WorkingSet64 / 1048576.0));
-            await Task.Delay(1000, ct);
+            await Task.Delay(1000, ct); // one sample a second
         }
         return samples;
     }

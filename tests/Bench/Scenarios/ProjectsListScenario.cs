@@ -196,12 +196,9 @@ public sealed class ProjectsListScenario : IScenario
     }
 
     /// <summary>Starts this scenario's baseline as its own process: this bench's executable in its serve-baseline mode.</summary>
-    private async Task<ServerProcess> StartBaselineAsync(string sqliteFile, CancellationToken ct)
+    private async Task<ChildProcess> StartBaselineAsync(string sqliteFile, CancellationToken ct)
     {
-        var log = Path.Combine(Path.GetTempPath(), "catalyst-bench", $"baseline-{Environment.ProcessId}.log");
-        Directory.CreateDirectory(Path.GetDirectoryName(log)!);
-        return await ServerProcess.StartAsync("The baseline", [typeof(ProjectsListScenario).Assembly.Location, Program.ServeBaselineCommand, Name, sqliteFile, "{url}"],
-            AppContext.BaseDirectory, new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" }, "ready", log, deleteConsoleLog: true, ct);
+        return await BenchPortal.StartBaselineAsync(Name, sqliteFile, ct);
     }
 
     /// <summary>

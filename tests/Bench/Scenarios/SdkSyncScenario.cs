@@ -26,7 +26,7 @@ public sealed class SdkSyncScenario : IScenario
 
     public string Name => "sdk-sync";
 
-    private static string ClientDirectory => Path.Combine(Repository.Root, "clients", "js");
+    private static string ClientDirectory => Path.Combine(RepositoryPaths.Root, "clients", "js");
 
     public async Task SeedAsync(BenchDatabase database, BenchOptions options, CancellationToken ct)
     {

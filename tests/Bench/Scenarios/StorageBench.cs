@@ -15,7 +15,7 @@ namespace Catalyst.Bench.Scenarios;
 public static class StorageBench
 {
     public const int MiB = 1 << 20;
-    public static string NodeDirectory => Path.Combine(Repository.Root, "tests", "Bench", "node");
+    public static string NodeDirectory => Path.Combine(RepositoryPaths.Root, "tests", "Bench", "node");
 
     /// <summary>A file of random bytes (incompressible: the worst case for the store's CPU).</summary>
     public static string RandomFile(long bytes, string name)
@@ -90,7 +90,7 @@ public static class StorageBench
             while (!stop.IsCancellationRequested)
             {
                 peak = Math.Max(peak, ResidentBytes(pid));
-                try { await Task.Delay(50, stop.Token); } catch (OperationCanceledException) { }
+                try { await Task.Delay(50, stop.Token); } catch (OperationCanceledException) { } // a sampling interval
             }
         });
         try

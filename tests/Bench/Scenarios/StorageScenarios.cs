@@ -36,13 +36,10 @@ public abstract class StorageScenario : IScenario
 
     public abstract Task<ScenarioReport> RunAsync(BenchTarget target, CancellationToken ct);
 
-    protected async Task<ServerProcess> StartBaselineAsync(string directory, CancellationToken ct)
+    protected async Task<ChildProcess> StartBaselineAsync(string directory, CancellationToken ct)
     {
         Directory.CreateDirectory(directory);
-        var log = Path.Combine(Path.GetTempPath(), "catalyst-bench", $"baseline-{Name}-{Environment.ProcessId}.log");
-        Directory.CreateDirectory(Path.GetDirectoryName(log)!);
-        return await ServerProcess.StartAsync("The baseline", [typeof(StorageScenario).Assembly.Location, Program.ServeBaselineCommand, Name, directory, "{url}"],
-            AppContext.BaseDirectory, new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" }, "ready", log, deleteConsoleLog: true, ct);
+        return await BenchPortal.StartBaselineAsync(Name, directory, ct);
     }
 
     /// <summary>The bare Kestrel baseline: PUT /upload/{name} streams the body to disk while hashing it; GET /file/{name} is Results.File with ranges.</summary>
@@ -485,14 +482,10 @@ public sealed class ExportImportScenario : StorageScenario
             using var response = await http.PostAsync("api/websites/import?onDuplicate=copy", form, ct);
             response.EnsureSuccessStatusCode();
             var location = response.Headers.Location!.OriginalString.TrimStart('/');
-            while (true)
-            {
-                using var job = JsonDocument.Parse(await http.GetStringAsync(location, ct));
-                var status = job.RootElement.GetProperty("data").GetProperty("status").GetString();
-                if (status == "succeeded") return true;
-                if (status is "failed" or "canceled") throw new InvalidOperationException("The import failed: " + job.RootElement);
-                await Task.Delay(100, ct);
-            }
+            var job = await Poll.UntilAsync(() => http.GetFromJsonAsync<JsonElement>(location, ct),
+                j => j.GetProperty("data").GetProperty("status").GetString() is "succeeded" or "failed" or "canceled",
+                TimeSpan.FromMinutes(30), "the import to end", TimeSpan.FromMilliseconds(100), ct);
+            return job.GetProperty("data").GetProperty("status").GetString() == "succeeded" ? true : throw new InvalidOperationException("The import failed: " + job);
         });
         var importSeconds = watch.Elapsed.TotalSeconds;
         File.Delete(backup);

@@ -32,25 +32,48 @@ public sealed class Browser : IAsyncLifetime
     }
 }
 
-/// <summary>One Portal process and one browser shared by the E2E tests of the collection.</summary>
+/// <summary>
+/// One Portal process (Development, a temporary data directory, an admin from the environment)
+/// and one browser shared by the E2E tests of the collection.
+/// </summary>
 public sealed class PortalSession : IAsyncLifetime
 {
-    public PortalProcess Portal { get; } = new();
+    public const string AdminEmail = "admin@e2e.local";
+    public const string AdminPassword = "E2e-Admin-Pass-1!";
+
+    private static readonly PortalProcessOptions PortalOptions = new()
+    {
+        EnvironmentName = "Development",
+        Environment = new Dictionary<string, string>
+        {
+            ["Catalyst__Admin__Email"] = AdminEmail,
+            ["Catalyst__Admin__Password"] = AdminPassword,
+            ["Catalyst__SignIn__PerAddressPerMinute"] = "10000",
+            ["Catalyst__SignIn__PerAccountPerMinute"] = "10000",
+            // The deployment journey delivers to a build hook on loopback (refused in production).
+            ["Catalyst__Deployments__AllowPrivateEndpoints"] = "true",
+        },
+    };
+
+    public PortalProcess Portal { get; private set; } = null!;
     public Browser Browser { get; } = new();
 
     public async ValueTask InitializeAsync()
     {
-        await Task.WhenAll(Portal.InitializeAsync().AsTask(), Browser.InitializeAsync().AsTask());
+        var portal = PortalProcess.StartReadyAsync(PortalOptions);
+        await Task.WhenAll(portal, Browser.InitializeAsync().AsTask());
+        Portal = await portal;
     }
 
     public async ValueTask DisposeAsync()
     {
         await Browser.DisposeAsync();
-        await Portal.DisposeAsync();
+        if (Portal is not null)
+            await Portal.DisposeAsync();
     }
 
     /// <summary>Signs the admin in on <paramref name="page"/> through the sign-in form.</summary>
-    public async Task SignInAsync(IPage page, string email = PortalProcess.AdminEmail, string password = PortalProcess.AdminPassword)
+    public async Task SignInAsync(IPage page, string email = AdminEmail, string password = AdminPassword)
     {
         await page.GotoAsync("/Account/Login");
         await page.GetByLabel("E-mail").FillAsync(email);
@@ -62,7 +85,7 @@ public sealed class PortalSession : IAsyncLifetime
     /// <summary>A fresh browser context whose page fails the test on any console error or page error.</summary>
     public async Task<(IBrowserContext Context, IPage Page, List<string> Errors)> NewPageAsync()
     {
-        var context = await Browser.Instance.NewContextAsync(new BrowserNewContextOptions { BaseURL = Portal.BaseUrl, AcceptDownloads = true });
+        var context = await Browser.Instance.NewContextAsync(new BrowserNewContextOptions { BaseURL = Portal.BaseUrl.ToString(), AcceptDownloads = true });
         var page = await context.NewPageAsync();
         var errors = new List<string>();
         page.Console += (_, message) => { if (message.Type == "error") errors.Add("console: " + message.Text); };

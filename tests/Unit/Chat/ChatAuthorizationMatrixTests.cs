@@ -16,7 +16,7 @@ namespace Catalyst.Tests.Unit.Chat;
 /// lists, feeds and hits) and is never changed; admin-only endpoints answer 403 to the others. The first
 /// test checks the matrix against the app's endpoint list, so a new endpoint or handler needs a row here.
 /// </summary>
-public class ChatAuthorizationMatrixTests(PortalFactory portal, ProjectCast cast) : IClassFixture<ProjectCast>
+public class ChatAuthorizationMatrixTests(PortalFactory portal, OwnerOtherAdminCast cast) : IClassFixture<OwnerOtherAdminCast>
 {
     private const string Anonymous = ProjectAuthorizationMatrixTests.Anonymous;
     private const string Owner = ProjectAuthorizationMatrixTests.Owner;

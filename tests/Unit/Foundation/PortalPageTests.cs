@@ -41,7 +41,7 @@ public sealed class PageVisitor(PortalFactory portal) : IAsyncLifetime
             .PublishAsync(Admin.Actor, ProjectId, null, new PublishInput(990, "EUR", "templates", null), CancellationToken.None));
         JobId = (await portal.InsertRunAsync(Admin.Id, JobRunStatus.Succeeded, new { ownerId = Admin.Id })).Id;
         Website = await portal.CreateFullWebsiteAsync(Admin, "Visited site");
-        MigrationId = (await new Legacy.LegacyHarness(portal).RunAsync(Admin, Legacy.LegacyTestDumps.Create().Small(), dryRun: true)).Id;
+        MigrationId = (await new LegacyImport.LegacyHarness(portal).RunAsync(Admin, LegacyImport.LegacyTestDumps.Create().Small(), dryRun: true)).Id;
         await portal.WithScopeAsync(async sp =>
         {
             McpServerId = (await sp.GetRequiredService<McpServerService>().CreateAsync(Admin.Actor,
@@ -118,8 +118,8 @@ public class PortalPageTests(PortalFactory portal, PageVisitor visitor) : IClass
         ["/Marketplace/Purchases"] = ("/Marketplace/Purchases", HttpStatusCode.OK),
         ["/Marketplace/Sales"] = ("/Marketplace/Sales", HttpStatusCode.OK),
         ["/Marketplace/Stats"] = ("/Marketplace/Stats", HttpStatusCode.OK),
-        ["/Migrations/Index"] = ("/Migrations", HttpStatusCode.OK),
-        ["/Migrations/Details"] = ("/Migrations/Details/{migration}", HttpStatusCode.OK),
+        ["/LegacyImport/Index"] = ("/legacy-import", HttpStatusCode.OK),
+        ["/LegacyImport/Details"] = ("/legacy-import/{migration}", HttpStatusCode.OK),
     };
 
     public static TheoryData<string> PageNames() => [.. Pages.Keys];

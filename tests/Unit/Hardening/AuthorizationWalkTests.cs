@@ -309,7 +309,7 @@ public class PageAuthorizationWalkTests(PortalFactory portal, WalkCast cast) : I
         ["/Websites/Create"] = Page(Access.User, "/Websites/Create"),
         ["/Websites/Import"] = Page(Access.User, "/Websites/Import"),
         ["/Marketplace/Purchases"] = Page(Access.User, "/Marketplace/Purchases"),
-        ["/Migrations/Index"] = Page(Access.User, "/Migrations"),
+        ["/LegacyImport/Index"] = Page(Access.User, "/legacy-import"),
 
         ["/Projects/Edit"] = Page(Access.Owner, c => $"/Projects/Edit/{c.Project}"),
         ["/Projects/Delete"] = Page(Access.Owner, c => $"/Projects/Delete/{c.Project}"),
@@ -324,7 +324,7 @@ public class PageAuthorizationWalkTests(PortalFactory portal, WalkCast cast) : I
         ["/Websites/Diff"] = Page(Access.Owner, c => $"/Websites/{c.Website.Id}/diff?from=1&to=2"),
         ["/Websites/Deployment"] = Page(Access.Owner, c => $"/Websites/{c.Website.Id}/deployments/{c.Website.Deployment}"),
         ["/Marketplace/Publish"] = Page(Access.Owner, c => $"/Marketplace/Publish/{c.Sold}"),
-        ["/Migrations/Details"] = Page(Access.Owner, c => $"/Migrations/Details/{c.Migration}"),
+        ["/LegacyImport/Details"] = Page(Access.Owner, c => $"/legacy-import/{c.Migration}"),
 
         ["/Admin/Index"] = Page(Access.Admin, "/Admin"),
         ["/Admin/Users/Index"] = Page(Access.Admin, "/Admin/Users"),

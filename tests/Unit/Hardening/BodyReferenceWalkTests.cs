@@ -83,6 +83,6 @@ public class BodyReferenceWalkTests(PortalFactory portal, WalkCast cast) : IClas
             await db.Set<UploadGrant>().CountAsync(g => g.UserId == user),
             await db.Set<Asset>().CountAsync(a => a.OwnerId == user),
             await db.Set<ChatSession>().CountAsync(s => s.UserId == user && s.ProjectId != null),
-            await db.Set<Catalyst.Data.Legacy.LegacyMigration>().CountAsync(m => m.OwnerId == cast.OwnerUser.Id && m.RequestedById == user),
+            await db.Set<Catalyst.Data.LegacyImport.LegacyImportMigration>().CountAsync(m => m.OwnerId == cast.OwnerUser.Id && m.RequestedById == user),
             await db.JobRuns.CountAsync(r => r.RequestedById == user && r.Kind == WebsiteImportJob.Kind)));
 }

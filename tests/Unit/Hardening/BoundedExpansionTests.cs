@@ -4,12 +4,12 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Catalyst.Data.Common;
-using Catalyst.Data.Legacy;
-using Catalyst.Data.Legacy.Reading;
+using Catalyst.Data.LegacyImport;
+using Catalyst.Data.LegacyImport.Reading;
 using Catalyst.Data.Websites;
 using Catalyst.Tests.Unit.Backups;
 using Catalyst.Tests.Unit.Infrastructure;
-using Catalyst.Tests.Unit.Legacy;
+using Catalyst.Tests.Unit.LegacyImport;
 using Microsoft.EntityFrameworkCore;
 
 namespace Catalyst.Tests.Unit.Hardening;

@@ -1,3 +1,4 @@
+using Catalyst.Data.Storage;
 using System.Net;
 using Catalyst.Data.Chat;
 using Catalyst.Data.Jobs;
@@ -17,20 +18,19 @@ namespace Catalyst.Tests.Unit.Hardening;
 /// resources serve the calls that change nothing lasting; the New… builders give destructive calls
 /// (deletes, cancels, refunds) a resource of their own, so one actor's call never hides another's.
 /// </summary>
-public sealed class WalkCast(PortalFactory portal) : IAsyncLifetime
+public sealed class WalkCast(PortalFactory portal)
+    : UserCast(portal, [new(Owner, "walk-owner"), new(Other, "walk-other"), new(Admin, "walk-admin", Admin: true)]), IAsyncLifetime
 {
-    public const string Anonymous = "anonymous";
-    public const string Owner = "owner";
-    public const string Other = "other user";
-    public const string Admin = "admin";
+    public const string Anonymous = Catalyst.Tests.Support.Actors.Anonymous;
+    public const string Owner = Catalyst.Tests.Support.Actors.Owner;
+    public const string Other = Catalyst.Tests.Support.Actors.Other;
+    public const string Admin = Catalyst.Tests.Support.Actors.Admin;
     public static readonly string[] Actors = [Anonymous, Other, Owner, Admin];
 
-    private readonly Dictionary<string, HttpClient> _browsers = [];
-
     public PortalFactory Portal => portal;
-    public TestUser OwnerUser { get; private set; } = null!;
-    public TestUser OtherUser { get; private set; } = null!;
-    public TestUser AdminUser { get; private set; } = null!;
+    public TestUser OwnerUser => Member(Owner);
+    public TestUser OtherUser => Member(Other);
+    public TestUser AdminUser => Member(Admin);
 
     public Guid Project { get; private set; }
     public FullWebsite Website { get; private set; } = null!;
@@ -50,14 +50,9 @@ public sealed class WalkCast(PortalFactory portal) : IAsyncLifetime
     public Guid Migration { get; private set; }
     public string Flag { get; } = $"walk.flag{Guid.NewGuid():N}"[..20];
 
-    public async ValueTask InitializeAsync()
+    public new async ValueTask InitializeAsync()
     {
-        OwnerUser = await portal.CreateUserAsync("walk-owner");
-        OtherUser = await portal.CreateUserAsync("walk-other");
-        AdminUser = await portal.CreateUserAsync("walk-admin", admin: true);
-        _browsers[Owner] = await portal.CreateSignedInBrowserAsync(OwnerUser);
-        _browsers[Other] = await portal.CreateSignedInBrowserAsync(OtherUser);
-        _browsers[Admin] = await portal.CreateSignedInBrowserAsync(AdminUser);
+        await base.InitializeAsync();
 
         Project = await NewProjectAsync();
         Website = await portal.CreateFullWebsiteAsync(OwnerUser, "Walked site");
@@ -77,8 +72,8 @@ public sealed class WalkCast(PortalFactory portal) : IAsyncLifetime
         {
             var bytes = """{"theme":"dark"}"""u8.ToArray();
             var blob = await sp.GetRequiredService<Catalyst.Data.Storage.ContentStore>().WriteAsync(new MemoryStream(bytes), CancellationToken.None);
-            return (await sp.GetRequiredService<Catalyst.Data.Legacy.LegacyMigrationService>().CreateAsync(OwnerUser.Actor, OwnerUser.Id,
-                [new Catalyst.Data.Legacy.LegacyInputFile("localStorage.walk.json", blob.Sha256, blob.Length)], dryRun: true, CancellationToken.None)).Id;
+            return (await sp.GetRequiredService<Catalyst.Data.LegacyImport.LegacyImportService>().CreateAsync(OwnerUser.Actor, OwnerUser.Id,
+                [new Catalyst.Data.LegacyImport.LegacyInputFile("localStorage.walk.json", blob.Sha256, blob.Length)], dryRun: true, CancellationToken.None)).Id;
         });
         McpServer = await portal.WithScopeAsync(async sp => (await sp.GetRequiredService<Catalyst.Data.Mcp.McpServerService>().CreateAsync(AdminUser.Actor,
             new Catalyst.Data.Mcp.McpServerInput($"Walk MCP {Guid.NewGuid():N}", "A server", Catalyst.Data.Mcp.McpTransport.Http, "https://mcp.example.com/mcp", null, null),
@@ -86,18 +81,6 @@ public sealed class WalkCast(PortalFactory portal) : IAsyncLifetime
         await portal.WithScopeAsync(sp => sp.GetRequiredService<Catalyst.Data.Features.FeatureFlagService>().CreateAsync(AdminUser.Actor,
             new Catalyst.Data.Features.FeatureFlagInput(Flag, "Walked", Catalyst.Data.Features.FeatureFlagState.Off, 0, null, null), CancellationToken.None));
     }
-
-    public TestUser? User(string actor) => actor switch
-    {
-        Owner => OwnerUser,
-        Other => OtherUser,
-        Admin => AdminUser,
-        _ => null,
-    };
-
-    public HttpClient Api(string actor) => portal.CreateApiClient(User(actor)?.Token);
-
-    public HttpClient Browser(string actor) => _browsers.TryGetValue(actor, out var browser) ? browser : portal.CreateBrowser();
 
     public Task<Guid> NewProjectAsync() => portal.WithScopeAsync(async sp => (await sp.GetRequiredService<ProjectService>()
         .CreateAsync(OwnerUser.Actor, new ProjectInput($"Walked {Guid.NewGuid():N}"[..20], null, [], null), CancellationToken.None)).Id);
@@ -157,10 +140,4 @@ public sealed class WalkCast(PortalFactory portal) : IAsyncLifetime
         .CreateConfigAsync(OwnerUser.Actor, Website.Id, new Catalyst.Data.Deployments.DeploymentConfigInput($"Walk {Guid.NewGuid():N}"[..12], "webhook", "https://deploy.example.com/hook", null),
             "walk-deploy-credential", CancellationToken.None))).Config.Id;
 
-    public ValueTask DisposeAsync()
-    {
-        foreach (var browser in _browsers.Values)
-            browser.Dispose();
-        return ValueTask.CompletedTask;
-    }
 }

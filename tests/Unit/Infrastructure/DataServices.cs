@@ -16,7 +16,13 @@ public sealed class DataServices(CatalystDbContext db)
 
     public ChangeSet Changes() => new(db, new SearchIndexer(db, Options.Create(new SearchOptions())), Cache, TimeProvider.System);
 
-    public ProjectService Projects() => new(db, new AuditLog(db, TimeProvider.System), Changes(), Cache);
+    public ProjectService Projects()
+    {
+        var changes = Changes();
+        // The parts that point at projects, as the modules register them.
+        return new(db, new AuditLog(db, TimeProvider.System), changes, Cache,
+            [new Catalyst.Data.Assets.AssetProjectLinks(db), new ChatProjectLinks(db, changes), new Catalyst.Data.Marketplace.MarketplaceProjectLinks(db)]);
+    }
 
     public ChatService Chat() => new(db, Changes(), Options.Create(new ChatOptions()), TimeProvider.System);
 

@@ -12,16 +12,20 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Catalyst.Tests.Unit.Infrastructure;
 
-public sealed record TestUser(Guid Id, string Email, string Password, string Token, bool IsAdmin)
+public static class TestUserActor
 {
-    public Actor Actor => new(Id, Email, IsAdmin);
+    extension(TestUser user)
+    {
+        /// <summary>The user as the domain services see a caller.</summary>
+        public Actor Actor => new(user.Id, user.Email, user.IsAdmin);
+    }
 }
 
 /// <summary>
 /// The real Portal in process, on its own SQLite file in a temporary data directory, with the
 /// in-process job server. Settings may be overridden per factory.
 /// </summary>
-public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
+public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime, ICastPortal
 {
     public const string AdminEmail = "admin@test.local";
     public const string AdminPassword = "Admin-Pass-123!";
@@ -88,7 +92,7 @@ public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifeti
         {
             services.Replace(ServiceDescriptor.Singleton<Catalyst.Data.Deployments.IHostResolver, TestHostResolver>());
             // Legacy migrations also read the mapping tests' pre-decoded format (real dumps go to the real reader).
-            services.Replace(ServiceDescriptor.Singleton<Catalyst.Data.Legacy.Reading.ILegacyDumpReader, Legacy.FakeLegacyReader>());
+            services.Replace(ServiceDescriptor.Singleton<Catalyst.Data.LegacyImport.Reading.ILegacyDumpReader, LegacyImport.FakeLegacyReader>());
         });
     }
 

@@ -30,7 +30,7 @@ public static class ProcessMemory
             {
                 process.Refresh();
                 sampled = Math.Max(sampled, process.WorkingSet64);
-                try { await Task.Delay(10, stop.Token); } catch (OperationCanceledException) { }
+                try { await Task.Delay(10, stop.Token); } catch (OperationCanceledException) { } // a sampling interval
             }
         });
         try

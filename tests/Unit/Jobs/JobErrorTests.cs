@@ -2,8 +2,8 @@ using Catalyst.Data.Projects;
 using Catalyst.Data;
 using Catalyst.Data.Common;
 using Catalyst.Data.Jobs;
-using Catalyst.Data.Legacy;
-using Catalyst.Data.Legacy.Reading;
+using Catalyst.Data.LegacyImport;
+using Catalyst.Data.LegacyImport.Reading;
 using Catalyst.Data.Storage;
 using Catalyst.Tests.Unit.Infrastructure;
 using Catalyst.Workers.Jobs;
@@ -107,16 +107,16 @@ public class JobErrorTests(PortalFactory portal)
         var migrationId = await portal.WithScopeAsync(async sp =>
         {
             var blob = await sp.GetRequiredService<ContentStore>().WriteAsync(new MemoryStream("""{"theme":"dark"}"""u8.ToArray()), CancellationToken.None);
-            return (await sp.GetRequiredService<LegacyMigrationService>().CreateAsync(user.Actor, user.Id,
+            return (await sp.GetRequiredService<LegacyImportService>().CreateAsync(user.Actor, user.Id,
                 [new LegacyInputFile("localStorage.json", blob.Sha256, blob.Length)], dryRun: true, CancellationToken.None)).Id;
         });
-        var run = await portal.InsertRunAsync(user.Id, JobRunStatus.Queued, new { migrationId }, kind: JobKinds.LegacyMigration);
+        var run = await portal.InsertRunAsync(user.Id, JobRunStatus.Queued, new { migrationId }, kind: LegacyImportJob.Kind);
         var log = new CapturingLogger<JobRunner>();
         await portal.WithScopeAsync(sp =>
         {
             var db = sp.GetRequiredService<CatalystDbContext>();
-            var migrations = new LegacyMigrationService(db, sp.GetRequiredService<ContentStore>(), sp, TimeProvider.System, new BrokenReader());
-            var jobs = new ServiceCollection().AddKeyedSingleton<IJob>(run.Kind, new LegacyMigrationJob(db, migrations, sp.GetRequiredService<JobProgress>())).BuildServiceProvider();
+            var migrations = new LegacyImportService(db, sp.GetRequiredService<ContentStore>(), sp, TimeProvider.System, new BrokenReader());
+            var jobs = new ServiceCollection().AddKeyedSingleton<IJob>(run.Kind, new LegacyImportJob(db, migrations, sp.GetRequiredService<JobProgress>())).BuildServiceProvider();
             return new JobRunner(db, jobs, TimeProvider.System, log).RunAsync(run.Id, CancellationToken.None);
         });
         var sentence = $"The job failed because of an internal error (reference {run.Id}).";
@@ -143,7 +143,7 @@ public class JobErrorTests(PortalFactory portal)
         try
         {
             var dump = System.Text.Encoding.UTF8.GetBytes($$$"""{"database": "kijko_db", "tables": [{"name": "projects", "rows": [{"key": "p1", "value": {"id": "p1", "name": "{{{name}}}"}}, {"key": "p2", "value": {"id": "p2", "name": "Kept"}}]}]}""");
-            var (id, report) = await new Legacy.LegacyHarness(portal).RunAsync(user, [("kijko_db.json", dump)], dryRun: false);
+            var (id, report) = await new LegacyImport.LegacyHarness(portal).RunAsync(user, [("kijko_db.json", dump)], dryRun: false);
 
             var problem = Assert.Single(report.Problems, p => p.Key == "p1");
             Assert.Equal($"The row could not be written because of an internal error (reference {id}).", problem.Message);

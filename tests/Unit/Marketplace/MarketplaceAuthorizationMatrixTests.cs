@@ -11,43 +11,20 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Catalyst.Tests.Unit.Marketplace;
 
 /// <summary>A seller, a buyer, another user and an admin, each with a token and a signed-in browser, shared by the matrix cases.</summary>
-public sealed class MarketplaceCast(PortalFactory portal) : IAsyncLifetime
+public sealed class MarketplaceCast(PortalFactory portal) : UserCast(portal, Members), IAsyncLifetime
 {
-    public TestUser Seller { get; private set; } = null!;
-    public TestUser Buyer { get; private set; } = null!;
-    public TestUser Other { get; private set; } = null!;
-    public TestUser Admin { get; private set; } = null!;
-    private readonly Dictionary<string, HttpClient> _browsers = [];
+    private static readonly CastMember[] Members =
+    [
+        new(MarketplaceAuthorizationMatrixTests.Seller, "seller"),
+        new(MarketplaceAuthorizationMatrixTests.Buyer, "buyer"),
+        new(MarketplaceAuthorizationMatrixTests.Other, "other"),
+        new(MarketplaceAuthorizationMatrixTests.Admin, "admin", Admin: true),
+    ];
 
-    public async ValueTask InitializeAsync()
-    {
-        Seller = await portal.CreateUserAsync("seller");
-        Buyer = await portal.CreateUserAsync("buyer");
-        Other = await portal.CreateUserAsync("other");
-        Admin = await portal.CreateUserAsync("admin", admin: true);
-        foreach (var actor in new[] { MarketplaceAuthorizationMatrixTests.Seller, MarketplaceAuthorizationMatrixTests.Buyer, MarketplaceAuthorizationMatrixTests.Other, MarketplaceAuthorizationMatrixTests.Admin })
-            _browsers[actor] = await portal.CreateSignedInBrowserAsync(User(actor)!);
-    }
-
-    public TestUser? User(string actor) => actor switch
-    {
-        MarketplaceAuthorizationMatrixTests.Seller => Seller,
-        MarketplaceAuthorizationMatrixTests.Buyer => Buyer,
-        MarketplaceAuthorizationMatrixTests.Other => Other,
-        MarketplaceAuthorizationMatrixTests.Admin => Admin,
-        _ => null,
-    };
-
-    public HttpClient Api(string actor) => portal.CreateApiClient(User(actor)?.Token);
-
-    public HttpClient Browser(string actor) => _browsers.TryGetValue(actor, out var browser) ? browser : portal.CreateBrowser();
-
-    public ValueTask DisposeAsync()
-    {
-        foreach (var browser in _browsers.Values)
-            browser.Dispose();
-        return ValueTask.CompletedTask;
-    }
+    public TestUser Seller => Member(MarketplaceAuthorizationMatrixTests.Seller);
+    public TestUser Buyer => Member(MarketplaceAuthorizationMatrixTests.Buyer);
+    public TestUser Other => Member(MarketplaceAuthorizationMatrixTests.Other);
+    public TestUser Admin => Member(MarketplaceAuthorizationMatrixTests.Admin);
 }
 
 /// <summary>
@@ -58,11 +35,11 @@ public sealed class MarketplaceCast(PortalFactory portal) : IAsyncLifetime
 /// </summary>
 public class MarketplaceAuthorizationMatrixTests(PortalFactory portal, MarketplaceCast cast) : IClassFixture<MarketplaceCast>
 {
-    public const string Anonymous = "anonymous";
+    public const string Anonymous = Catalyst.Tests.Support.Actors.Anonymous;
     public const string Seller = "seller";
     public const string Buyer = "buyer";
-    public const string Other = "other user";
-    public const string Admin = "admin";
+    public const string Other = Catalyst.Tests.Support.Actors.Other;
+    public const string Admin = Catalyst.Tests.Support.Actors.Admin;
     private static readonly string[] Actors = [Anonymous, Seller, Buyer, Other, Admin];
 
     /// <summary>A published paid listing of the cast's seller, bought and reviewed by the cast's buyer.</summary>

@@ -12,44 +12,6 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Catalyst.Tests.Unit.Projects;
 
-/// <summary>Owner A, another user B and an admin, each with a token and a signed-in browser, shared by the matrix cases.</summary>
-public sealed class ProjectCast(PortalFactory portal) : IAsyncLifetime
-{
-    public TestUser Owner { get; private set; } = null!;
-    public TestUser Other { get; private set; } = null!;
-    public TestUser Admin { get; private set; } = null!;
-    private readonly Dictionary<string, HttpClient> _browsers = [];
-
-    public async ValueTask InitializeAsync()
-    {
-        Owner = await portal.CreateUserAsync("owner");
-        Other = await portal.CreateUserAsync("other");
-        Admin = await portal.CreateUserAsync("admin", admin: true);
-        _browsers[ProjectAuthorizationMatrixTests.Owner] = await portal.CreateSignedInBrowserAsync(Owner);
-        _browsers[ProjectAuthorizationMatrixTests.Other] = await portal.CreateSignedInBrowserAsync(Other);
-        _browsers[ProjectAuthorizationMatrixTests.Admin] = await portal.CreateSignedInBrowserAsync(Admin);
-    }
-
-    public TestUser? User(string actor) => actor switch
-    {
-        ProjectAuthorizationMatrixTests.Owner => Owner,
-        ProjectAuthorizationMatrixTests.Other => Other,
-        ProjectAuthorizationMatrixTests.Admin => Admin,
-        _ => null,
-    };
-
-    public HttpClient Api(string actor) => portal.CreateApiClient(User(actor)?.Token);
-
-    public HttpClient Browser(string actor) => _browsers.TryGetValue(actor, out var browser) ? browser : portal.CreateBrowser();
-
-    public ValueTask DisposeAsync()
-    {
-        foreach (var browser in _browsers.Values)
-            browser.Dispose();
-        return ValueTask.CompletedTask;
-    }
-}
-
 /// <summary>
 /// SPEC §3 and §16: every projects endpoint and page, as anonymous, the owner, another user and an
 /// admin. Anonymous callers are refused (401 / sign-in redirect); another user's project answers
@@ -57,16 +19,16 @@ public sealed class ProjectCast(PortalFactory portal) : IAsyncLifetime
 /// checks the matrix against the app's own endpoint list, so a new endpoint or handler without a
 /// row here fails.
 /// </summary>
-public class ProjectAuthorizationMatrixTests(PortalFactory portal, ProjectCast cast) : IClassFixture<ProjectCast>
+public class ProjectAuthorizationMatrixTests(PortalFactory portal, OwnerOtherAdminCast cast) : IClassFixture<OwnerOtherAdminCast>
 {
-    public const string Anonymous = "anonymous";
-    public const string Owner = "owner";
-    public const string Other = "other user";
-    public const string Admin = "admin";
+    public const string Anonymous = Actors.Anonymous;
+    public const string Owner = Actors.Owner;
+    public const string Other = Actors.Other;
+    public const string Admin = Actors.Admin;
 
     private const string NewName = "Renamed by the matrix";
 
-    private ProjectCast Cast => cast;
+    private OwnerOtherAdminCast Cast => cast;
 
     /// <summary>What a case sends, whether it addresses the owner's project, and what success looks like.</summary>
     private sealed record Probe(bool IsPage, bool TargetsProject, HttpStatusCode Success, Func<ProjectAuthorizationMatrixTests, string, Project, Task<HttpResponseMessage>> Send);

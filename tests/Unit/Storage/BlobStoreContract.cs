@@ -97,7 +97,7 @@ public abstract class BlobStoreContract : IAsyncLifetime
         });
 
         await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => Store.EnsureAsync(key, data, None))));
-        await Task.Delay(50);
+        await Task.Delay(50); // lets the reader go on a little after the writes: it must still see whole objects
         await stop.CancelAsync();
         await reader;
 
@@ -196,7 +196,7 @@ public abstract class BlobStoreContract : IAsyncLifetime
         Assert.True((await verify()).Healthy);
 
         await Host.UnreferenceAsync("dropped");
-        await Task.Delay(1100);
+        await Task.Delay(1100); // past the zero grace on the store's own clock, which may keep modification times to the second
         var collected = await Host.CollectAsync();
 
         Assert.Equal(1, collected.BlobsDeleted);
@@ -266,7 +266,7 @@ public abstract class BlobStoreContract : IAsyncLifetime
 
         // The inline objects are orphans now: collection removes them, and readers holding the old
         // index (the cache, a stream opened before the switch) find the cold form instead.
-        await Task.Delay(1100);
+        await Task.Delay(1100); // past the zero grace on the store's own clock, which may keep modification times to the second
         var collected = await Host.CollectAsync();
         Assert.True(collected.OrphansDeleted >= inlineKeys.Count);
         foreach (var key in inlineKeys)

@@ -1,5 +1,6 @@
 using Catalyst.Data.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Catalyst.Tests.Unit.Storage;
 
@@ -59,10 +60,11 @@ public class GarbageCollectionTests
     [Fact]
     public async Task Objects_the_index_does_not_know_are_removed_as_orphans()
     {
-        await using var host = await StorageHost.StartAsync(grace: TimeSpan.Zero);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await StorageHost.StartAsync(grace: TimeSpan.Zero, time: clock);
         var key = new string('a', 64);
         await host.BlobStore.EnsureAsync(key, new byte[1234], CancellationToken.None);
-        await Task.Delay(20);
+        clock.Advance(TimeSpan.FromMinutes(1)); // the object is older than the collector's cutoff
 
         var result = await host.CollectAsync();
 

@@ -244,7 +244,7 @@ public class QuotaTests(QuotaPortal fixture) : IClassFixture<QuotaPortal>
                 }).ToArray()),
             }),
         }.ToJsonString()));
-        var (_, report) = await new Legacy.LegacyHarness(Portal).RunAsync(user, [file], dryRun: false);
+        var (_, report) = await new LegacyImport.LegacyHarness(Portal).RunAsync(user, [file], dryRun: false);
 
         Assert.Equal("applied", report.Status);
         var assets = Assert.Single(report.Tables, t => t.Table == "assets");

@@ -14,7 +14,7 @@ public sealed class StorageHost : IAsyncDisposable
     private readonly ServiceProvider _services;
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "catalyst-storage-tests", Guid.NewGuid().ToString("N"));
 
-    private StorageHost(string provider, TimeSpan grace, IReadOnlyDictionary<string, string?>? settings)
+    private StorageHost(string provider, TimeSpan grace, IReadOnlyDictionary<string, string?>? settings, TimeProvider? time)
     {
         var values = new Dictionary<string, string?>
         {
@@ -27,13 +27,16 @@ public sealed class StorageHost : IAsyncDisposable
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var services = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
         services.AddCatalystData(configuration, DataDirectory);
+        if (time is not null)
+            services.AddSingleton(time);
         _services = services.BuildServiceProvider();
     }
 
+    /// <param name="time">The services' clock (the garbage collector's cutoff, ...); the system's unless given.</param>
     public static async Task<StorageHost> StartAsync(string provider = StorageProviders.FileSystem, TimeSpan? grace = null,
-        IReadOnlyDictionary<string, string?>? settings = null)
+        IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
-        var host = new StorageHost(provider, grace ?? TimeSpan.FromHours(1), settings);
+        var host = new StorageHost(provider, grace ?? TimeSpan.FromHours(1), settings, time);
         await host.WithScopeAsync(sp => sp.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None));
         return host;
     }

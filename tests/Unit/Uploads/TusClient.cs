@@ -62,7 +62,7 @@ public sealed class TusClient(HttpClient http, string endpoint = "/api/uploads")
             if (response.StatusCode != HttpStatusCode.Locked || DateTime.UtcNow > deadline)
                 return response;
             Assert.NotNull(response.Headers.RetryAfter?.Delta);
-            await Task.Delay(response.Headers.RetryAfter!.Delta!.Value);
+            await Task.Delay(response.Headers.RetryAfter!.Delta!.Value); // the protocol's wait: a client honours Retry-After
         }
     }
 

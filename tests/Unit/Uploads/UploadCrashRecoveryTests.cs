@@ -47,6 +47,7 @@ public class UploadCrashRecoveryTests
                 var content = new GatedContent(data.AsSpan(10 << 20).ToArray(), 8 << 20, gate.Task);
                 var inFlight = tus.PatchAsync(location, 10 << 20, content);
                 await content.FirstPartSent.Task;
+                // Lets time pass so the process dies while reading the body; another process shows nothing of a PATCH in flight.
                 await Task.Delay(500);
                 await first.StopAsync(); // SIGKILL: no shutdown code runs
                 gate.SetResult();

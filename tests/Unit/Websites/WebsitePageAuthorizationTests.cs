@@ -10,42 +10,6 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Catalyst.Tests.Unit.Websites;
 
-/// <summary>Owner, another user and an admin with signed-in browsers, shared by the matrix cases.</summary>
-public sealed class WebsiteCast(PortalFactory portal) : IAsyncLifetime
-{
-    public TestUser Owner { get; private set; } = null!;
-    public TestUser Other { get; private set; } = null!;
-    public TestUser Admin { get; private set; } = null!;
-    private readonly Dictionary<string, HttpClient> _browsers = [];
-
-    public async ValueTask InitializeAsync()
-    {
-        Owner = await portal.CreateUserAsync("owner");
-        Other = await portal.CreateUserAsync("other");
-        Admin = await portal.CreateUserAsync("admin", admin: true);
-        _browsers[WebsitePageAuthorizationTests.Owner] = await portal.CreateSignedInBrowserAsync(Owner);
-        _browsers[WebsitePageAuthorizationTests.Other] = await portal.CreateSignedInBrowserAsync(Other);
-        _browsers[WebsitePageAuthorizationTests.Admin] = await portal.CreateSignedInBrowserAsync(Admin);
-    }
-
-    public TestUser? User(string actor) => actor switch
-    {
-        WebsitePageAuthorizationTests.Owner => Owner,
-        WebsitePageAuthorizationTests.Other => Other,
-        WebsitePageAuthorizationTests.Admin => Admin,
-        _ => null,
-    };
-
-    public HttpClient Browser(string actor) => _browsers.TryGetValue(actor, out var browser) ? browser : portal.CreateBrowser();
-
-    public ValueTask DisposeAsync()
-    {
-        foreach (var browser in _browsers.Values)
-            browser.Dispose();
-        return ValueTask.CompletedTask;
-    }
-}
-
 /// <summary>
 /// SPEC §3 and §16 on the websites pages: every page and handler, as anonymous, the owner, another
 /// user and an admin. Anonymous visitors are sent to sign in; another user's website answers 404
@@ -53,12 +17,12 @@ public sealed class WebsiteCast(PortalFactory portal) : IAsyncLifetime
 /// succeed. Every POST also needs the antiforgery token. The first test checks the probes against
 /// the app's own endpoint list, so a new page or handler without a row here fails.
 /// </summary>
-public class WebsitePageAuthorizationTests(PortalFactory portal, WebsiteCast cast) : IClassFixture<WebsiteCast>
+public class WebsitePageAuthorizationTests(PortalFactory portal, OwnerOtherAdminCast cast) : IClassFixture<OwnerOtherAdminCast>
 {
-    public const string Anonymous = "anonymous";
-    public const string Owner = "owner";
-    public const string Other = "other user";
-    public const string Admin = "admin";
+    public const string Anonymous = Actors.Anonymous;
+    public const string Owner = Actors.Owner;
+    public const string Other = Actors.Other;
+    public const string Admin = Actors.Admin;
 
     /// <summary>A request against the owner's full website, and what success answers.</summary>
     private sealed record Probe(bool TargetsWebsite, HttpStatusCode Success, string Method, Func<FullWebsite, string> Url, Func<FullWebsite, Dictionary<string, string>>? Form = null);

@@ -1,3 +1,4 @@
+using Catalyst.Data.Storage;
 using System.Text.Json;
 using Catalyst.Data.Common;
 using Catalyst.Data.Jobs;

@@ -81,7 +81,7 @@ public class DetailsModel(MarketplaceCatalog catalog, PurchaseService purchases,
         {
             TempData["Flash"] = ex.Message;
         }
-        catch (StatusDomainException ex) when (ex.Status == StatusCodes.Status402PaymentRequired)
+        catch (PaymentDeclinedException ex)
         {
             TempData["Flash"] = "The payment was declined: " + ex.Message;
         }

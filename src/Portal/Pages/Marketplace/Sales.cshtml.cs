@@ -37,7 +37,7 @@ public class SalesModel(PurchaseService purchases) : PageModel
             var purchase = await purchases.RefundAsync(User.ToActor(), id, reason, ct);
             TempData["Flash"] = $"Refunded {Currencies.Format(purchase.Amount, purchase.Currency)} for “{purchase.ProjectName}”; the buyer can no longer download it.";
         }
-        catch (Exception ex) when (ex is ConflictException or ValidationFailedException or StatusDomainException)
+        catch (Exception ex) when (ex is ConflictException or ValidationFailedException or PaymentDeclinedException)
         {
             TempData["Flash"] = ex is ValidationFailedException v ? string.Join(" ", v.Errors.SelectMany(e => e.Value)) : ex.Message;
         }
