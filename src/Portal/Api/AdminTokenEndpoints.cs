@@ -1,6 +1,7 @@
 using Catalyst.Data.Common;
 using Catalyst.Data.Tokens;
 using Catalyst.Portal.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Catalyst.Portal.Api;
 
@@ -13,21 +14,28 @@ public sealed record AdminApiTokenDto(Guid Id, Guid UserId, string OwnerEmail, s
 
 public static class AdminTokenEndpoints
 {
-    public static void MapAdminTokenEndpoints(this RouteGroupBuilder api)
+    public static IEndpointRouteBuilder MapAdminTokens(this IEndpointRouteBuilder api)
     {
         var tokens = api.MapGroup("/admin/tokens").WithTags("Admin").RequireAuthorization(Policies.ApiAdmin);
 
-        tokens.MapGet("", async (HttpContext http, ApiTokenService service, bool? active, string? owner, int? page, int? pageSize, CancellationToken ct) =>
-                ApiResults.Page(await service.ListAllAsync(http.User.ToActor(), active ?? false, owner, new PageRequest(page, pageSize), ct), AdminApiTokenDto.From))
+        tokens.MapGet("", ListAsync)
             .WithSummary("Every user's API tokens (admin), newest first; never their values.")
-            .Produces<PageEnvelope<AdminApiTokenDto>>().ProducesProblem(403);
+            .ProducesProblem(403);
 
-        tokens.MapDelete("/{id:guid}", async (Guid id, HttpContext http, ApiTokenService service, CancellationToken ct) =>
-            {
-                await service.RevokeAsync(http.User.ToActor(), id, ct);
-                return TypedResults.NoContent();
-            })
+        tokens.MapDelete("/{id:guid}", RevokeAsync)
             .WithSummary("Revoke any user's API token (admin). Audited.")
             .ProducesProblem(403).ProducesProblem(404);
+
+        return api;
+    }
+
+    public static async Task<Ok<PageEnvelope<AdminApiTokenDto>>> ListAsync(HttpContext http, ApiTokenService service, bool? active, string? owner,
+        int? page, int? pageSize, CancellationToken ct) =>
+        ApiResults.Page(await service.ListAllAsync(http.User.ToActor(), active ?? false, owner, new PageRequest(page, pageSize), ct), AdminApiTokenDto.From);
+
+    public static async Task<NoContent> RevokeAsync(Guid id, HttpContext http, ApiTokenService service, CancellationToken ct)
+    {
+        await service.RevokeAsync(http.User.ToActor(), id, ct);
+        return TypedResults.NoContent();
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Catalyst.Data.Audit;
 using Catalyst.Data.Common;
 using Catalyst.Portal.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Catalyst.Portal.Api;
 
@@ -13,19 +14,23 @@ public sealed record AuditEntryDto(Guid Id, DateTime At, Guid? ActorId, string? 
 
 public static class AuditEndpoints
 {
-    public static void MapAuditEndpoints(this RouteGroupBuilder api)
+    public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder api)
     {
-        api.MapGet("/admin/audit", async (AuditLog audit, string? entity, string? user, DateTime? from, DateTime? to, string? action,
-                int? page, int? pageSize, CancellationToken ct) =>
-            {
-                if (from is { } f && to is { } t && f > t)
-                    throw ValidationFailedException.For("from", "from must not be after to.");
-                return ApiResults.Page(await audit.ListAsync(new AuditQuery(entity, user, from?.ToUniversalTime(), to?.ToUniversalTime(), action),
-                    new PageRequest(page, pageSize), ct), AuditEntryDto.From);
-            })
+        api.MapGet("/admin/audit", ListAsync)
             .RequireAuthorization(Policies.ApiAdmin)
             .WithTags("Admin")
             .WithSummary("The audit log (admin), newest first: entity type, user (e-mail or id), time range (ISO 8601) and action prefix filters.")
-            .Produces<PageEnvelope<AuditEntryDto>>().ProducesProblem(400).ProducesProblem(403);
+            .ProducesProblem(400).ProducesProblem(403);
+
+        return api;
+    }
+
+    public static async Task<Ok<PageEnvelope<AuditEntryDto>>> ListAsync(AuditLog audit, string? entity, string? user, DateTime? from, DateTime? to, string? action,
+        int? page, int? pageSize, CancellationToken ct)
+    {
+        if (from is { } f && to is { } t && f > t)
+            throw ValidationFailedException.For("from", "from must not be after to.");
+        return ApiResults.Page(await audit.ListAsync(new AuditQuery(entity, user, from?.ToUniversalTime(), to?.ToUniversalTime(), action),
+            new PageRequest(page, pageSize), ct), AuditEntryDto.From);
     }
 }

@@ -2,6 +2,7 @@ using Catalyst.Data.Common;
 using Catalyst.Data.Identity;
 using Catalyst.Data.Tokens;
 using Catalyst.Portal.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 
 namespace Catalyst.Portal.Api;
@@ -19,34 +20,41 @@ public static class AuthEndpoints
 {
     public const int MaxTokenLifetimeDays = 3650;
 
-    public static void MapAuthEndpoints(this RouteGroupBuilder api)
+    public static IEndpointRouteBuilder MapAuth(this IEndpointRouteBuilder api)
     {
         api.MapPost("/auth/token", IssueTokenAsync)
             .AllowAnonymous()
             .RequireRateLimiting(SignInThrottle.PolicyName)
             .WithTags("Auth")
             .WithSummary("Exchange e-mail and password for an API token (rate limited, lockout after 5 failures). An unknown account, a wrong password and a locked account all answer 401 invalid_credentials.")
-            .Produces<DataEnvelope<IssuedToken>>(StatusCodes.Status201Created)
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(429);
 
         var me = api.MapGroup("/me/tokens").WithTags("Auth");
-        me.MapGet("", async (HttpContext http, ApiTokenService tokens, CancellationToken ct) =>
-            ApiResults.Data((await tokens.ListAsync(http.User.ToActor().UserId, ct)).Select(ApiTokenDto.From).ToList()))
-            .WithSummary("List your API tokens (values are never shown again).")
-            .Produces<DataEnvelope<List<ApiTokenDto>>>();
+        me.MapGet("", ListTokensAsync)
+            .WithSummary("List your API tokens (values are never shown again).");
         // The Location of a newly issued token.
-        me.MapGet("/{id:guid}", async (Guid id, HttpContext http, ApiTokenService tokens, CancellationToken ct) =>
-            ApiResults.Data(ApiTokenDto.From(await tokens.GetAsync(http.User.ToActor(), id, ct))))
+        me.MapGet("/{id:guid}", GetTokenAsync)
             .WithSummary("One of your API tokens (without its value).")
-            .Produces<DataEnvelope<ApiTokenDto>>().ProducesProblem(404);
-        me.MapDelete("/{id:guid}", async (Guid id, HttpContext http, ApiTokenService tokens, CancellationToken ct) =>
-        {
-            await tokens.RevokeAsync(http.User.ToActor(), id, ct);
-            return TypedResults.NoContent();
-        }).WithSummary("Revoke one of your API tokens.").ProducesProblem(404);
+            .ProducesProblem(404);
+        me.MapDelete("/{id:guid}", RevokeTokenAsync)
+            .WithSummary("Revoke one of your API tokens.").ProducesProblem(404);
+
+        return api;
     }
 
-    private static async Task<IResult> IssueTokenAsync(TokenRequest request, HttpContext http,
+    public static async Task<Ok<DataEnvelope<List<ApiTokenDto>>>> ListTokensAsync(HttpContext http, ApiTokenService tokens, CancellationToken ct) =>
+        ApiResults.Ok((await tokens.ListAsync(http.User.ToActor().UserId, ct)).Select(ApiTokenDto.From).ToList());
+
+    public static async Task<Ok<DataEnvelope<ApiTokenDto>>> GetTokenAsync(Guid id, HttpContext http, ApiTokenService tokens, CancellationToken ct) =>
+        ApiResults.Ok(ApiTokenDto.From(await tokens.GetAsync(http.User.ToActor(), id, ct)));
+
+    public static async Task<NoContent> RevokeTokenAsync(Guid id, HttpContext http, ApiTokenService tokens, CancellationToken ct)
+    {
+        await tokens.RevokeAsync(http.User.ToActor(), id, ct);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Results<Created<DataEnvelope<IssuedToken>>, ProblemHttpResult>> IssueTokenAsync(TokenRequest request, HttpContext http,
         SignInManager<CatalystUser> signIn, SignInThrottle throttle, ApiTokenService tokens, TimeProvider time)
     {
         var errors = new Dictionary<string, string[]>();
@@ -74,6 +82,6 @@ public static class AuthEndpoints
         return ApiResults.Created(http, $"/api/me/tokens/{token.Id}", new IssuedToken(token.Id, value, token.Name, token.ExpiresAt));
     }
 
-    private static IResult Problem(int status, string title, string detail, string code) =>
+    private static ProblemHttpResult Problem(int status, string title, string detail, string code) =>
         TypedResults.Problem(detail, statusCode: status, title: title, extensions: new Dictionary<string, object?> { ["code"] = code });
 }

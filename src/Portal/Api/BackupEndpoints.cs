@@ -8,6 +8,7 @@ using Catalyst.Data.Storage;
 using Catalyst.Data.Uploads;
 using Catalyst.Data.Websites;
 using Catalyst.Portal.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -22,61 +23,68 @@ public sealed record ImportFromUploadRequest(Guid? UploadId);
 /// <summary>Website backups (SPEC §10): export streamed or as a job, import as a job from a multipart file or a finished tus upload.</summary>
 public static class BackupEndpoints
 {
-    public static void MapBackupEndpoints(this RouteGroupBuilder api)
+    public static IEndpointRouteBuilder MapBackups(this IEndpointRouteBuilder api)
     {
         var websites = api.MapGroup("/websites").WithTags("Backups");
 
-        websites.MapGet("/{id:guid}/export", async (Guid id, bool? gzip, HttpContext http, WebsiteService sites, WebsiteBackupWriter writer, TimeProvider time, CancellationToken ct) =>
-            {
-                var website = await sites.GetAsync(http.User.ToActor(), id, ct);
-                var compress = gzip == true;
-                return new JsonDocumentResult(async body =>
-                {
-                    http.Response.ContentType = compress ? "application/gzip" : "application/json";
-                    var disposition = new ContentDispositionHeaderValue("attachment");
-                    disposition.SetHttpFileName(WebsiteBackupWriter.FileName(website, time.GetUtcNow().UtcDateTime, compress));
-                    http.Response.Headers.ContentDisposition = disposition.ToString();
-                    // Already compressed (or about to be): the response compression middleware must leave it alone.
-                    if (compress)
-                    {
-                        await using var zip = new GZipStream(body, CompressionLevel.Fastest, leaveOpen: true);
-                        await writer.WriteAsync(id, zip, null, ct);
-                    }
-                    else
-                    {
-                        await writer.WriteAsync(id, body, null, ct);
-                    }
-                }, setContentType: false);
-            })
+        websites.MapGet("/{id:guid}/export", ExportAsync)
             .WithSummary("Stream the website's backup (catalyst.website-backup v1; ?gzip=true for .json.gz).")
             .Produces(200).ProducesProblem(404);
 
-        websites.MapPost("/{id:guid}/exports", async (Guid id, ExportRequest? request, HttpContext http, WebsiteService sites, JobRunService jobs, CancellationToken ct) =>
-            {
-                var actor = http.User.ToActor();
-                await sites.GetAsync(actor, id, ct);
-                var run = await jobs.StartAsync(actor, WebsiteExportJob.Kind, new WebsiteExportInput(id, request?.Gzip == true), ct);
-                return ApiResults.Accepted($"/api/jobs/{run.Id}", JobRunDto.From(run));
-            })
+        websites.MapPost("/{id:guid}/exports", StartExportAsync)
             .WithSummary("Export as a job; its result file is at /api/jobs/{id}/result.")
-            .Produces<DataEnvelope<JobRunDto>>(StatusCodes.Status202Accepted).ProducesProblem(404);
+            .ProducesProblem(404);
 
-        api.MapPost("/me/exports", async (HttpContext http, JobRunService jobs, CancellationToken ct) =>
-            {
-                var run = await jobs.StartAsync(http.User.ToActor(), AccountExportJob.Kind, null, ct);
-                return ApiResults.Accepted($"/api/jobs/{run.Id}", JobRunDto.From(run));
-            })
+        api.MapPost("/me/exports", StartAccountExportAsync)
             .WithTags("Backups")
-            .WithSummary("Archive everything you own (projects, preferences, websites as backups, assets) into one zip with a SHA-256 manifest, as a job; download it from /api/jobs/{id}/result.")
-            .Produces<DataEnvelope<JobRunDto>>(StatusCodes.Status202Accepted);
+            .WithSummary("Archive everything you own (projects, preferences, websites as backups, assets) into one zip with a SHA-256 manifest, as a job; download it from /api/jobs/{id}/result.");
 
         websites.MapPost("/import", ImportAsync)
             .WithMetadata(StreamsItsBody.Instance)
             .WithSummary("Import a backup: multipart field 'file' (plain or gzip) or JSON {\"uploadId\"} of a finished tus upload; ?onDuplicate=skip|overwrite|copy, ?dryRun=true to validate only. Answers 202 with the JobRun.")
-            .Produces<DataEnvelope<JobRunDto>>(StatusCodes.Status202Accepted).ProducesProblem(400).ProducesProblem(404).ProducesProblem(413).ProducesProblem(415);
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(413).ProducesProblem(415);
+
+        return api;
     }
 
-    private static async Task<IResult> ImportAsync(HttpContext http, string? onDuplicate, bool? dryRun, ContentStore content, JobRunService jobs,
+    public static async Task<JsonDocumentResult> ExportAsync(Guid id, bool? gzip, HttpContext http, WebsiteService sites, WebsiteBackupWriter writer, TimeProvider time, CancellationToken ct)
+    {
+        var website = await sites.GetAsync(http.User.ToActor(), id, ct);
+        var compress = gzip == true;
+        return new JsonDocumentResult(async body =>
+        {
+            http.Response.ContentType = compress ? "application/gzip" : "application/json";
+            var disposition = new ContentDispositionHeaderValue("attachment");
+            disposition.SetHttpFileName(WebsiteBackupWriter.FileName(website, time.GetUtcNow().UtcDateTime, compress));
+            http.Response.Headers.ContentDisposition = disposition.ToString();
+            // Already compressed (or about to be): the response compression middleware must leave it alone.
+            if (compress)
+            {
+                await using var zip = new GZipStream(body, CompressionLevel.Fastest, leaveOpen: true);
+                await writer.WriteAsync(id, zip, null, ct);
+            }
+            else
+            {
+                await writer.WriteAsync(id, body, null, ct);
+            }
+        }, setContentType: false);
+    }
+
+    public static async Task<Accepted<DataEnvelope<JobRunDto>>> StartExportAsync(Guid id, ExportRequest? request, HttpContext http, WebsiteService sites, JobRunService jobs, CancellationToken ct)
+    {
+        var actor = http.User.ToActor();
+        await sites.GetAsync(actor, id, ct);
+        var run = await jobs.StartAsync(actor, WebsiteExportJob.Kind, new WebsiteExportInput(id, request?.Gzip == true), ct);
+        return ApiResults.Accepted($"/api/jobs/{run.Id}", JobRunDto.From(run));
+    }
+
+    public static async Task<Accepted<DataEnvelope<JobRunDto>>> StartAccountExportAsync(HttpContext http, JobRunService jobs, CancellationToken ct)
+    {
+        var run = await jobs.StartAsync(http.User.ToActor(), AccountExportJob.Kind, null, ct);
+        return ApiResults.Accepted($"/api/jobs/{run.Id}", JobRunDto.From(run));
+    }
+
+    public static async Task<Accepted<DataEnvelope<JobRunDto>>> ImportAsync(HttpContext http, string? onDuplicate, bool? dryRun, ContentStore content, JobRunService jobs,
         CatalystDbContext db, IOptions<StorageOptions> storage, CancellationToken ct)
     {
         var actor = http.User.ToActor();

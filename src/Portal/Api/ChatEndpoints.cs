@@ -2,6 +2,7 @@ using System.Text.Json;
 using Catalyst.Data.Chat;
 using Catalyst.Data.Common;
 using Catalyst.Portal.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace Catalyst.Portal.Api;
@@ -37,67 +38,84 @@ public sealed record ChatMessageDto(Guid Id, Guid SessionId, ChatRole Role, stri
 
 public static class ChatEndpoints
 {
-    public static void MapChatEndpoints(this RouteGroupBuilder api)
+    public static IEndpointRouteBuilder MapChat(this IEndpointRouteBuilder api)
     {
         var chat = api.MapGroup("/chat").WithTags("Chat");
 
-        chat.MapGet("/sessions", async (HttpContext http, ChatService service, string? q, Guid? projectId, int? page, int? pageSize, CancellationToken ct) =>
-                ApiResults.Page(await service.ListSessionsAsync(http.User.ToActor(), new ChatSessionQuery(q, projectId), new PageRequest(page, pageSize), ct), ChatSessionDto.From))
+        chat.MapGet("/sessions", ListSessionsAsync)
             .WithSummary("List your chat sessions (admins: all), most recently active first; q matches titles.")
-            .Produces<PageEnvelope<ChatSessionDto>>().ProducesProblem(400);
+            .ProducesProblem(400);
 
-        chat.MapPost("/sessions", async (ChatSessionRequest request, HttpContext http, ChatService service, CancellationToken ct) =>
-            {
-                var session = await service.CreateSessionAsync(http.User.ToActor(), new ChatSessionInput(request.Title, request.ProjectId), ct);
-                return ApiResults.Created(http, $"/api/chat/sessions/{session.Id}", ChatSessionDto.From(session), session.Version);
-            })
+        chat.MapPost("/sessions", CreateSessionAsync)
             .WithSummary("Create a chat session, optionally linked to one of your projects.")
-            .Produces<DataEnvelope<ChatSessionDto>>(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(413);
+            .ProducesProblem(400).ProducesProblem(413);
 
-        chat.MapGet("/sessions/{id:guid}", async (Guid id, HttpContext http, ChatService service, CancellationToken ct) =>
-            {
-                var session = await service.GetSessionAsync(http.User.ToActor(), id, ct);
-                if (http.Request.Headers.IfNoneMatch.ToString() == ETags.Format(session.Version))
-                    return TypedResults.StatusCode(StatusCodes.Status304NotModified);
-                return ApiResults.Data(http, ChatSessionDto.From(session), session.Version);
-            })
+        chat.MapGet("/sessions/{id:guid}", GetSessionAsync)
             .WithSummary("Get a chat session; the ETag is its version.")
-            .Produces<DataEnvelope<ChatSessionDto>>().ProducesProblem(404);
+            .ProducesProblem(404);
 
-        chat.MapPatch("/sessions/{id:guid}", async (Guid id, ChatSessionPatchRequest request, HttpContext http, ChatService service, CancellationToken ct) =>
-            {
-                var expected = ETags.RequireIfMatch(http.Request);
-                var session = await service.UpdateSessionAsync(http.User.ToActor(), id, expected, request.ToPatch(), ct);
-                return ApiResults.Data(http, ChatSessionDto.From(session), session.Version);
-            })
+        chat.MapPatch("/sessions/{id:guid}", UpdateSessionAsync)
             .WithSummary("Rename a session or change its project (JSON merge patch: {title?, projectId?}; projectId null detaches). Requires If-Match.")
             .Accepts<ChatSessionPatchRequest>("application/merge-patch+json", "application/json")
-            .Produces<DataEnvelope<ChatSessionDto>>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(412).ProducesProblem(428);
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(412).ProducesProblem(428);
 
-        chat.MapDelete("/sessions/{id:guid}", async (Guid id, HttpContext http, ChatService service, CancellationToken ct) =>
-            {
-                await service.DeleteSessionAsync(http.User.ToActor(), id, ETags.ParseIfMatch(http.Request), ct);
-                return TypedResults.NoContent();
-            })
+        chat.MapDelete("/sessions/{id:guid}", DeleteSessionAsync)
             .WithSummary("Delete a session and its messages. An If-Match, when sent, must be current.")
             .ProducesProblem(404).ProducesProblem(412);
 
-        chat.MapGet("/sessions/{id:guid}/messages", async (Guid id, HttpContext http, ChatService service, IOptions<ChatOptions> options,
-                string? before, int? limit, CancellationToken ct) =>
-            {
-                var page = await service.ListMessagesAsync(http.User.ToActor(), id, before, limit, ct);
-                return ApiResults.Cursor(page.Items.Select(ChatMessageDto.From).ToList(), limit ?? options.Value.DefaultPageLimit, page.Before is not null, page.Before);
-            })
+        chat.MapGet("/sessions/{id:guid}/messages", ListMessagesAsync)
             .WithSummary("A page of a session's messages, oldest first: the newest `limit` (default 50, max 200) before `before` " +
                          "(an ISO 8601 time, or meta.cursor of the previous page to go further back).")
-            .Produces<CursorEnvelope<ChatMessageDto>>().ProducesProblem(400).ProducesProblem(404);
+            .ProducesProblem(400).ProducesProblem(404);
 
-        chat.MapPost("/messages/batch", async (ChatBatchRequest request, HttpContext http, ChatService service, CancellationToken ct) =>
-                ApiResults.Data(await service.AppendBatchAsync(http.User.ToActor(), request.Messages, ct)))
+        chat.MapPost("/messages/batch", AppendBatchAsync)
             .WithSummary("Store up to 500 messages idempotently by clientId (unique per session). Each row is checked on its own: " +
                          "bad rows come back in errors [{index, clientId, code, detail}] and are skipped; all good rows are stored in one " +
                          "transaction. Rows already stored (a replay) answer their existing id and count as existing. " +
                          "Answers {ids: {clientId: id}, created, existing, errors}.")
-            .Produces<DataEnvelope<ChatBatchResult>>().ProducesProblem(400).ProducesProblem(413);
+            .ProducesProblem(400).ProducesProblem(413);
+
+        return api;
     }
+
+    public static async Task<Ok<PageEnvelope<ChatSessionDto>>> ListSessionsAsync(HttpContext http, ChatService service, string? q, Guid? projectId,
+        int? page, int? pageSize, CancellationToken ct) =>
+        ApiResults.Page(await service.ListSessionsAsync(http.User.ToActor(), new ChatSessionQuery(q, projectId), new PageRequest(page, pageSize), ct), ChatSessionDto.From);
+
+    public static async Task<Created<DataEnvelope<ChatSessionDto>>> CreateSessionAsync(ChatSessionRequest request, HttpContext http, ChatService service, CancellationToken ct)
+    {
+        var session = await service.CreateSessionAsync(http.User.ToActor(), new ChatSessionInput(request.Title, request.ProjectId), ct);
+        return ApiResults.Created(http, $"/api/chat/sessions/{session.Id}", ChatSessionDto.From(session), session.Version);
+    }
+
+    public static async Task<Results<Ok<DataEnvelope<ChatSessionDto>>, StatusCodeHttpResult>> GetSessionAsync(Guid id, HttpContext http, ChatService service, CancellationToken ct)
+    {
+        var session = await service.GetSessionAsync(http.User.ToActor(), id, ct);
+        if (http.Request.Headers.IfNoneMatch.ToString() == ETags.Format(session.Version))
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        return ApiResults.Ok(http, ChatSessionDto.From(session), session.Version);
+    }
+
+    public static async Task<Ok<DataEnvelope<ChatSessionDto>>> UpdateSessionAsync(Guid id, ChatSessionPatchRequest request, HttpContext http, ChatService service, CancellationToken ct)
+    {
+        var expected = ETags.RequireIfMatch(http.Request);
+        var session = await service.UpdateSessionAsync(http.User.ToActor(), id, expected, request.ToPatch(), ct);
+        return ApiResults.Ok(http, ChatSessionDto.From(session), session.Version);
+    }
+
+    public static async Task<NoContent> DeleteSessionAsync(Guid id, HttpContext http, ChatService service, CancellationToken ct)
+    {
+        await service.DeleteSessionAsync(http.User.ToActor(), id, ETags.ParseIfMatch(http.Request), ct);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Ok<CursorEnvelope<ChatMessageDto>>> ListMessagesAsync(Guid id, HttpContext http, ChatService service, IOptions<ChatOptions> options,
+        string? before, int? limit, CancellationToken ct)
+    {
+        var page = await service.ListMessagesAsync(http.User.ToActor(), id, before, limit, ct);
+        return ApiResults.Cursor(page.Items.Select(ChatMessageDto.From).ToList(), limit ?? options.Value.DefaultPageLimit, page.Before is not null, page.Before);
+    }
+
+    public static async Task<Ok<DataEnvelope<ChatBatchResult>>> AppendBatchAsync(ChatBatchRequest request, HttpContext http, ChatService service, CancellationToken ct) =>
+        ApiResults.Ok(await service.AppendBatchAsync(http.User.ToActor(), request.Messages, ct));
 }

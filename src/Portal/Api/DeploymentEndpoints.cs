@@ -2,6 +2,7 @@ using System.Text.Json;
 using Catalyst.Data.Common;
 using Catalyst.Data.Deployments;
 using Catalyst.Portal.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Catalyst.Portal.Api;
 
@@ -34,72 +35,92 @@ public sealed record DeploymentRunDto(Guid Id, Guid ConfigId, Guid WebsiteId, st
 
 public static class DeploymentEndpoints
 {
-    public static void MapDeploymentEndpoints(this RouteGroupBuilder api)
+    public static IEndpointRouteBuilder MapDeployments(this IEndpointRouteBuilder api)
     {
         var group = api.MapGroup("").WithTags("Deployments");
 
-        group.MapGet("/websites/{id:guid}/deployment-configs", async (Guid id, HttpContext http, DeploymentService service, CancellationToken ct) =>
-                ApiResults.Data((await service.ListConfigsAsync(http.User.ToActor(), id, ct)).Select(DeploymentConfigDto.From).ToList()))
+        group.MapGet("/websites/{id:guid}/deployment-configs", ListConfigsAsync)
             .WithSummary("The website's deployment configs (credentials masked).")
-            .Produces<DataEnvelope<List<DeploymentConfigDto>>>().ProducesProblem(404);
+            .ProducesProblem(404);
 
-        group.MapPost("/websites/{id:guid}/deployment-configs", async (Guid id, DeploymentConfigRequest request, HttpContext http, DeploymentService service, CancellationToken ct) =>
-            {
-                var config = await service.CreateConfigAsync(http.User.ToActor(), id, request.ToInput(), request.Credential, ct);
-                return ApiResults.Created(http, $"/api/deployment-configs/{config.Config.Id}", DeploymentConfigDto.From(config), config.Config.Version);
-            })
+        group.MapPost("/websites/{id:guid}/deployment-configs", CreateConfigAsync)
             .WithSummary("Add a deployment config: an https endpoint (no loopback, private or link-local address), non-secret settings, an optional credential stored encrypted.")
-            .Produces<DataEnvelope<DeploymentConfigDto>>(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(404);
+            .ProducesProblem(400).ProducesProblem(404);
 
-        group.MapGet("/deployment-configs/{id:guid}", async (Guid id, HttpContext http, DeploymentService service, CancellationToken ct) =>
-            {
-                var config = await service.GetConfigAsync(http.User.ToActor(), id, ct);
-                return ApiResults.Data(http, DeploymentConfigDto.From(config), config.Config.Version);
-            })
+        group.MapGet("/deployment-configs/{id:guid}", GetConfigAsync)
             .WithSummary("A deployment config; the ETag is its version.")
-            .Produces<DataEnvelope<DeploymentConfigDto>>().ProducesProblem(404);
+            .ProducesProblem(404);
 
-        group.MapPut("/deployment-configs/{id:guid}", async (Guid id, DeploymentConfigRequest request, HttpContext http, DeploymentService service, CancellationToken ct) =>
-            {
-                var expected = ETags.RequireIfMatch(http.Request);
-                var config = await service.UpdateConfigAsync(http.User.ToActor(), id, expected, request.ToInput(), request.Credential, request.RemoveCredential ?? false, ct);
-                return ApiResults.Data(http, DeploymentConfigDto.From(config), config.Config.Version);
-            })
+        group.MapPut("/deployment-configs/{id:guid}", UpdateConfigAsync)
             .WithSummary("Change a deployment config (fields left out keep their value). Requires If-Match.")
-            .Produces<DataEnvelope<DeploymentConfigDto>>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(412).ProducesProblem(428);
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(412).ProducesProblem(428);
 
-        group.MapDelete("/deployment-configs/{id:guid}", async (Guid id, HttpContext http, DeploymentService service, CancellationToken ct) =>
-            {
-                await service.DeleteConfigAsync(http.User.ToActor(), id, ETags.ParseIfMatch(http.Request), ct);
-                return TypedResults.NoContent();
-            })
+        group.MapDelete("/deployment-configs/{id:guid}", DeleteConfigAsync)
             .WithSummary("Delete a deployment config with its credential and runs.")
             .ProducesProblem(404).ProducesProblem(412);
 
-        group.MapPost("/deployment-configs/{id:guid}/deploy", async (Guid id, HttpContext http, DeploymentService service, CancellationToken ct) =>
-            {
-                var run = await service.DeployAsync(http.User.ToActor(), id, ct);
-                return ApiResults.Accepted($"/api/deployment-runs/{run.Run.Id}", DeploymentRunDto.From(run));
-            })
+        group.MapPost("/deployment-configs/{id:guid}/deploy", DeployAsync)
             .WithSummary("Deploy: posts the website backup to the endpoint in the background, retried on 408/429/5xx/network errors (1, 2, 4, 8, 16 s ±20%).")
-            .Produces<DataEnvelope<DeploymentRunDto>>(StatusCodes.Status202Accepted).ProducesProblem(404);
+            .ProducesProblem(404);
 
-        group.MapGet("/deployment-configs/{id:guid}/runs", async (Guid id, HttpContext http, DeploymentService service, int? page, int? pageSize, CancellationToken ct) =>
-                ApiResults.Page(await service.ListRunsAsync(http.User.ToActor(), id, new PageRequest(page, pageSize), ct), DeploymentRunDto.From))
+        group.MapGet("/deployment-configs/{id:guid}/runs", ListRunsAsync)
             .WithSummary("The config's runs, newest first, each with its attempts (time, status code or error, duration).")
-            .Produces<PageEnvelope<DeploymentRunDto>>().ProducesProblem(400).ProducesProblem(404);
+            .ProducesProblem(400).ProducesProblem(404);
 
-        group.MapGet("/deployment-runs/{id:guid}", async (Guid id, HttpContext http, DeploymentService service, CancellationToken ct) =>
-                ApiResults.Data(DeploymentRunDto.From(await service.GetRunAsync(http.User.ToActor(), id, ct))))
+        group.MapGet("/deployment-runs/{id:guid}", GetRunAsync)
             .WithSummary("A deployment run with its attempts.")
-            .Produces<DataEnvelope<DeploymentRunDto>>().ProducesProblem(404);
+            .ProducesProblem(404);
 
-        group.MapPost("/deployment-runs/{id:guid}/retry", async (Guid id, HttpContext http, DeploymentService service, CancellationToken ct) =>
-            {
-                var run = await service.RetryRunAsync(http.User.ToActor(), id, ct);
-                return ApiResults.Accepted($"/api/deployment-runs/{run.Run.Id}", DeploymentRunDto.From(run));
-            })
+        group.MapPost("/deployment-runs/{id:guid}/retry", RetryRunAsync)
             .WithSummary("Retry a failed run by hand: a new round of attempts with the same idempotency key.")
-            .Produces<DataEnvelope<DeploymentRunDto>>(StatusCodes.Status202Accepted).ProducesProblem(404).ProducesProblem(409);
+            .ProducesProblem(404).ProducesProblem(409);
+
+        return api;
+    }
+
+    public static async Task<Ok<DataEnvelope<List<DeploymentConfigDto>>>> ListConfigsAsync(Guid id, HttpContext http, DeploymentService service, CancellationToken ct) =>
+        ApiResults.Ok((await service.ListConfigsAsync(http.User.ToActor(), id, ct)).Select(DeploymentConfigDto.From).ToList());
+
+    public static async Task<Created<DataEnvelope<DeploymentConfigDto>>> CreateConfigAsync(Guid id, DeploymentConfigRequest request, HttpContext http, DeploymentService service, CancellationToken ct)
+    {
+        var config = await service.CreateConfigAsync(http.User.ToActor(), id, request.ToInput(), request.Credential, ct);
+        return ApiResults.Created(http, $"/api/deployment-configs/{config.Config.Id}", DeploymentConfigDto.From(config), config.Config.Version);
+    }
+
+    public static async Task<Ok<DataEnvelope<DeploymentConfigDto>>> GetConfigAsync(Guid id, HttpContext http, DeploymentService service, CancellationToken ct)
+    {
+        var config = await service.GetConfigAsync(http.User.ToActor(), id, ct);
+        return ApiResults.Ok(http, DeploymentConfigDto.From(config), config.Config.Version);
+    }
+
+    public static async Task<Ok<DataEnvelope<DeploymentConfigDto>>> UpdateConfigAsync(Guid id, DeploymentConfigRequest request, HttpContext http, DeploymentService service, CancellationToken ct)
+    {
+        var expected = ETags.RequireIfMatch(http.Request);
+        var config = await service.UpdateConfigAsync(http.User.ToActor(), id, expected, request.ToInput(), request.Credential, request.RemoveCredential ?? false, ct);
+        return ApiResults.Ok(http, DeploymentConfigDto.From(config), config.Config.Version);
+    }
+
+    public static async Task<NoContent> DeleteConfigAsync(Guid id, HttpContext http, DeploymentService service, CancellationToken ct)
+    {
+        await service.DeleteConfigAsync(http.User.ToActor(), id, ETags.ParseIfMatch(http.Request), ct);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Accepted<DataEnvelope<DeploymentRunDto>>> DeployAsync(Guid id, HttpContext http, DeploymentService service, CancellationToken ct)
+    {
+        var run = await service.DeployAsync(http.User.ToActor(), id, ct);
+        return ApiResults.Accepted($"/api/deployment-runs/{run.Run.Id}", DeploymentRunDto.From(run));
+    }
+
+    public static async Task<Ok<PageEnvelope<DeploymentRunDto>>> ListRunsAsync(Guid id, HttpContext http, DeploymentService service, int? page, int? pageSize, CancellationToken ct) =>
+        ApiResults.Page(await service.ListRunsAsync(http.User.ToActor(), id, new PageRequest(page, pageSize), ct), DeploymentRunDto.From);
+
+    public static async Task<Ok<DataEnvelope<DeploymentRunDto>>> GetRunAsync(Guid id, HttpContext http, DeploymentService service, CancellationToken ct) =>
+        ApiResults.Ok(DeploymentRunDto.From(await service.GetRunAsync(http.User.ToActor(), id, ct)));
+
+    public static async Task<Accepted<DataEnvelope<DeploymentRunDto>>> RetryRunAsync(Guid id, HttpContext http, DeploymentService service, CancellationToken ct)
+    {
+        var run = await service.RetryRunAsync(http.User.ToActor(), id, ct);
+        return ApiResults.Accepted($"/api/deployment-runs/{run.Run.Id}", DeploymentRunDto.From(run));
     }
 }

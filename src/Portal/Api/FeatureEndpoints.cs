@@ -1,5 +1,6 @@
 using Catalyst.Data.Features;
 using Catalyst.Portal.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Catalyst.Portal.Api;
 
@@ -16,54 +17,67 @@ public sealed record FeatureFlagDto(string Name, string? Description, FeatureFla
 
 public static class FeatureEndpoints
 {
-    public static void MapFeatureEndpoints(this RouteGroupBuilder api)
+    public static IEndpointRouteBuilder MapFeatures(this IEndpointRouteBuilder api)
     {
-        api.MapGet("/me/features", async (HttpContext http, IUserFeatures features, CancellationToken ct) =>
-                ApiResults.Data(await features.ForAsync(FeatureUser.From(http.User.ToActor()), ct)))
+        api.MapGet("/me/features", GetMineAsync)
             .WithTags("Features")
-            .WithSummary("The feature flags you get, every defined flag on or off (the same map /api/sync/init carries as features).")
-            .Produces<DataEnvelope<IReadOnlyDictionary<string, bool>>>();
+            .WithSummary("The feature flags you get, every defined flag on or off (the same map /api/sync/init carries as features).");
 
         var admin = api.MapGroup("/admin/features").WithTags("Admin").RequireAuthorization(Policies.ApiAdmin);
 
-        admin.MapGet("", async (FeatureFlagService service, CancellationToken ct) =>
-                ApiResults.Data((await service.ListAsync(ct)).Select(FeatureFlagDto.From).ToList()))
+        admin.MapGet("", ListAsync)
             .WithSummary("List feature flags (admin).")
-            .Produces<DataEnvelope<List<FeatureFlagDto>>>().ProducesProblem(403);
+            .ProducesProblem(403);
 
-        admin.MapPost("", async (FeatureFlagRequest request, HttpContext http, FeatureFlagService service, CancellationToken ct) =>
-            {
-                var flag = await service.CreateAsync(http.User.ToActor(), request.ToInput(), ct);
-                return ApiResults.Created(http, $"/api/admin/features/{flag.Name}", FeatureFlagDto.From(flag), flag.Version);
-            })
+        admin.MapPost("", CreateAsync)
             .WithSummary("Create a feature flag (admin): state on, off, percentage (sticky per user) or targeted (users by e-mail, roles). Audited.")
-            .Produces<DataEnvelope<FeatureFlagDto>>(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(403).ProducesProblem(409);
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409);
 
-        admin.MapGet("/{name}", async (string name, HttpContext http, FeatureFlagService service, CancellationToken ct) =>
-            {
-                var flag = await service.GetAsync(name, ct);
-                return ApiResults.Data(http, FeatureFlagDto.From(flag), flag.Version);
-            })
+        admin.MapGet("/{name}", GetAsync)
             .WithSummary("One feature flag (admin).")
-            .Produces<DataEnvelope<FeatureFlagDto>>().ProducesProblem(403).ProducesProblem(404);
+            .ProducesProblem(403).ProducesProblem(404);
 
-        admin.MapPut("/{name}", async (string name, FeatureFlagRequest request, HttpContext http, FeatureFlagService service, CancellationToken ct) =>
-            {
-                var (flag, created) = await service.PutAsync(http.User.ToActor(), name, ETags.ParseIfMatch(http.Request), request.ToInput(), ct);
-                return created
-                    ? ApiResults.Created(http, $"/api/admin/features/{flag.Name}", FeatureFlagDto.From(flag), flag.Version)
-                    : ApiResults.Data(http, FeatureFlagDto.From(flag), flag.Version);
-            })
+        admin.MapPut("/{name}", PutAsync)
             .WithSummary("Set a feature flag (admin), creating it when absent (201). An If-Match, when sent, must be current. Audited.")
-            .Produces<DataEnvelope<FeatureFlagDto>>().Produces<DataEnvelope<FeatureFlagDto>>(StatusCodes.Status201Created)
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(412);
 
-        admin.MapDelete("/{name}", async (string name, HttpContext http, FeatureFlagService service, CancellationToken ct) =>
-            {
-                await service.DeleteAsync(http.User.ToActor(), name, ct);
-                return TypedResults.NoContent();
-            })
+        admin.MapDelete("/{name}", DeleteAsync)
             .WithSummary("Delete a feature flag (admin). Audited.")
             .ProducesProblem(403).ProducesProblem(404);
+
+        return api;
+    }
+
+    public static async Task<Ok<DataEnvelope<IReadOnlyDictionary<string, bool>>>> GetMineAsync(HttpContext http, IUserFeatures features, CancellationToken ct) =>
+        ApiResults.Ok(await features.ForAsync(FeatureUser.From(http.User.ToActor()), ct));
+
+    public static async Task<Ok<DataEnvelope<List<FeatureFlagDto>>>> ListAsync(FeatureFlagService service, CancellationToken ct) =>
+        ApiResults.Ok((await service.ListAsync(ct)).Select(FeatureFlagDto.From).ToList());
+
+    public static async Task<Created<DataEnvelope<FeatureFlagDto>>> CreateAsync(FeatureFlagRequest request, HttpContext http, FeatureFlagService service, CancellationToken ct)
+    {
+        var flag = await service.CreateAsync(http.User.ToActor(), request.ToInput(), ct);
+        return ApiResults.Created(http, $"/api/admin/features/{flag.Name}", FeatureFlagDto.From(flag), flag.Version);
+    }
+
+    public static async Task<Ok<DataEnvelope<FeatureFlagDto>>> GetAsync(string name, HttpContext http, FeatureFlagService service, CancellationToken ct)
+    {
+        var flag = await service.GetAsync(name, ct);
+        return ApiResults.Ok(http, FeatureFlagDto.From(flag), flag.Version);
+    }
+
+    public static async Task<Results<Ok<DataEnvelope<FeatureFlagDto>>, Created<DataEnvelope<FeatureFlagDto>>>> PutAsync(string name, FeatureFlagRequest request,
+        HttpContext http, FeatureFlagService service, CancellationToken ct)
+    {
+        var (flag, created) = await service.PutAsync(http.User.ToActor(), name, ETags.ParseIfMatch(http.Request), request.ToInput(), ct);
+        return created
+            ? ApiResults.Created(http, $"/api/admin/features/{flag.Name}", FeatureFlagDto.From(flag), flag.Version)
+            : ApiResults.Ok(http, FeatureFlagDto.From(flag), flag.Version);
+    }
+
+    public static async Task<NoContent> DeleteAsync(string name, HttpContext http, FeatureFlagService service, CancellationToken ct)
+    {
+        await service.DeleteAsync(http.User.ToActor(), name, ct);
+        return TypedResults.NoContent();
     }
 }

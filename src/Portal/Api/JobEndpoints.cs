@@ -3,6 +3,7 @@ using System.Text.Json;
 using Catalyst.Data.Common;
 using Catalyst.Data.Jobs;
 using Catalyst.Portal.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Catalyst.Portal.Api;
 
@@ -20,44 +21,57 @@ public sealed record JobRunDto(
 
 public static class JobEndpoints
 {
-    public static void MapJobEndpoints(this RouteGroupBuilder api)
+    public static IEndpointRouteBuilder MapJobs(this IEndpointRouteBuilder api)
     {
         var jobs = api.MapGroup("/jobs").WithTags("Jobs");
 
-        jobs.MapGet("", async (HttpContext http, JobRunService service, string? kind, string? status, int? page, int? pageSize, CancellationToken ct) =>
-                ApiResults.Page(await service.ListAsync(http.User.ToActor(), new JobRunQuery(kind, QueryValues.ParseEnum<JobRunStatus>(status, "status")),
-                    new PageRequest(page, pageSize), ct), JobRunDto.From))
+        jobs.MapGet("", ListAsync)
             .WithSummary("List your job runs (admins: all), newest first.")
-            .Produces<PageEnvelope<JobRunDto>>().ProducesProblem(400);
+            .ProducesProblem(400);
 
-        jobs.MapGet("/{id:guid}", async (Guid id, HttpContext http, JobRunService service, CancellationToken ct) =>
-                ApiResults.Data(JobRunDto.From(await service.GetAsync(http.User.ToActor(), id, ct))))
+        jobs.MapGet("/{id:guid}", GetAsync)
             .WithSummary("A job run with its progress, result and error.")
-            .Produces<DataEnvelope<JobRunDto>>().ProducesProblem(404);
+            .ProducesProblem(404);
 
-        jobs.MapPost("/{id:guid}/cancel", async (Guid id, HttpContext http, JobRunService service, CancellationToken ct) =>
-                ApiResults.Data(JobRunDto.From(await service.CancelAsync(http.User.ToActor(), id, ct))))
+        jobs.MapPost("/{id:guid}/cancel", CancelAsync)
             .WithSummary("Ask a queued or running job to stop.")
-            .Produces<DataEnvelope<JobRunDto>>().ProducesProblem(404).ProducesProblem(409);
+            .ProducesProblem(404).ProducesProblem(409);
 
-        jobs.MapPost("/{id:guid}/retry", async (Guid id, HttpContext http, JobRunService service, CancellationToken ct) =>
-            {
-                var run = await service.RetryAsync(http.User.ToActor(), id, ct);
-                return ApiResults.Accepted($"/api/jobs/{run.Id}", JobRunDto.From(run));
-            })
+        jobs.MapPost("/{id:guid}/retry", RetryAsync)
             .WithSummary("Run a failed or canceled job again.")
-            .Produces<DataEnvelope<JobRunDto>>(StatusCodes.Status202Accepted).ProducesProblem(404).ProducesProblem(409);
+            .ProducesProblem(404).ProducesProblem(409);
 
-        jobs.MapGet("/{id:guid}/result", async (Guid id, HttpContext http, JobRunService service, JobResultFiles files, CancellationToken ct) =>
-            {
-                var run = await service.GetAsync(http.User.ToActor(), id, ct);
-                if (JobResultFiles.Of(run) is not { } file)
-                    return TypedResults.Problem("This job has no result file.", statusCode: 404, title: "Not found",
-                        extensions: new Dictionary<string, object?> { ["code"] = "no_result_file" });
-                var stream = await files.OpenAsync(file, ct);
-                return BlobResults.Serve(http, stream, file.MediaType, file.FileName, file.Sha256, run.FinishedAt ?? run.CreatedAt, immutable: true);
-            })
+        jobs.MapGet("/{id:guid}/result", GetResultAsync)
             .WithSummary("The job's result file, when its kind produces one (streamed with Range).")
             .ProducesProblem(404);
+
+        return api;
+    }
+
+    public static async Task<Ok<PageEnvelope<JobRunDto>>> ListAsync(HttpContext http, JobRunService service, string? kind, string? status, int? page, int? pageSize, CancellationToken ct) =>
+        ApiResults.Page(await service.ListAsync(http.User.ToActor(), new JobRunQuery(kind, QueryValues.ParseEnum<JobRunStatus>(status, "status")),
+            new PageRequest(page, pageSize), ct), JobRunDto.From);
+
+    public static async Task<Ok<DataEnvelope<JobRunDto>>> GetAsync(Guid id, HttpContext http, JobRunService service, CancellationToken ct) =>
+        ApiResults.Ok(JobRunDto.From(await service.GetAsync(http.User.ToActor(), id, ct)));
+
+    public static async Task<Ok<DataEnvelope<JobRunDto>>> CancelAsync(Guid id, HttpContext http, JobRunService service, CancellationToken ct) =>
+        ApiResults.Ok(JobRunDto.From(await service.CancelAsync(http.User.ToActor(), id, ct)));
+
+    public static async Task<Accepted<DataEnvelope<JobRunDto>>> RetryAsync(Guid id, HttpContext http, JobRunService service, CancellationToken ct)
+    {
+        var run = await service.RetryAsync(http.User.ToActor(), id, ct);
+        return ApiResults.Accepted($"/api/jobs/{run.Id}", JobRunDto.From(run));
+    }
+
+    // Served through BlobResults (ranges, ETag): an answer no typed result describes, hence IResult.
+    public static async Task<IResult> GetResultAsync(Guid id, HttpContext http, JobRunService service, JobResultFiles files, CancellationToken ct)
+    {
+        var run = await service.GetAsync(http.User.ToActor(), id, ct);
+        if (JobResultFiles.Of(run) is not { } file)
+            return TypedResults.Problem("This job has no result file.", statusCode: 404, title: "Not found",
+                extensions: new Dictionary<string, object?> { ["code"] = "no_result_file" });
+        var stream = await files.OpenAsync(file, ct);
+        return BlobResults.Serve(http, stream, file.MediaType, file.FileName, file.Sha256, run.FinishedAt ?? run.CreatedAt, immutable: true);
     }
 }

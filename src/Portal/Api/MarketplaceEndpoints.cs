@@ -3,6 +3,7 @@ using Catalyst.Data.Common;
 using Catalyst.Data.Marketplace;
 using Catalyst.Data.Projects;
 using Catalyst.Portal.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 
@@ -86,154 +87,194 @@ public sealed record MarketplaceVocabularyDto(IReadOnlyList<CategoryDto> Categor
 /// </summary>
 public static class MarketplaceEndpoints
 {
-    public static void MapMarketplaceEndpoints(this RouteGroupBuilder api)
+    public static IEndpointRouteBuilder MapMarketplace(this IEndpointRouteBuilder api)
     {
         var projects = api.MapGroup("/projects").WithTags("Marketplace");
 
-        projects.MapPost("/{id:guid}/publish", async (Guid id, PublishRequest request, HttpContext http, MarketplaceCatalog catalog, CancellationToken ct) =>
-            {
-                var project = await catalog.PublishAsync(http.User.ToActor(), id, ETags.ParseIfMatch(http.Request), request.ToInput(), ct);
-                return ApiResults.Data(http, ProjectDto.From(project), project.Version);
-            })
+        projects.MapPost("/{id:guid}/publish", PublishAsync)
             .WithSummary("Publish (or update the listing of) your project: price in minor units (0 = free), ISO 4217 currency, category, optional package asset. An If-Match, when sent, must be current.")
-            .Produces<DataEnvelope<ProjectDto>>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(412);
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(412);
 
-        projects.MapPost("/{id:guid}/unpublish", async (Guid id, HttpContext http, MarketplaceCatalog catalog, CancellationToken ct) =>
-            {
-                var project = await catalog.UnpublishAsync(http.User.ToActor(), id, ETags.ParseIfMatch(http.Request), ct);
-                return ApiResults.Data(http, ProjectDto.From(project), project.Version);
-            })
+        projects.MapPost("/{id:guid}/unpublish", UnpublishAsync)
             .WithSummary("Hide your project from the marketplace; purchases, reviews and downloads stay.")
-            .Produces<DataEnvelope<ProjectDto>>().ProducesProblem(404).ProducesProblem(412);
+            .ProducesProblem(404).ProducesProblem(412);
 
         var market = api.MapGroup("/marketplace").WithTags("Marketplace");
 
-        market.MapGet("/projects", async (MarketplaceCatalog catalog, string? q, string? category, long? minPrice, long? maxPrice, string? sort, int? page, int? pageSize, CancellationToken ct) =>
-            {
-                var query = MarketplaceRules.ValidateQuery(q, category, minPrice, maxPrice, QueryValues.ParseEnum<MarketplaceSort>(sort, "sort"));
-                return ApiResults.Page(await catalog.BrowseAsync(query, new PageRequest(page, pageSize), ct), MarketplaceProjectDto.From);
-            })
+        market.MapGet("/projects", BrowseAsync)
             .AllowAnonymous()
             .WithSummary("Browse published projects: q (words, prefix match), category, minPrice/maxPrice (minor units), sort newest|rating|downloads|price, paged. No token needed.")
-            .Produces<PageEnvelope<MarketplaceProjectDto>>().ProducesProblem(400);
+            .ProducesProblem(400);
 
-        market.MapGet("/categories", () => ApiResults.Data(new MarketplaceVocabularyDto(
-                MarketplaceRules.Categories.Select(c => new CategoryDto(c.Slug, c.Label)).ToList(),
-                Currencies.Codes,
-                Enum.GetNames<MarketplaceSort>().Select(s => s.ToLowerInvariant()).ToList())))
+        market.MapGet("/categories", GetVocabulary)
             .AllowAnonymous()
-            .WithSummary("The categories, ISO 4217 currencies and sorts the marketplace accepts.")
-            .Produces<DataEnvelope<MarketplaceVocabularyDto>>();
+            .WithSummary("The categories, ISO 4217 currencies and sorts the marketplace accepts.");
 
-        market.MapGet("/projects/{id:guid}", async (Guid id, HttpContext http, MarketplaceCatalog catalog, CancellationToken ct) =>
-                ApiResults.Data(MarketplaceProjectDto.From(await catalog.GetAsync(await http.OptionalApiActorAsync(), id, ct))))
+        market.MapGet("/projects/{id:guid}", GetProjectAsync)
             .AllowAnonymous()
             .WithSummary("A marketplace project with its package and what the caller may do (viewer). Unpublished: its owner, admins and buyers only.")
-            .Produces<DataEnvelope<MarketplaceProjectDto>>().ProducesProblem(401).ProducesProblem(404);
+            .ProducesProblem(401).ProducesProblem(404);
 
-        market.MapPost("/projects/{id:guid}/purchase", async (Guid id, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, HttpContext http, PurchaseService purchases, CancellationToken ct) =>
-            {
-                var outcome = await purchases.PurchaseAsync(http.User.ToActor(), id, idempotencyKey, ct);
-                if (outcome.Replayed)
-                    http.Response.Headers["Idempotent-Replayed"] = "true";
-                return ApiResults.Created(http, $"/api/marketplace/purchases/{outcome.Purchase.Id}", PurchaseDto.From(outcome.Purchase), outcome.Purchase.Version);
-            })
+        market.MapPost("/projects/{id:guid}/purchase", PurchaseAsync)
             .WithSummary("Buy a published project through the payment provider (Manual by default: completes at once). The same Idempotency-Key again answers the same purchase (Idempotent-Replayed: true).")
-            .Produces<DataEnvelope<PurchaseDto>>(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(402).ProducesProblem(404).ProducesProblem(409);
+            .ProducesProblem(400).ProducesProblem(402).ProducesProblem(404).ProducesProblem(409);
 
-        market.MapGet("/purchases", async (HttpContext http, PurchaseService purchases, Guid? projectId, string? status, bool? all, int? page, int? pageSize, CancellationToken ct) =>
-                ApiResults.Page(await purchases.ListAsync(http.User.ToActor(),
-                    new PurchaseQuery(projectId, QueryValues.ParseEnum<PurchaseStatus>(status, "status"), all ?? false),
-                    new PageRequest(page, pageSize), ct), PurchaseDto.From))
+        market.MapGet("/purchases", ListPurchasesAsync)
             .WithSummary("Your purchases, newest first (admins: all=true lists everyone's).")
-            .Produces<PageEnvelope<PurchaseDto>>().ProducesProblem(400).ProducesProblem(403);
+            .ProducesProblem(400).ProducesProblem(403);
 
-        market.MapGet("/purchases/{id:guid}", async (Guid id, HttpContext http, PurchaseService purchases, CancellationToken ct) =>
-            {
-                var purchase = await purchases.GetAsync(http.User.ToActor(), id, ct);
-                return ApiResults.Data(http, PurchaseDto.From(purchase), purchase.Version);
-            })
+        market.MapGet("/purchases/{id:guid}", GetPurchaseAsync)
             .WithSummary("One of your purchases (admins: any).")
-            .Produces<DataEnvelope<PurchaseDto>>().ProducesProblem(404);
+            .ProducesProblem(404);
 
-        market.MapPost("/purchases/{id:guid}/refund", async (Guid id, RefundRequestBody? request, HttpContext http, PurchaseService purchases, CancellationToken ct) =>
-            {
-                var purchase = await purchases.RefundAsync(http.User.ToActor(), id, request?.Reason, ct);
-                return ApiResults.Data(http, PurchaseDto.From(purchase), purchase.Version);
-            })
+        market.MapPost("/purchases/{id:guid}/refund", RefundAsync)
             .WithSummary("Admins: refund a purchase (optional {reason}); revokes its download right and records a refund RevenueEvent.")
-            .Produces<DataEnvelope<PurchaseDto>>().ProducesProblem(402).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+            .ProducesProblem(402).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
 
-        market.MapGet("/projects/{id:guid}/reviews", async (Guid id, HttpContext http, ReviewService reviews, int? page, int? pageSize, CancellationToken ct) =>
-                ApiResults.Page(await reviews.ListAsync(await http.OptionalApiActorAsync(), id, new PageRequest(page, pageSize), ct), ReviewDto.From))
+        market.MapGet("/projects/{id:guid}/reviews", ListReviewsAsync)
             .AllowAnonymous()
             .WithSummary("A project's reviews, newest first. No token needed for a published project.")
-            .Produces<PageEnvelope<ReviewDto>>().ProducesProblem(400).ProducesProblem(404);
+            .ProducesProblem(400).ProducesProblem(404);
 
-        market.MapPost("/projects/{id:guid}/reviews", async (Guid id, ReviewRequest request, HttpContext http, ReviewService reviews, CancellationToken ct) =>
-            {
-                var review = await reviews.CreateAsync(http.User.ToActor(), id, request.ToInput(), ct);
-                return ApiResults.Created(http, $"/api/marketplace/reviews/{review.Id}", ReviewDto.From(review), review.Version);
-            })
+        market.MapPost("/projects/{id:guid}/reviews", CreateReviewAsync)
             .WithSummary("Review a project you bought (anyone may review a free one): rating 1–5, title, body. 409 for a second review, 403 for a non-buyer.")
-            .Produces<DataEnvelope<ReviewDto>>(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
 
-        market.MapGet("/reviews/{id:guid}", async (Guid id, HttpContext http, ReviewService reviews, CancellationToken ct) =>
-            {
-                var review = await reviews.GetAsync(await http.OptionalApiActorAsync(), id, ct);
-                return ApiResults.Data(http, ReviewDto.From(review), review.Version);
-            })
+        market.MapGet("/reviews/{id:guid}", GetReviewAsync)
             .AllowAnonymous()
             .WithSummary("One review; the ETag is its version.")
-            .Produces<DataEnvelope<ReviewDto>>().ProducesProblem(404);
+            .ProducesProblem(404);
 
-        market.MapPut("/reviews/{id:guid}", async (Guid id, ReviewRequest request, HttpContext http, ReviewService reviews, CancellationToken ct) =>
-            {
-                var expected = ETags.RequireIfMatch(http.Request);
-                var review = await reviews.UpdateAsync(http.User.ToActor(), id, expected, request.ToInput(), ct);
-                return ApiResults.Data(http, ReviewDto.From(review), review.Version);
-            })
+        market.MapPut("/reviews/{id:guid}", UpdateReviewAsync)
             .WithSummary("Edit your review. Requires If-Match (428 without, 412 when stale).")
-            .Produces<DataEnvelope<ReviewDto>>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(412).ProducesProblem(428);
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(412).ProducesProblem(428);
 
-        market.MapDelete("/reviews/{id:guid}", async (Guid id, HttpContext http, ReviewService reviews, CancellationToken ct) =>
-            {
-                await reviews.DeleteAsync(http.User.ToActor(), id, ct);
-                return TypedResults.NoContent();
-            })
+        market.MapDelete("/reviews/{id:guid}", DeleteReviewAsync)
             .WithSummary("Delete your review (admins: any, audited).")
             .ProducesProblem(404);
 
-        market.MapPost("/projects/{id:guid}/download-token", async (Guid id, HttpContext http, DownloadService downloads, CancellationToken ct) =>
-            {
-                var issued = await downloads.IssueAsync(http.User.ToActor(), id, ct);
-                var url = $"/api/marketplace/download/{issued.Token}";
-                return ApiResults.Created(http, url, new DownloadTokenDto(issued.Token, url, issued.ExpiresAt));
-            })
+        market.MapPost("/projects/{id:guid}/download-token", IssueDownloadTokenAsync)
             .WithSummary("A signed, single-use download token for the package (buyers, the owner, admins; anyone signed in for a free project). Expires after Catalyst:Marketplace:DownloadTokenLifetime (10 min).")
-            .Produces<DataEnvelope<DownloadTokenDto>>(StatusCodes.Status201Created).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+            .ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
 
         market.MapMethods("/download/{token}", [HttpMethods.Get, HttpMethods.Head], DownloadAsync)
             .AllowAnonymous()
             .WithSummary("Streams the package (Range, attachment, nosniff, sandbox CSP). The token is the credential for one download: after it, ranged requests resuming it (one range, not from the first byte) are served within the token's lifetime; a second download answers 410 token_used, an expired token 410 token_expired, a token revoked by a refund or an unpublish 410 token_revoked, a tampered one 404. HEAD describes an unused token's package and never spends it.")
             .Produces(200).Produces(206).ProducesProblem(404).ProducesProblem(410).ProducesProblem(416);
 
-        market.MapGet("/projects/{id:guid}/downloads", async (Guid id, HttpContext http, DownloadService downloads, int? page, int? pageSize, CancellationToken ct) =>
-                ApiResults.Page(await downloads.ListAsync(http.User.ToActor(), id, new PageRequest(page, pageSize), ct), DownloadDto.From))
+        market.MapGet("/projects/{id:guid}/downloads", ListDownloadsAsync)
             .WithSummary("The download log of your project (admins: any), newest first.")
-            .Produces<PageEnvelope<DownloadDto>>().ProducesProblem(400).ProducesProblem(404);
+            .ProducesProblem(400).ProducesProblem(404);
 
-        market.MapGet("/stats", async (HttpContext http, MarketplaceStatistics statistics, DateOnly? from, DateOnly? to, string? bucket, int? top, CancellationToken ct) =>
-            {
-                var query = new StatsQuery(
-                    from?.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), to?.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc),
-                    QueryValues.ParseEnum<StatsBucket>(bucket, "bucket") ?? StatsBucket.Day, top ?? 10);
-                return ApiResults.Data(await statistics.SummarizeAsync(http.User.ToActor(), query, ct));
-            })
+        market.MapGet("/stats", GetStatsAsync)
             .WithSummary("Admins: totals (revenue per currency in minor units, purchases, refunds, downloads, reviews), revenue over time (from/to dates, bucket day|week|month; default the last 30 days) and the top projects.")
-            .Produces<DataEnvelope<MarketplaceStats>>().ProducesProblem(400).ProducesProblem(403);
+            .ProducesProblem(400).ProducesProblem(403);
+
+        return api;
     }
 
+    public static async Task<Ok<DataEnvelope<ProjectDto>>> PublishAsync(Guid id, PublishRequest request, HttpContext http, MarketplaceCatalog catalog, CancellationToken ct)
+    {
+        var project = await catalog.PublishAsync(http.User.ToActor(), id, ETags.ParseIfMatch(http.Request), request.ToInput(), ct);
+        return ApiResults.Ok(http, ProjectDto.From(project), project.Version);
+    }
+
+    public static async Task<Ok<DataEnvelope<ProjectDto>>> UnpublishAsync(Guid id, HttpContext http, MarketplaceCatalog catalog, CancellationToken ct)
+    {
+        var project = await catalog.UnpublishAsync(http.User.ToActor(), id, ETags.ParseIfMatch(http.Request), ct);
+        return ApiResults.Ok(http, ProjectDto.From(project), project.Version);
+    }
+
+    public static async Task<Ok<PageEnvelope<MarketplaceProjectDto>>> BrowseAsync(MarketplaceCatalog catalog, string? q, string? category, long? minPrice, long? maxPrice,
+        string? sort, int? page, int? pageSize, CancellationToken ct)
+    {
+        var query = MarketplaceRules.ValidateQuery(q, category, minPrice, maxPrice, QueryValues.ParseEnum<MarketplaceSort>(sort, "sort"));
+        return ApiResults.Page(await catalog.BrowseAsync(query, new PageRequest(page, pageSize), ct), MarketplaceProjectDto.From);
+    }
+
+    public static Ok<DataEnvelope<MarketplaceVocabularyDto>> GetVocabulary() => ApiResults.Ok(new MarketplaceVocabularyDto(
+        MarketplaceRules.Categories.Select(c => new CategoryDto(c.Slug, c.Label)).ToList(),
+        Currencies.Codes,
+        Enum.GetNames<MarketplaceSort>().Select(s => s.ToLowerInvariant()).ToList()));
+
+    public static async Task<Ok<DataEnvelope<MarketplaceProjectDto>>> GetProjectAsync(Guid id, HttpContext http, MarketplaceCatalog catalog, CancellationToken ct) =>
+        ApiResults.Ok(MarketplaceProjectDto.From(await catalog.GetAsync(await http.OptionalApiActorAsync(), id, ct)));
+
+    public static async Task<Created<DataEnvelope<PurchaseDto>>> PurchaseAsync(Guid id, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, HttpContext http,
+        PurchaseService purchases, CancellationToken ct)
+    {
+        var outcome = await purchases.PurchaseAsync(http.User.ToActor(), id, idempotencyKey, ct);
+        if (outcome.Replayed)
+            http.Response.Headers["Idempotent-Replayed"] = "true";
+        return ApiResults.Created(http, $"/api/marketplace/purchases/{outcome.Purchase.Id}", PurchaseDto.From(outcome.Purchase), outcome.Purchase.Version);
+    }
+
+    public static async Task<Ok<PageEnvelope<PurchaseDto>>> ListPurchasesAsync(HttpContext http, PurchaseService purchases, Guid? projectId, string? status, bool? all,
+        int? page, int? pageSize, CancellationToken ct) =>
+        ApiResults.Page(await purchases.ListAsync(http.User.ToActor(),
+            new PurchaseQuery(projectId, QueryValues.ParseEnum<PurchaseStatus>(status, "status"), all ?? false),
+            new PageRequest(page, pageSize), ct), PurchaseDto.From);
+
+    public static async Task<Ok<DataEnvelope<PurchaseDto>>> GetPurchaseAsync(Guid id, HttpContext http, PurchaseService purchases, CancellationToken ct)
+    {
+        var purchase = await purchases.GetAsync(http.User.ToActor(), id, ct);
+        return ApiResults.Ok(http, PurchaseDto.From(purchase), purchase.Version);
+    }
+
+    public static async Task<Ok<DataEnvelope<PurchaseDto>>> RefundAsync(Guid id, RefundRequestBody? request, HttpContext http, PurchaseService purchases, CancellationToken ct)
+    {
+        var purchase = await purchases.RefundAsync(http.User.ToActor(), id, request?.Reason, ct);
+        return ApiResults.Ok(http, PurchaseDto.From(purchase), purchase.Version);
+    }
+
+    public static async Task<Ok<PageEnvelope<ReviewDto>>> ListReviewsAsync(Guid id, HttpContext http, ReviewService reviews, int? page, int? pageSize, CancellationToken ct) =>
+        ApiResults.Page(await reviews.ListAsync(await http.OptionalApiActorAsync(), id, new PageRequest(page, pageSize), ct), ReviewDto.From);
+
+    public static async Task<Created<DataEnvelope<ReviewDto>>> CreateReviewAsync(Guid id, ReviewRequest request, HttpContext http, ReviewService reviews, CancellationToken ct)
+    {
+        var review = await reviews.CreateAsync(http.User.ToActor(), id, request.ToInput(), ct);
+        return ApiResults.Created(http, $"/api/marketplace/reviews/{review.Id}", ReviewDto.From(review), review.Version);
+    }
+
+    public static async Task<Ok<DataEnvelope<ReviewDto>>> GetReviewAsync(Guid id, HttpContext http, ReviewService reviews, CancellationToken ct)
+    {
+        var review = await reviews.GetAsync(await http.OptionalApiActorAsync(), id, ct);
+        return ApiResults.Ok(http, ReviewDto.From(review), review.Version);
+    }
+
+    public static async Task<Ok<DataEnvelope<ReviewDto>>> UpdateReviewAsync(Guid id, ReviewRequest request, HttpContext http, ReviewService reviews, CancellationToken ct)
+    {
+        var expected = ETags.RequireIfMatch(http.Request);
+        var review = await reviews.UpdateAsync(http.User.ToActor(), id, expected, request.ToInput(), ct);
+        return ApiResults.Ok(http, ReviewDto.From(review), review.Version);
+    }
+
+    public static async Task<NoContent> DeleteReviewAsync(Guid id, HttpContext http, ReviewService reviews, CancellationToken ct)
+    {
+        await reviews.DeleteAsync(http.User.ToActor(), id, ct);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Created<DataEnvelope<DownloadTokenDto>>> IssueDownloadTokenAsync(Guid id, HttpContext http, DownloadService downloads, CancellationToken ct)
+    {
+        var issued = await downloads.IssueAsync(http.User.ToActor(), id, ct);
+        var url = $"/api/marketplace/download/{issued.Token}";
+        return ApiResults.Created(http, url, new DownloadTokenDto(issued.Token, url, issued.ExpiresAt));
+    }
+
+    public static async Task<Ok<PageEnvelope<DownloadDto>>> ListDownloadsAsync(Guid id, HttpContext http, DownloadService downloads, int? page, int? pageSize, CancellationToken ct) =>
+        ApiResults.Page(await downloads.ListAsync(http.User.ToActor(), id, new PageRequest(page, pageSize), ct), DownloadDto.From);
+
+    public static async Task<Ok<DataEnvelope<MarketplaceStats>>> GetStatsAsync(HttpContext http, MarketplaceStatistics statistics, DateOnly? from, DateOnly? to,
+        string? bucket, int? top, CancellationToken ct)
+    {
+        var query = new StatsQuery(
+            from?.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), to?.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc),
+            QueryValues.ParseEnum<StatsBucket>(bucket, "bucket") ?? StatsBucket.Day, top ?? 10);
+        return ApiResults.Ok(await statistics.SummarizeAsync(http.User.ToActor(), query, ct));
+    }
+
+    // Served through BlobResults (ranges, ETag): an answer no typed result describes, hence IResult.
     public static async Task<IResult> DownloadAsync(string token, HttpContext http, DownloadService downloads, CancellationToken ct)
     {
         var request = http.Request;

@@ -2,6 +2,7 @@ using Catalyst.Data.Secrets;
 using Catalyst.Data.Common;
 using Catalyst.Data.Mcp;
 using Catalyst.Portal.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Catalyst.Portal.Api;
 
@@ -36,81 +37,102 @@ public sealed record PublicMcpServerDto(Guid Id, string Name, string? Descriptio
 
 public static class McpServerEndpoints
 {
-    public static void MapMcpServerEndpoints(this RouteGroupBuilder api)
+    public static IEndpointRouteBuilder MapMcpServers(this IEndpointRouteBuilder api)
     {
-        api.MapGet("/mcp-servers", async (McpServerService service, CancellationToken ct) =>
-                ApiResults.Data((await service.ListActiveAsync(ct)).Select(PublicMcpServerDto.From).ToList()))
+        api.MapGet("/mcp-servers", ListActiveAsync)
             .WithTags("MCP servers")
-            .WithSummary("The active MCP servers, for any signed-in user (never their credentials).")
-            .Produces<DataEnvelope<List<PublicMcpServerDto>>>();
+            .WithSummary("The active MCP servers, for any signed-in user (never their credentials).");
 
         var admin = api.MapGroup("/admin/mcp-servers").WithTags("Admin").RequireAuthorization(Policies.ApiAdmin);
 
-        admin.MapGet("", async (HttpContext http, McpServerService service, string? q, string? status, string? transport, bool? includeDeleted,
-                int? page, int? pageSize, CancellationToken ct) =>
-                ApiResults.Page(await service.ListAsync(http.User.ToActor(),
-                    new McpServerQuery(q, QueryValues.ParseEnum<McpServerStatus>(status, "status"), QueryValues.ParseEnum<McpTransport>(transport, "transport"), includeDeleted ?? false),
-                    new PageRequest(page, pageSize), ct), McpServerDto.From))
+        admin.MapGet("", ListAsync)
             .WithSummary("List MCP servers (admin); deleted ones only with includeDeleted=true.")
-            .Produces<PageEnvelope<McpServerDto>>().ProducesProblem(400).ProducesProblem(403);
+            .ProducesProblem(400).ProducesProblem(403);
 
-        admin.MapPost("", async (McpServerRequest request, HttpContext http, McpServerService service, CancellationToken ct) =>
-            {
-                var created = await service.CreateAsync(http.User.ToActor(), request.ToInput(), request.Credential, ct);
-                return ApiResults.Created(http, $"/api/admin/mcp-servers/{created.Server.Id}", McpServerDto.From(created), created.Server.Version);
-            })
+        admin.MapPost("", CreateAsync)
             .WithSummary("Create an MCP server (admin): stdio needs a command, http and sse an absolute URL; an optional credential is stored encrypted.")
-            .Produces<DataEnvelope<McpServerDto>>(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(403).ProducesProblem(409);
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409);
 
-        admin.MapGet("/{id:guid}", async (Guid id, HttpContext http, McpServerService service, CancellationToken ct) =>
-            {
-                var server = await service.GetAsync(http.User.ToActor(), id, ct);
-                return ApiResults.Data(http, McpServerDto.From(server), server.Server.Version);
-            })
+        admin.MapGet("/{id:guid}", GetAsync)
             .WithSummary("One MCP server (admin), deleted or not; the ETag is its version.")
-            .Produces<DataEnvelope<McpServerDto>>().ProducesProblem(403).ProducesProblem(404);
+            .ProducesProblem(403).ProducesProblem(404);
 
-        admin.MapPut("/{id:guid}", async (Guid id, McpServerRequest request, HttpContext http, McpServerService service, CancellationToken ct) =>
-            {
-                var expected = ETags.RequireIfMatch(http.Request);
-                var server = await service.UpdateAsync(http.User.ToActor(), id, expected, request.ToInput(), request.Credential, ct);
-                return ApiResults.Data(http, McpServerDto.From(server), server.Server.Version);
-            })
+        admin.MapPut("/{id:guid}", UpdateAsync)
             .WithSummary("Change an MCP server (admin): the fields sent, status included (activate/deactivate). Requires If-Match.")
-            .Produces<DataEnvelope<McpServerDto>>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(428);
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(428);
 
-        admin.MapDelete("/{id:guid}", async (Guid id, HttpContext http, McpServerService service, CancellationToken ct) =>
-            {
-                await service.DeleteAsync(http.User.ToActor(), id, ETags.ParseIfMatch(http.Request), ct);
-                return TypedResults.NoContent();
-            })
+        admin.MapDelete("/{id:guid}", DeleteAsync)
             .WithSummary("Soft-delete an MCP server (admin): it can be restored, and its name is free for a new server.")
             .ProducesProblem(403).ProducesProblem(404).ProducesProblem(412);
 
-        admin.MapPost("/{id:guid}/restore", async (Guid id, HttpContext http, McpServerService service, CancellationToken ct) =>
-            {
-                var server = await service.RestoreAsync(http.User.ToActor(), id, ct);
-                return ApiResults.Data(http, McpServerDto.From(server), server.Server.Version);
-            })
+        admin.MapPost("/{id:guid}/restore", RestoreAsync)
             .WithSummary("Restore a deleted MCP server (admin); 409 name_taken when a live server has its name now.")
-            .Produces<DataEnvelope<McpServerDto>>().ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+            .ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
 
-        admin.MapPut("/{id:guid}/credential", async (Guid id, CredentialRequest request, HttpContext http, McpServerService service, CancellationToken ct) =>
-                ApiResults.Data(CredentialDto.From(await service.SetCredentialAsync(http.User.ToActor(), id, request.Value, ct))))
+        admin.MapPut("/{id:guid}/credential", SetCredentialAsync)
             .WithSummary("Attach or rotate the server's credential (admin). Write-only: the answer carries its masked form only.")
-            .Produces<DataEnvelope<CredentialDto>>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
 
-        admin.MapPost("/{id:guid}/test", async (Guid id, HttpContext http, McpConnectionTester tester, CancellationToken ct) =>
-                ApiResults.Data(await tester.TestAsync(http.User.ToActor(), id, ct)))
+        admin.MapPost("/{id:guid}/test", TestAsync)
             .WithSummary("Test the connection to an http or sse server (admin): an initialize request (http) or the event stream (sse), with the credential as bearer. The credential read is audited; private addresses are refused like deployment endpoints.")
-            .Produces<DataEnvelope<McpConnectionResult>>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
 
-        admin.MapDelete("/{id:guid}/credential", async (Guid id, HttpContext http, McpServerService service, CancellationToken ct) =>
-            {
-                await service.RemoveCredentialAsync(http.User.ToActor(), id, ct);
-                return TypedResults.NoContent();
-            })
+        admin.MapDelete("/{id:guid}/credential", RemoveCredentialAsync)
             .WithSummary("Remove the server's credential (admin).")
             .ProducesProblem(403).ProducesProblem(404);
+
+        return api;
+    }
+
+    public static async Task<Ok<DataEnvelope<List<PublicMcpServerDto>>>> ListActiveAsync(McpServerService service, CancellationToken ct) =>
+        ApiResults.Ok((await service.ListActiveAsync(ct)).Select(PublicMcpServerDto.From).ToList());
+
+    public static async Task<Ok<PageEnvelope<McpServerDto>>> ListAsync(HttpContext http, McpServerService service, string? q, string? status, string? transport,
+        bool? includeDeleted, int? page, int? pageSize, CancellationToken ct) =>
+        ApiResults.Page(await service.ListAsync(http.User.ToActor(),
+            new McpServerQuery(q, QueryValues.ParseEnum<McpServerStatus>(status, "status"), QueryValues.ParseEnum<McpTransport>(transport, "transport"), includeDeleted ?? false),
+            new PageRequest(page, pageSize), ct), McpServerDto.From);
+
+    public static async Task<Created<DataEnvelope<McpServerDto>>> CreateAsync(McpServerRequest request, HttpContext http, McpServerService service, CancellationToken ct)
+    {
+        var created = await service.CreateAsync(http.User.ToActor(), request.ToInput(), request.Credential, ct);
+        return ApiResults.Created(http, $"/api/admin/mcp-servers/{created.Server.Id}", McpServerDto.From(created), created.Server.Version);
+    }
+
+    public static async Task<Ok<DataEnvelope<McpServerDto>>> GetAsync(Guid id, HttpContext http, McpServerService service, CancellationToken ct)
+    {
+        var server = await service.GetAsync(http.User.ToActor(), id, ct);
+        return ApiResults.Ok(http, McpServerDto.From(server), server.Server.Version);
+    }
+
+    public static async Task<Ok<DataEnvelope<McpServerDto>>> UpdateAsync(Guid id, McpServerRequest request, HttpContext http, McpServerService service, CancellationToken ct)
+    {
+        var expected = ETags.RequireIfMatch(http.Request);
+        var server = await service.UpdateAsync(http.User.ToActor(), id, expected, request.ToInput(), request.Credential, ct);
+        return ApiResults.Ok(http, McpServerDto.From(server), server.Server.Version);
+    }
+
+    public static async Task<NoContent> DeleteAsync(Guid id, HttpContext http, McpServerService service, CancellationToken ct)
+    {
+        await service.DeleteAsync(http.User.ToActor(), id, ETags.ParseIfMatch(http.Request), ct);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Ok<DataEnvelope<McpServerDto>>> RestoreAsync(Guid id, HttpContext http, McpServerService service, CancellationToken ct)
+    {
+        var server = await service.RestoreAsync(http.User.ToActor(), id, ct);
+        return ApiResults.Ok(http, McpServerDto.From(server), server.Server.Version);
+    }
+
+    public static async Task<Ok<DataEnvelope<CredentialDto>>> SetCredentialAsync(Guid id, CredentialRequest request, HttpContext http, McpServerService service, CancellationToken ct) =>
+        ApiResults.Ok(CredentialDto.From(await service.SetCredentialAsync(http.User.ToActor(), id, request.Value, ct))!);
+
+    public static async Task<Ok<DataEnvelope<McpConnectionResult>>> TestAsync(Guid id, HttpContext http, McpConnectionTester tester, CancellationToken ct) =>
+        ApiResults.Ok(await tester.TestAsync(http.User.ToActor(), id, ct));
+
+    public static async Task<NoContent> RemoveCredentialAsync(Guid id, HttpContext http, McpServerService service, CancellationToken ct)
+    {
+        await service.RemoveCredentialAsync(http.User.ToActor(), id, ct);
+        return TypedResults.NoContent();
     }
 }

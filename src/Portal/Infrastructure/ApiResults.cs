@@ -1,4 +1,5 @@
 using Catalyst.Data.Common;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Catalyst.Portal.Infrastructure;
 
@@ -13,29 +14,39 @@ public sealed record CursorMeta(int Limit, bool HasMore, string? Cursor);
 
 public sealed record CursorEnvelope<T>(IReadOnlyList<T> Data, CursorMeta Meta);
 
-/// <summary>The API's response shapes (SPEC §4): <c>{"data"}</c>, lists with <c>meta</c>, 201 with Location and ETag, 202 for jobs.</summary>
+/// <summary>
+/// The API's response shapes (SPEC §4): <c>{"data"}</c>, lists with <c>meta</c>, 201 with Location and ETag, 202 for jobs.
+/// Each returns a typed result, so a handler's signature tells OpenAPI its success response.
+/// </summary>
 public static class ApiResults
 {
-    public static IResult Data<T>(T data) => TypedResults.Ok(new DataEnvelope<T>(data));
+    public static Ok<DataEnvelope<T>> Ok<T>(T data) => TypedResults.Ok(new DataEnvelope<T>(data));
 
-    public static IResult Data<T>(HttpContext context, T data, long version)
+    /// <summary>200 with the data and its version as the ETag.</summary>
+    public static Ok<DataEnvelope<T>> Ok<T>(HttpContext context, T data, long version)
     {
         context.Response.Headers.ETag = ETags.Format(version);
         return TypedResults.Ok(new DataEnvelope<T>(data));
     }
 
-    public static IResult Page<TItem, TDto>(Page<TItem> page, Func<TItem, TDto> map) =>
+    public static Ok<PageEnvelope<TDto>> Page<TItem, TDto>(Page<TItem> page, Func<TItem, TDto> map) =>
         TypedResults.Ok(new PageEnvelope<TDto>(page.Items.Select(map).ToList(), new PageMeta(page.PageNumber, page.PageSize, page.Total)));
 
-    public static IResult Cursor<T>(IReadOnlyList<T> items, int limit, bool hasMore, string? cursor) =>
+    public static Ok<CursorEnvelope<T>> Cursor<T>(IReadOnlyList<T> items, int limit, bool hasMore, string? cursor) =>
         TypedResults.Ok(new CursorEnvelope<T>(items, new CursorMeta(limit, hasMore, cursor)));
 
-    public static IResult Created<T>(HttpContext context, string location, T data, long? version = null)
+    public static Created<DataEnvelope<T>> Created<T>(HttpContext context, string location, T data, long? version = null)
     {
         if (version is { } v)
             context.Response.Headers.ETag = ETags.Format(v);
         return TypedResults.Created(location, new DataEnvelope<T>(data));
     }
 
-    public static IResult Accepted<T>(string location, T data) => TypedResults.Accepted(location, new DataEnvelope<T>(data));
+    public static Accepted<DataEnvelope<T>> Accepted<T>(string location, T data) => TypedResults.Accepted(location, new DataEnvelope<T>(data));
+
+    /// <summary>
+    /// <see cref="Ok{T}(T)"/> as a plain <see cref="IResult"/>, for the endpoint files still on lambdas that pick between
+    /// differently typed answers in one expression (assets, legacy import); remove once they return typed results.
+    /// </summary>
+    public static IResult Data<T>(T data) => Ok(data);
 }

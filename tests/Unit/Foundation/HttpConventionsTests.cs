@@ -51,6 +51,47 @@ public class HttpConventionsTests(PortalFactory portal)
         Assert.Contains(document.GetProperty("security").EnumerateArray(), requirement => requirement.TryGetProperty("Bearer", out _));
     }
 
+    /// <summary>Success answers come from the handlers' typed results (no hand-kept <c>.Produces</c>): a few of each shape.</summary>
+    public static TheoryData<string, string, string, string> SuccessResponses() => new()
+    {
+        { "get", "/api/projects", "200", "PageEnvelopeOfProjectDto" },
+        { "post", "/api/projects", "201", "DataEnvelopeOfProjectDto" },
+        { "get", "/api/projects/{id}", "200", "DataEnvelopeOfProjectDto" },
+        { "post", "/api/projects/statistics", "202", "DataEnvelopeOfJobRunDto" },
+        { "post", "/api/auth/token", "201", "DataEnvelopeOfIssuedToken" },
+        { "get", "/api/chat/sessions/{id}/messages", "200", "CursorEnvelopeOfChatMessageDto" },
+        { "get", "/api/websites/{id}", "200", "DataEnvelopeOfWebsiteDto" },
+        { "put", "/api/websites/{id}/data", "200", "DataEnvelopeOfDataVersionDto" },
+        { "put", "/api/admin/features/{name}", "200", "DataEnvelopeOfFeatureFlagDto" },
+        { "put", "/api/admin/features/{name}", "201", "DataEnvelopeOfFeatureFlagDto" },
+        { "get", "/api/search", "200", "SearchEnvelope" },
+        { "get", "/api/marketplace/categories", "200", "DataEnvelopeOfMarketplaceVocabularyDto" },
+    };
+
+    [Theory]
+    [MemberData(nameof(SuccessResponses))]
+    public async Task The_OpenAPI_document_describes_each_success_response_with_its_schema(string method, string path, string status, string schema)
+    {
+        var document = await (await portal.CreateApiClient().GetAsync("/openapi/v1.json")).ReadJsonAsync();
+
+        var responses = document.GetProperty("paths").GetProperty(path).GetProperty(method).GetProperty("responses");
+        Assert.True(responses.TryGetProperty(status, out var response), $"{method.ToUpperInvariant()} {path} does not list {status}");
+        var reference = response.GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString();
+        Assert.Equal($"#/components/schemas/{schema}", reference);
+        var properties = document.GetProperty("components").GetProperty("schemas").GetProperty(schema).GetProperty("properties");
+        Assert.True(properties.TryGetProperty("data", out _), $"{schema} has no data member");
+    }
+
+    [Fact]
+    public async Task The_OpenAPI_document_lists_no_content_for_a_delete()
+    {
+        var document = await (await portal.CreateApiClient().GetAsync("/openapi/v1.json")).ReadJsonAsync();
+
+        var responses = document.GetProperty("paths").GetProperty("/api/projects/{id}").GetProperty("delete").GetProperty("responses");
+        Assert.True(responses.TryGetProperty("204", out var noContent));
+        Assert.False(noContent.TryGetProperty("content", out _));
+    }
+
     [Fact]
     public async Task The_API_reference_answers_200()
     {
