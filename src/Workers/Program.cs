@@ -41,7 +41,9 @@ public static class Program
         {
             return await RunAsync(command, rest, verbose);
         }
+#pragma warning disable CA1031 // The command line's last resort: any failure becomes one line on stderr and an exit code.
         catch (Exception ex)
+#pragma warning restore CA1031
         {
             var (code, message) = CommandFailure.Describe(command, ex);
             await Console.Error.WriteLineAsync(message);

@@ -137,6 +137,7 @@ public static class BenchHttp
     /// <summary>A client for <paramref name="baseUrl"/>; without a token its requests are anonymous.</summary>
     public static HttpClient Create(Uri baseUrl, string? token, int connections)
     {
+#pragma warning disable CA2000 // The client owns and disposes its handler.
         var client = new HttpClient(new SocketsHttpHandler
         {
             MaxConnectionsPerServer = connections,
@@ -148,6 +149,7 @@ public static class BenchHttp
             BaseAddress = baseUrl,
             Timeout = TimeSpan.FromSeconds(30),
         };
+#pragma warning restore CA2000
         if (token is not null)
             client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         return client;

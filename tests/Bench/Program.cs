@@ -27,8 +27,8 @@ try
 }
 catch (Exception ex) when (ex is ArgumentException or FormatException or UriFormatException)
 {
-    Console.Error.WriteLine(ex.Message);
-    Console.Error.WriteLine(usage);
+    await Console.Error.WriteLineAsync(ex.Message);
+    await Console.Error.WriteLineAsync(usage);
     return 2;
 }
 
@@ -76,7 +76,7 @@ if (options.Url is null)
             }
             catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException)
             {
-                Console.Error.WriteLine($"{scenario.Name} failed: {ex.Message}\nThe Portal's last output:\n{portal.Tail}");
+                await Console.Error.WriteLineAsync($"{scenario.Name} failed: {ex.Message}\nThe Portal's last output:\n{portal.Tail}");
                 throw;
             }
         }

@@ -254,7 +254,9 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
         {
             // Both streams write to one file: a block at a time, never interleaved mid-block.
             lock (_capture)
+#pragma warning disable CA1849 // Inside a lock (no await there): both output streams share the file, a block at a time.
                 _console!.Write(buffer, 0, read);
+#pragma warning restore CA1849
         }
     }
 

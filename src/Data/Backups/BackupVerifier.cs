@@ -28,7 +28,8 @@ public static class BackupVerifier
         var visitor = new HashingVisitor();
         try
         {
-            await WebsiteBackupReader.ReadAsync(await WebsiteImportService.OpenAsync(backup, ct), visitor, ct);
+            await using var opened = await WebsiteImportService.OpenAsync(backup, ct);
+            await WebsiteBackupReader.ReadAsync(opened, visitor, ct);
         }
         catch (BackupInvalidException ex)
         {
@@ -68,7 +69,9 @@ public static class BackupVerifier
                 continue;
             }
             await using var stream = await entry.OpenAsync(ct);
+#pragma warning disable CA2000 // Disposed by the using; the analyzer does not follow the loop's continue.
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+#pragma warning restore CA2000
             var buffer = new byte[1 << 20];
             long length = 0;
             int n;

@@ -96,7 +96,9 @@ public sealed class MetadataCache : IDisposable
     /// <summary>Drops every entry stored under <paramref name="tag"/>.</summary>
     public void Invalidate(string tag)
     {
+#pragma warning disable CA2000 // Not disposed on purpose: see below.
         if (_tags.TryRemove(tag, out var source))
+#pragma warning restore CA2000
         {
             // Not disposed: a reader may be taking its token right now (a CTS without a timer holds nothing).
             Interlocked.Increment(ref _invalidations);

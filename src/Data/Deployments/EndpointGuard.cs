@@ -80,7 +80,9 @@ public sealed class EndpointGuard(IHostResolver resolver, IOptions<DeploymentOpt
             throw new HttpRequestException($"The endpoint's host {host} did not resolve.");
         if (!AllowPrivate && addresses.FirstOrDefault(a => !IsPublic(a)) is { } refused)
             throw new EndpointRefusedException($"The endpoint's host {host} resolves to {refused}, which is loopback, private or link-local: the delivery was not sent.");
+#pragma warning disable CA2000 // The NetworkStream owns the socket once connected; a failed connect disposes it below.
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+#pragma warning restore CA2000
         try
         {
             await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, ct);

@@ -121,7 +121,9 @@ public sealed class ChunkIngest : IAsyncDisposable
                         if (failure is null)
                             await _writer.WriteAsync(batch.Select(b => b.Chunk).ToList(), ct);
                     }
+#pragma warning disable CA1031 // Not swallowed: the failure is handed to the flush the writer awaits, which rethrows it.
                     catch (Exception ex)
+#pragma warning restore CA1031
                     {
                         failure = ex;
                     }
@@ -148,7 +150,7 @@ public sealed class ChunkIngest : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        _stop.Cancel();
+        await _stop.CancelAsync();
         try { await _worker; } catch (OperationCanceledException) { }
         _stop.Dispose();
         ArrayPool<byte>.Shared.Return(_buffer);

@@ -61,7 +61,9 @@ public sealed class FileSystemBlobStore(string root) : IBlobStore
     {
         try
         {
+#pragma warning disable CA1849 // Chunk files are small (tens of KiB): a synchronous read is cheaper than async file I/O, which Linux runs on the thread pool anyway.
             return Task.FromResult<byte[]?>(File.ReadAllBytes(PathOf(key)));
+#pragma warning restore CA1849
         }
         catch (FileNotFoundException) { return Task.FromResult<byte[]?>(null); }
         catch (DirectoryNotFoundException) { return Task.FromResult<byte[]?>(null); }

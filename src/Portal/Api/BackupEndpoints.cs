@@ -139,7 +139,8 @@ public static class BackupEndpoints
         {
             if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || disposition.Name.Value != "file")
                 continue;
-            var blob = await content.WriteAsync(new LimitedStream(section.Body, limit), ct);
+            await using var limited = new LimitedStream(section.Body, limit);
+            var blob = await content.WriteAsync(limited, ct);
             if (blob.Length == 0)
                 throw ValidationFailedException.For("file", "The file is empty.");
             return (blob, disposition.FileName.Value?.Trim('"'));

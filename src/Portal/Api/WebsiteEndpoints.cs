@@ -296,7 +296,7 @@ public static class WebsiteEndpoints
         var expected = RequireVersionMatch(http.Request);
         RequireJson(http.Request, MergePatchType);
         LiftBodyLimit(http);
-        var body = new LimitedStream(http.Request.Body, options.Value.Websites.MaxMergePatchBytes);
+        await using var body = new LimitedStream(http.Request.Body, options.Value.Websites.MaxMergePatchBytes);
         var result = await service.PatchAsync(http.User.ToActor(), id, expected, body, http.RequestAborted);
         return WriteResult(http, id, result);
     }

@@ -91,7 +91,9 @@ public sealed class LegacyImportScenario : IScenario
         var form = new MultipartFormDataContent();
         foreach (var file in files)
         {
+#pragma warning disable CA2000 // The form owns its parts and is disposed by the caller.
             var part = new StreamContent(File.OpenRead(file));
+#pragma warning restore CA2000
             part.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             form.Add(part, "files", Path.GetFileName(file));
         }

@@ -72,7 +72,7 @@ public sealed class MarketplaceBrowseScenario : IScenario
             {
                 using var created = await http.PostAsJsonAsync("api/projects", new { name = NameOf(i), description = Description(i), tags = Tags(i) }, c);
                 created.EnsureSuccessStatusCode();
-                using var json = JsonDocument.Parse(await created.Content.ReadAsStreamAsync(c));
+                using var json = await JsonDocument.ParseAsync(await created.Content.ReadAsStreamAsync(c), cancellationToken: c);
                 var id = json.RootElement.GetProperty("data").GetProperty("id").GetGuid();
                 using var published = await http.PostAsJsonAsync($"api/projects/{id}/publish", new { price = PriceOf(i), currency = "EUR", category = CategoryOf(i) }, c);
                 published.EnsureSuccessStatusCode();
@@ -214,7 +214,7 @@ public sealed class MarketplaceBrowseScenario : IScenario
     {
         using var response = await http.GetAsync(url, ct);
         response.EnsureSuccessStatusCode();
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(ct));
+        using var json = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
         var ids = json.RootElement.GetProperty("data").EnumerateArray().Select(p => p.GetProperty("id").GetString()!).ToList();
         return new Answer(ids, json.RootElement.GetProperty("meta").GetProperty("total").GetInt32());
     }

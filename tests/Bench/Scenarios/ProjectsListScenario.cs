@@ -172,7 +172,7 @@ public sealed class ProjectsListScenario : IScenario
     {
         using var response = await http.GetAsync($"api/projects?page={page}&pageSize={PageSize}", ct);
         response.EnsureSuccessStatusCode();
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(ct));
+        using var json = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
         var ids = json.RootElement.GetProperty("data").EnumerateArray().Select(p => p.GetProperty("id").GetString()!).ToList();
         return new PageSample(ids, json.RootElement.GetProperty("meta").GetProperty("total").GetInt32());
     }

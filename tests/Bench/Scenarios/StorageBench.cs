@@ -117,7 +117,9 @@ public static class StorageBench
     /// <summary>A client for big transfers (no timeouts that a slow run would hit).</summary>
     public static HttpClient Client(Uri baseUrl, string? token)
     {
+#pragma warning disable CA2000 // The client owns and disposes its handler.
         var http = new HttpClient(new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.None, UseCookies = false })
+#pragma warning restore CA2000
         {
             BaseAddress = baseUrl,
             Timeout = TimeSpan.FromMinutes(10),
