@@ -15,7 +15,7 @@ namespace Catalyst.Data.Backups;
 /// Small parts (metadata, content model) go through System.Text.Json. Memory stays flat
 /// whatever the size of the website.
 /// </summary>
-public sealed class WebsiteBackupWriter(CatalystDbContext db, ContentStore content, TimeProvider time)
+public sealed class WebsiteBackupWriter(CatalystDbContext db, ContentStore content, TimeProvider time, IEnumerable<IBackupDeploymentConfigs> deploymentConfigs)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web)
     {
@@ -106,11 +106,14 @@ public sealed class WebsiteBackupWriter(CatalystDbContext db, ContentStore conte
         // Deployment configs travel without their credentials: those stay in the vault of this server.
         await Raw(output, "],\"deploymentConfigs\":[", ct);
         first = true;
-        await foreach (var config in db.Set<Deployments.DeploymentConfig>().AsNoTracking().Where(c => c.WebsiteId == websiteId).OrderBy(c => c.Id).AsAsyncEnumerable().WithCancellation(ct))
+        foreach (var source in deploymentConfigs)
         {
-            await Raw(output, first ? "" : ",", ct);
-            first = false;
-            await Small(output, new BackupDeploymentConfig(config.Id, config.Name, config.Provider, config.Endpoint, JsonDocument.Parse(config.Settings, JsonLimits.Value).RootElement), ct);
+            await foreach (var config in source.ForWebsiteAsync(websiteId, ct))
+            {
+                await Raw(output, first ? "" : ",", ct);
+                first = false;
+                await Small(output, config, ct);
+            }
         }
         await Raw(output, "]}", ct);
         await output.FlushAsync(ct);

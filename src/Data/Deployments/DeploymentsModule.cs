@@ -1,3 +1,4 @@
+using Catalyst.Data.Backups;
 using Catalyst.Data.Outbox;
 using Catalyst.Data.Sync;
 using Microsoft.Extensions.Configuration;
@@ -30,6 +31,7 @@ public static class DeploymentsModule
             .RemoveAllLoggers()
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
         services.AddScoped<DeploymentService>();
+        services.AddScoped<IBackupDeploymentConfigs, DeploymentBackupConfigs>();
         services.AddKeyedScoped<IOutboxHandler, DeploymentDelivery>(SyncOperationKinds.Deployment);
         return services;
     }
