@@ -63,13 +63,9 @@ public static class CatalystData
     /// </summary>
     public static IServiceCollection AddCatalystPlatform(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
-        services.AddSingleton<IValidateOptions<CatalystOptions>, CatalystOptionsValidator>();
-        services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
-        services.AddOptions<CatalystOptions>().Bind(configuration.GetSection(CatalystOptions.Section)).ValidateOnStart();
-        services.AddOptions<DatabaseOptions>()
-            .Bind(configuration.GetSection(DatabaseOptions.Section))
-            .Configure(o => o.ConnectionString ??= configuration.GetConnectionString("Catalyst"))
-            .ValidateOnStart();
+        services.AddValidatedOptions<CatalystOptions, CatalystOptionsValidator>(configuration, CatalystOptions.Section);
+        services.AddValidatedOptions<DatabaseOptions, DatabaseOptionsValidator>(configuration, DatabaseOptions.Section)
+            .Configure(o => o.ConnectionString ??= configuration.GetConnectionString("Catalyst"));
         services.AddSingleton(sp => new CatalystPaths(contentRoot, sp.GetRequiredService<IOptions<CatalystOptions>>().Value.DataDirectory));
         services.AddSingleton(TimeProvider.System);
 
@@ -87,8 +83,7 @@ public static class CatalystData
         services.AddScoped<DatabaseMigrator>();
 
         services.AddStorage(configuration, contentRoot);
-        services.AddSingleton<IValidateOptions<CacheOptions>, CacheOptionsValidator>();
-        services.AddOptions<CacheOptions>().Bind(configuration.GetSection(CacheOptions.Section)).ValidateOnStart();
+        services.AddValidatedOptions<CacheOptions, CacheOptionsValidator>(configuration, CacheOptions.Section);
         services.AddSingleton<MetadataCache>();
         services.AddScoped<AuditLog>();
         services.AddSingleton<JobCatalog>();

@@ -1,3 +1,4 @@
+using Catalyst.Data.Configuration;
 using Catalyst.Data.Projects;
 using Catalyst.Data.Websites;
 using Catalyst.Data.Uploads;
@@ -15,8 +16,7 @@ public static class AssetsModule
         services.AddScoped<AssetService>();
         services.AddScoped<IProjectDependent, AssetProjectLinks>();
         services.AddScoped<IWebsiteDependent, AssetWebsiteLinks>();
-        services.AddSingleton<IValidateOptions<PresignOptions>, PresignOptionsValidator>();
-        services.AddOptions<PresignOptions>().Bind(configuration.GetSection(PresignOptions.Section)).ValidateOnStart();
+        services.AddValidatedOptions<PresignOptions, PresignOptionsValidator>(configuration, PresignOptions.Section);
         services.AddSingleton<PresignKey>();
         services.AddScoped<PresignService>();
         services.AddScoped<IUploadCompletionHandler, AssetUploadCompletion>();

@@ -1,3 +1,4 @@
+using Catalyst.Data.Configuration;
 using Catalyst.Data.Projects;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,8 +11,7 @@ public static class ChatModule
 {
     public static IServiceCollection AddChat(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton<IValidateOptions<ChatOptions>, ChatOptionsValidator>();
-        services.AddOptions<ChatOptions>().Bind(configuration.GetSection(ChatOptions.Section)).ValidateOnStart();
+        services.AddValidatedOptions<ChatOptions, ChatOptionsValidator>(configuration, ChatOptions.Section);
         services.AddScoped<ChatService>();
         services.AddScoped<IProjectDependent, ChatProjectLinks>();
         return services;

@@ -1,3 +1,4 @@
+using Catalyst.Data.Configuration;
 using Catalyst.Data.Backups;
 using Catalyst.Data.Outbox;
 using Catalyst.Data.Sync;
@@ -13,8 +14,7 @@ public static class DeploymentsModule
 {
     public static IServiceCollection AddDeployments(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton<IValidateOptions<DeploymentOptions>, DeploymentOptionsValidator>();
-        services.AddOptions<DeploymentOptions>().Bind(configuration.GetSection(DeploymentOptions.Section)).ValidateOnStart();
+        services.AddValidatedOptions<DeploymentOptions, DeploymentOptionsValidator>(configuration, DeploymentOptions.Section);
         services.TryAddSingleton<IHostResolver, DnsHostResolver>();
         services.AddSingleton<EndpointGuard>();
         services.AddHttpClient(DeploymentDelivery.HttpClientName)

@@ -1,3 +1,4 @@
+using Catalyst.Data.Configuration;
 using Catalyst.Data.Jobs;
 using Catalyst.Data.LegacyImport.Mapping;
 using Catalyst.Data.LegacyImport.Reading;
@@ -12,8 +13,7 @@ public static class LegacyImportModule
 {
     public static IServiceCollection AddLegacyImport(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton<IValidateOptions<LegacyOptions>, LegacyOptionsValidator>();
-        services.AddOptions<LegacyOptions>().Bind(configuration.GetSection(LegacyOptions.Section)).ValidateOnStart();
+        services.AddValidatedOptions<LegacyOptions, LegacyOptionsValidator>(configuration, LegacyOptions.Section);
         services.AddSingleton<ILegacyDumpReader>(sp => new LegacyDumpReader(sp.GetRequiredService<IOptions<LegacyOptions>>().Value));
         services.AddScoped<LegacyImportService>();
         services.AddScoped<LegacyImportRunFactory>();

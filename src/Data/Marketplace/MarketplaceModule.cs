@@ -1,3 +1,4 @@
+using Catalyst.Data.Configuration;
 using Catalyst.Data.Projects;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
@@ -12,8 +13,7 @@ public static class MarketplaceModule
     /// <summary>The marketplace's options and services. A host may register its own <see cref="IPaymentProvider"/> first.</summary>
     public static IServiceCollection AddMarketplace(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton<IValidateOptions<MarketplaceOptions>, MarketplaceOptionsValidator>();
-        services.AddOptions<MarketplaceOptions>().Bind(configuration.GetSection(MarketplaceOptions.Section)).ValidateOnStart();
+        services.AddValidatedOptions<MarketplaceOptions, MarketplaceOptionsValidator>(configuration, MarketplaceOptions.Section);
         // Download tokens are Data Protection envelopes. The Portal says where the key ring lives
         // (the database, shared by every instance); this only makes the services resolvable in
         // every host that registers the marketplace.

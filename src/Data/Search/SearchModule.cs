@@ -1,3 +1,4 @@
+using Catalyst.Data.Configuration;
 using Catalyst.Data.Jobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,8 +11,7 @@ public static class SearchModule
 {
     public static IServiceCollection AddSearch(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton<IValidateOptions<SearchOptions>, SearchOptionsValidator>();
-        services.AddOptions<SearchOptions>().Bind(configuration.GetSection(SearchOptions.Section)).ValidateOnStart();
+        services.AddValidatedOptions<SearchOptions, SearchOptionsValidator>(configuration, SearchOptions.Section);
         services.AddScoped<SearchIndexer>();
         services.AddScoped<SearchService>();
         services.AddScoped<SearchMaintenance>();

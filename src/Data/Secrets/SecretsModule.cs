@@ -12,8 +12,7 @@ public static class SecretsModule
 {
     public static IServiceCollection AddSecrets(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton<IValidateOptions<SecretsOptions>, SecretsOptionsValidator>();
-        services.AddOptions<SecretsOptions>().Bind(configuration.GetSection(SecretsOptions.Section)).ValidateOnStart();
+        services.AddValidatedOptions<SecretsOptions, SecretsOptionsValidator>(configuration, SecretsOptions.Section);
         services.AddSingleton(sp => MasterKey.Load(sp.GetRequiredService<IOptions<SecretsOptions>>(), sp.GetRequiredService<CatalystPaths>(),
             sp.GetRequiredService<ILogger<MasterKey>>()));
         services.AddSingleton<SecretKeyRing>();

@@ -1,3 +1,4 @@
+using Catalyst.Data.Configuration;
 using Catalyst.Data.Jobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,8 +11,7 @@ public static class StorageModule
 {
     public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
-        services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
-        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateOnStart();
+        services.AddValidatedOptions<StorageOptions, StorageOptionsValidator>(configuration, StorageOptions.Section);
         services.AddSingleton<IBlobStore>(sp => BlobStores.Create(sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp, contentRoot));
         services.AddSingleton<ChunkWriter>();
         services.AddSingleton<BlobIndexCache>();

@@ -1,3 +1,4 @@
+using Catalyst.Data.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -9,8 +10,7 @@ public static class SyncModule
 {
     public static IServiceCollection AddSync(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton<IValidateOptions<SyncOptions>, SyncOptionsValidator>();
-        services.AddOptions<SyncOptions>().Bind(configuration.GetSection(SyncOptions.Section)).ValidateOnStart();
+        services.AddValidatedOptions<SyncOptions, SyncOptionsValidator>(configuration, SyncOptions.Section);
         services.AddScoped<ChangeSet>();
         services.AddScoped<SyncService>();
         services.AddScoped<Features.IFeatureFlagChangeListener, SyncFeatureFlagListener>();
