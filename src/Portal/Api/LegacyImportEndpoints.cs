@@ -5,6 +5,7 @@ using Catalyst.Data.LegacyImport;
 using Catalyst.Data.Storage;
 using Catalyst.Data.Websites;
 using Catalyst.Portal.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -15,51 +16,34 @@ namespace Catalyst.Portal.Api;
 /// <summary>Legacy browser-storage migration (SPEC §11): upload the dumps, dry run or apply as a job, read the report, verify, roll back.</summary>
 public static class LegacyImportEndpoints
 {
-    public static void MapLegacyImportEndpoints(this RouteGroupBuilder api)
+    public static IEndpointRouteBuilder MapLegacyImport(this IEndpointRouteBuilder api)
     {
         var migrations = api.MapGroup("/migrations").WithTags("Legacy migration");
 
         migrations.MapPost("/legacy", StartAsync)
             .WithMetadata(StreamsItsBody.Instance)
             .WithSummary("Migrate legacy browser dumps (multipart, one or more 'files' fields): ?mode=dry-run|apply, ?userId= for admins migrating for another user. Answers 202 with the JobRun; its result is the migration id.")
-            .Produces<DataEnvelope<JobRunDto>>(StatusCodes.Status202Accepted).ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(413).ProducesProblem(415);
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(413).ProducesProblem(415);
 
-        migrations.MapGet("/", async (HttpContext http, LegacyImportService service, CancellationToken ct) =>
-                ApiResults.Data((await service.ListAsync(http.User.ToActor(), 100, ct)).Select(LegacyImportService.ReportOf).ToList()))
-            .WithSummary("Your most recent migrations (admins: everyone's), each as its report.")
-            .Produces<DataEnvelope<List<LegacyReport>>>();
+        migrations.MapGet("/", ListAsync)
+            .WithSummary("Your most recent migrations (admins: everyone's), each as its report.");
 
-        migrations.MapGet("/{id:guid}", async (Guid id, HttpContext http, LegacyImportService service, CancellationToken ct) =>
-                ApiResults.Data(LegacyImportService.ReportOf(await service.GetAsync(http.User.ToActor(), id, ct))))
+        migrations.MapGet("/{id:guid}", GetAsync)
             .WithSummary("The migration's report: status, per-table source/imported/skipped/failed, blobs, problems (and the verification once run).")
-            .Produces<DataEnvelope<LegacyReport>>().ProducesProblem(404);
+            .ProducesProblem(404);
 
-        migrations.MapPost("/{id:guid}/verify", (Guid id, HttpContext http, LegacyImportService service, JobRunService jobs, CancellationToken ct) =>
-                StartJobAsync(id, LegacyImportVerificationJob.Kind, http, service, jobs, ct))
+        migrations.MapPost("/{id:guid}/verify", VerifyAsync)
             .WithSummary("Recount what landed and re-hash every migrated blob, as a job.")
-            .Produces<DataEnvelope<JobRunDto>>(StatusCodes.Status202Accepted).ProducesProblem(404).ProducesProblem(409);
+            .ProducesProblem(404).ProducesProblem(409);
 
-        migrations.MapPost("/{id:guid}/rollback", (Guid id, HttpContext http, LegacyImportService service, JobRunService jobs, CancellationToken ct) =>
-                StartJobAsync(id, LegacyImportRollbackJob.Kind, http, service, jobs, ct))
+        migrations.MapPost("/{id:guid}/rollback", RollbackAsync)
             .WithSummary("Remove exactly what the migration added and restore what it changed, as a job.")
-            .Produces<DataEnvelope<JobRunDto>>(StatusCodes.Status202Accepted).ProducesProblem(404).ProducesProblem(409);
+            .ProducesProblem(404).ProducesProblem(409);
+
+        return api;
     }
 
-    private static async Task<IResult> StartJobAsync(Guid id, string kind, HttpContext http, LegacyImportService service, JobRunService jobs, CancellationToken ct)
-    {
-        var actor = http.User.ToActor();
-        var migration = await service.GetAsync(actor, id, ct);
-        if (migration.DryRun)
-            throw new ConflictException("migration_dry_run", "A dry run wrote nothing: apply the files as a new migration first.");
-        if (kind == LegacyImportVerificationJob.Kind && migration.Status is not (LegacyImportStatus.Applied or LegacyImportStatus.Verified or LegacyImportStatus.Failed))
-            throw new ConflictException("migration_not_applied", "Only an applied migration can be verified.");
-        if (migration.Status == LegacyImportStatus.RolledBack)
-            throw new ConflictException("migration_rolled_back", "This migration was rolled back.");
-        var run = await jobs.StartAsync(actor, kind, new LegacyImportJobInput(id), ct);
-        return ApiResults.Accepted($"/api/jobs/{run.Id}", JobRunDto.From(run));
-    }
-
-    private static async Task<IResult> StartAsync(HttpContext http, string? mode, Guid? userId, LegacyImportService service, LegacyUploadReader uploads,
+    public static async Task<Accepted<DataEnvelope<JobRunDto>>> StartAsync(HttpContext http, string? mode, Guid? userId, LegacyImportService service, LegacyUploadReader uploads,
         JobRunService jobs, CatalystDbContext db, CancellationToken ct)
     {
         var actor = http.User.ToActor();
@@ -80,6 +64,32 @@ public static class LegacyImportEndpoints
         var files = await uploads.ReadAsync(http.Request, ct);
         var migration = await service.CreateAsync(actor, ownerId, files, dryRun, ct);
         var run = await jobs.StartAsync(actor, LegacyImportJob.Kind, new LegacyImportJobInput(migration.Id), ct);
+        return ApiResults.Accepted($"/api/jobs/{run.Id}", JobRunDto.From(run));
+    }
+
+    public static async Task<Ok<DataEnvelope<List<LegacyReport>>>> ListAsync(HttpContext http, LegacyImportService service, CancellationToken ct) =>
+        ApiResults.Ok((await service.ListAsync(http.User.ToActor(), 100, ct)).Select(LegacyImportService.ReportOf).ToList());
+
+    public static async Task<Ok<DataEnvelope<LegacyReport>>> GetAsync(Guid id, HttpContext http, LegacyImportService service, CancellationToken ct) =>
+        ApiResults.Ok(LegacyImportService.ReportOf(await service.GetAsync(http.User.ToActor(), id, ct)));
+
+    public static Task<Accepted<DataEnvelope<JobRunDto>>> VerifyAsync(Guid id, HttpContext http, LegacyImportService service, JobRunService jobs, CancellationToken ct) =>
+        StartJobAsync(id, LegacyImportVerificationJob.Kind, http, service, jobs, ct);
+
+    public static Task<Accepted<DataEnvelope<JobRunDto>>> RollbackAsync(Guid id, HttpContext http, LegacyImportService service, JobRunService jobs, CancellationToken ct) =>
+        StartJobAsync(id, LegacyImportRollbackJob.Kind, http, service, jobs, ct);
+
+    private static async Task<Accepted<DataEnvelope<JobRunDto>>> StartJobAsync(Guid id, string kind, HttpContext http, LegacyImportService service, JobRunService jobs, CancellationToken ct)
+    {
+        var actor = http.User.ToActor();
+        var migration = await service.GetAsync(actor, id, ct);
+        if (migration.DryRun)
+            throw new ConflictException("migration_dry_run", "A dry run wrote nothing: apply the files as a new migration first.");
+        if (kind == LegacyImportVerificationJob.Kind && migration.Status is not (LegacyImportStatus.Applied or LegacyImportStatus.Verified or LegacyImportStatus.Failed))
+            throw new ConflictException("migration_not_applied", "Only an applied migration can be verified.");
+        if (migration.Status == LegacyImportStatus.RolledBack)
+            throw new ConflictException("migration_rolled_back", "This migration was rolled back.");
+        var run = await jobs.StartAsync(actor, kind, new LegacyImportJobInput(id), ct);
         return ApiResults.Accepted($"/api/jobs/{run.Id}", JobRunDto.From(run));
     }
 }

@@ -5,6 +5,7 @@ using Catalyst.Data.Storage;
 using Catalyst.Data.Uploads;
 using Catalyst.Portal.Infrastructure;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace Catalyst.Portal.Api;
@@ -19,65 +20,50 @@ namespace Catalyst.Portal.Api;
 /// </summary>
 public static class UploadEndpoints
 {
-    public static void MapUploadEndpoints(this RouteGroupBuilder uploads)
+    /// <summary>
+    /// Maps the tus endpoints onto <paramref name="uploads"/>, a group the caller has placed and secured (it is mapped
+    /// twice); the tags, the streaming marker and the Tus-Resumable filter go on that group.
+    /// </summary>
+    public static RouteGroupBuilder MapUploads(this RouteGroupBuilder uploads)
     {
         uploads.WithTags("Uploads (tus)").WithMetadata(StreamsItsBody.Instance);
         uploads.AddEndpointFilter(TusHeadersFilter);
 
-        uploads.MapMethods("", ["OPTIONS"], (IOptions<StorageOptions> options, HttpContext http) =>
-            {
-                var headers = http.Response.Headers;
-                headers["Tus-Version"] = TusProtocol.Version;
-                headers["Tus-Extension"] = TusProtocol.Extensions;
-                headers["Tus-Max-Size"] = options.Value.Uploads.MaxUploadBytes.ToString(CultureInfo.InvariantCulture);
-                headers["Tus-Checksum-Algorithm"] = string.Join(',', TusProtocol.ChecksumAlgorithms);
-                return TypedResults.NoContent();
-            })
+        uploads.MapMethods("", ["OPTIONS"], Discover)
             .AllowAnonymous()
             .WithSummary("tus discovery: version, extensions, maximum size, checksum algorithms.");
 
         uploads.MapPost("", CreateAsync)
             .WithSummary("tus creation (and creation-with-upload): Upload-Length, Upload-Metadata (filename, filetype, target=asset|website-data, websiteId, projectId, ifMatch).")
-            .Produces(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(412).ProducesProblem(413).ProducesProblem(415);
+            .ProducesProblem(400).ProducesProblem(412).ProducesProblem(413).ProducesProblem(415);
 
-        uploads.MapMethods("/{id:guid}", ["HEAD"], async (Guid id, HttpContext http, UploadService service, CancellationToken ct) =>
-            {
-                var upload = await service.GetAsync(http.User.ToActor(), id, ct);
-                var headers = http.Response.Headers;
-                headers["Upload-Offset"] = upload.Offset.ToString(CultureInfo.InvariantCulture);
-                headers["Upload-Length"] = upload.Length.ToString(CultureInfo.InvariantCulture);
-                if (upload.Metadata is { Length: > 0 } metadata)
-                    headers["Upload-Metadata"] = metadata;
-                if (!upload.IsComplete)
-                    headers["Upload-Expires"] = upload.ExpiresAt.ToString("R", CultureInfo.InvariantCulture);
-                headers.CacheControl = "no-store";
-                return TypedResults.Ok();
-            })
+        uploads.MapMethods("/{id:guid}", ["HEAD"], HeadAsync)
             .WithSummary("tus: the upload's durable offset. Never blocks on a running PATCH.")
             .ProducesProblem(404).ProducesProblem(410);
 
-        uploads.MapPatch("/{id:guid}", async (Guid id, HttpContext http, UploadService service) =>
-            {
-                var append = TusProtocol.ReadAppend(http.Request);
-                LiftBodyLimit(http);
-                var upload = await service.AppendAsync(http.User.ToActor(), id, append, http.RequestAborted);
-                TusProtocol.WriteProgress(http.Response, upload);
-                return TypedResults.NoContent();
-            })
+        uploads.MapPatch("/{id:guid}", AppendAsync)
             .WithSummary("tus: append bytes at Upload-Offset (409 on mismatch, 423 while another PATCH runs, 460 on checksum mismatch).")
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(410).ProducesProblem(413)
             .ProducesProblem(415).ProducesProblem(423).ProducesProblem(460);
 
-        uploads.MapDelete("/{id:guid}", async (Guid id, HttpContext http, UploadService service, CancellationToken ct) =>
-            {
-                await service.TerminateAsync(http.User.ToActor(), id, ct);
-                return TypedResults.NoContent();
-            })
+        uploads.MapDelete("/{id:guid}", TerminateAsync)
             .WithSummary("tus termination: frees an unfinished upload; for a completed one removes the record only (the asset stays).")
             .ProducesProblem(404).ProducesProblem(423);
+
+        return uploads;
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext http, UploadService service, PresignService presign)
+    public static NoContent Discover(IOptions<StorageOptions> options, HttpContext http)
+    {
+        var headers = http.Response.Headers;
+        headers["Tus-Version"] = TusProtocol.Version;
+        headers["Tus-Extension"] = TusProtocol.Extensions;
+        headers["Tus-Max-Size"] = options.Value.Uploads.MaxUploadBytes.ToString(CultureInfo.InvariantCulture);
+        headers["Tus-Checksum-Algorithm"] = string.Join(',', TusProtocol.ChecksumAlgorithms);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Created> CreateAsync(HttpContext http, UploadService service, PresignService presign)
     {
         var request = http.Request;
         var length = TusProtocol.ReadLength(request);
@@ -109,6 +95,35 @@ public static class UploadEndpoints
         http.Response.Headers.Location = location;
         TusProtocol.WriteProgress(http.Response, upload);
         return TypedResults.Created(location);
+    }
+
+    public static async Task<Ok> HeadAsync(Guid id, HttpContext http, UploadService service, CancellationToken ct)
+    {
+        var upload = await service.GetAsync(http.User.ToActor(), id, ct);
+        var headers = http.Response.Headers;
+        headers["Upload-Offset"] = upload.Offset.ToString(CultureInfo.InvariantCulture);
+        headers["Upload-Length"] = upload.Length.ToString(CultureInfo.InvariantCulture);
+        if (upload.Metadata is { Length: > 0 } metadata)
+            headers["Upload-Metadata"] = metadata;
+        if (!upload.IsComplete)
+            headers["Upload-Expires"] = upload.ExpiresAt.ToString("R", CultureInfo.InvariantCulture);
+        headers.CacheControl = "no-store";
+        return TypedResults.Ok();
+    }
+
+    public static async Task<NoContent> AppendAsync(Guid id, HttpContext http, UploadService service)
+    {
+        var append = TusProtocol.ReadAppend(http.Request);
+        LiftBodyLimit(http);
+        var upload = await service.AppendAsync(http.User.ToActor(), id, append, http.RequestAborted);
+        TusProtocol.WriteProgress(http.Response, upload);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<NoContent> TerminateAsync(Guid id, HttpContext http, UploadService service, CancellationToken ct)
+    {
+        await service.TerminateAsync(http.User.ToActor(), id, ct);
+        return TypedResults.NoContent();
     }
 
     /// <summary>Every tus answer carries Tus-Resumable; every request but OPTIONS must name version 1.0.0 (412 otherwise).</summary>

@@ -43,10 +43,4 @@ public static class ApiResults
     }
 
     public static Accepted<DataEnvelope<T>> Accepted<T>(string location, T data) => TypedResults.Accepted(location, new DataEnvelope<T>(data));
-
-    /// <summary>
-    /// <see cref="Ok{T}(T)"/> as a plain <see cref="IResult"/>, for the endpoint files still on lambdas that pick between
-    /// differently typed answers in one expression (assets, legacy import); remove once they return typed results.
-    /// </summary>
-    public static IResult Data<T>(T data) => Ok(data);
 }

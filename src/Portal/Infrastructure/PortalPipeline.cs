@@ -68,13 +68,13 @@ public static class PortalPipeline
         api.MapProjects();
         api.MapJobs();
         api.MapAdminUsers();
-        api.MapAssetEndpoints();
+        api.MapAssets();
         api.MapChat();
         api.MapSync();
         api.MapSearch();
         api.MapWebsites();
         api.MapBackups();
-        api.MapLegacyImportEndpoints();
+        api.MapLegacyImport();
         api.MapMarketplace();
         api.MapMcpServers();
         api.MapSecrets();
@@ -82,8 +82,8 @@ public static class PortalPipeline
         api.MapAudit();
         api.MapFeatures();
         api.MapAdminTokens();
-        api.MapGroup("/uploads").RequireAuthorization(Policies.UploadGrant).MapUploadEndpoints();
+        api.MapGroup("/uploads").RequireAuthorization(Policies.UploadGrant).MapUploads();
         // The same tus endpoints for the portal's own pages: cookie sign-in plus the antiforgery header.
-        app.MapGroup("/portal/uploads").RequireAuthorization().AddEndpointFilter<AntiforgeryHeaderFilter>().MapUploadEndpoints();
+        app.MapGroup("/portal/uploads").RequireAuthorization().AddEndpointFilter<AntiforgeryHeaderFilter>().MapUploads();
     }
 }
