@@ -147,6 +147,7 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         try
         {
+            // Generous: a dozen Portals start at once while the other test projects run on the same 2 cores.
             await Poll.UntilAsync(async () =>
             {
                 if (Process.HasExited)
@@ -158,7 +159,7 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
                 }
                 catch (HttpRequestException) { return false; }
                 catch (TaskCanceledException) when (!ct.IsCancellationRequested) { return false; }
-            }, ready => ready, timeout ?? TimeSpan.FromSeconds(90), $"{Name} to answer {readyPath}", TimeSpan.FromMilliseconds(200), ct);
+            }, ready => ready, timeout ?? TimeSpan.FromSeconds(180), $"{Name} to answer {readyPath}", TimeSpan.FromMilliseconds(200), ct);
         }
         catch (TimeoutException)
         {
