@@ -11,6 +11,7 @@ using Catalyst.Data.Storage;
 using Catalyst.Data.Websites;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Catalyst.Data.Common.IO;
 
 namespace Catalyst.Data.Backups;
 
@@ -462,15 +463,11 @@ public sealed class WebsiteImportService(CatalystDbContext db, ContentStore cont
 }
 
 /// <summary>Reports the bytes read so far (for progress).</summary>
-public sealed class CountingStream(Stream inner, Func<long, Task>? progress) : Stream
+public sealed class CountingStream(Stream inner, Func<long, Task>? progress) : ReadOnlyStream
 {
     private long _read;
     private long _reported;
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => _read; set => throw new NotSupportedException(); }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -484,24 +481,12 @@ public sealed class CountingStream(Stream inner, Func<long, Task>? progress) : S
         }
         return read;
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
 /// <summary>Puts back bytes already read from the start of a stream.</summary>
-public sealed class PrefixStream(ReadOnlyMemory<byte> prefix, Stream inner) : Stream
+public sealed class PrefixStream(ReadOnlyMemory<byte> prefix, Stream inner) : ReadOnlyStream
 {
     private ReadOnlyMemory<byte> _prefix = prefix;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -512,10 +497,4 @@ public sealed class PrefixStream(ReadOnlyMemory<byte> prefix, Stream inner) : St
         _prefix = _prefix[take..];
         return take;
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

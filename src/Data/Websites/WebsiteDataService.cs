@@ -6,6 +6,7 @@ using Catalyst.Data.Configuration;
 using Catalyst.Data.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Catalyst.Data.Common.IO;
 
 namespace Catalyst.Data.Websites;
 
@@ -335,14 +336,10 @@ public sealed class WebsiteDataService(
 }
 
 /// <summary>Refuses to read past a byte limit (413) instead of trusting Content-Length.</summary>
-public sealed class LimitedStream(Stream inner, long limit) : Stream
+public sealed class LimitedStream(Stream inner, long limit) : ReadOnlyStream
 {
     private long _read;
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => _read; set => throw new NotSupportedException(); }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -353,10 +350,4 @@ public sealed class LimitedStream(Stream inner, long limit) : Stream
             throw new TooLargeException("payload_too_large", $"The body is larger than {limit} bytes.");
         return read;
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
