@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.IO.Pipelines;
 using System.Text.Json;
 using Catalyst.Data;
 using Catalyst.Data.Common;
@@ -13,8 +12,8 @@ namespace Catalyst.Data.Backups;
 public sealed record WebsiteExportInput(Guid WebsiteId, bool Gzip = false);
 
 /// <summary>
-/// Writes a website backup into the content store (through a pipe: the backup never exists
-/// whole in memory) and keeps it as the run's result file, downloadable with ranges.
+/// Writes a website backup into the content store (through a <see cref="BlobWriter"/>: the
+/// backup never exists whole in memory) and keeps it as the run's result file, downloadable with ranges.
 /// </summary>
 public sealed class WebsiteExportJob(CatalystDbContext db, WebsiteBackupWriter writer, ContentStore content, JobResultFiles files, JobProgress progress, TimeProvider time) : IJob
 {
@@ -30,26 +29,11 @@ public sealed class WebsiteExportJob(CatalystDbContext db, WebsiteBackupWriter w
         var total = Math.Max(1, await writer.PayloadBytesAsync(website.Id, ct));
         await progress.ReportAsync(jobRunId, 0, total, ct, force: true);
 
-        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 8 << 20, resumeWriterThreshold: 4 << 20));
-        var reader = pipe.Reader.AsStream();
-        var store = Task.Run(() => content.WriteAsync(reader, ct), ct);
-        try
-        {
-            await using (var output = pipe.Writer.AsStream())
-            {
-                Stream target = input.Gzip ? new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true) : output;
-                await writer.WriteAsync(website.Id, target, done => progress.ReportAsync(jobRunId, done, total, ct), ct);
-                if (input.Gzip)
-                    await target.DisposeAsync();
-            }
-        }
-        catch (Exception ex)
-        {
-            await pipe.Writer.CompleteAsync(ex);
-            try { await store; } catch (Exception) { /* reported below */ }
-            throw;
-        }
-        var blob = await store;
+        await using var output = content.OpenWriter(8 << 20, ct);
+        var gzip = input.Gzip ? new GZipStream(output.Stream, CompressionLevel.Fastest, leaveOpen: true) : null;
+        await using (gzip)
+            await writer.WriteAsync(website.Id, gzip ?? output.Stream, done => progress.ReportAsync(jobRunId, done, total, ct), ct);
+        var blob = await output.CompleteAsync();
         var file = await files.KeepAsync(jobRunId, blob, WebsiteBackupWriter.FileName(website, Clock.UtcNow(time), input.Gzip),
             input.Gzip ? "application/gzip" : "application/json", ct);
         await progress.ReportAsync(jobRunId, total, total, ct, force: true);
@@ -103,22 +87,10 @@ public sealed class AccountExportJob(CatalystDbContext db, AccountArchive archiv
         var total = Math.Max(1, await db.Set<Catalyst.Data.Assets.Asset>().Where(a => a.OwnerId == user.Id).SumAsync(a => (long?)a.Length, ct) ?? 0);
         await progress.ReportAsync(jobRunId, 0, total, ct, force: true);
 
-        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 8 << 20, resumeWriterThreshold: 4 << 20));
-        var reader = pipe.Reader.AsStream();
-        var store = Task.Run(() => content.WriteAsync(reader, ct), ct);
-        try
-        {
-            await using var output = pipe.Writer.AsStream();
-            await archive.WriteAsync(new Actor(user.Id, user.Email ?? "", IsAdmin: false), output,
-                done => progress.ReportAsync(jobRunId, Math.Min(done, total), total, ct), ct);
-        }
-        catch (Exception ex)
-        {
-            await pipe.Writer.CompleteAsync(ex);
-            try { await store; } catch (Exception) { /* reported below */ }
-            throw;
-        }
-        var blob = await store;
+        await using var output = content.OpenWriter(8 << 20, ct);
+        await archive.WriteAsync(new Actor(user.Id, user.Email ?? "", IsAdmin: false), output.Stream,
+            done => progress.ReportAsync(jobRunId, Math.Min(done, total), total, ct), ct);
+        var blob = await output.CompleteAsync();
         var file = await files.KeepAsync(jobRunId, blob, $"catalyst-account-{Clock.UtcNow(time):yyyyMMdd-HHmmss}.zip", "application/zip", ct);
         await progress.ReportAsync(jobRunId, total, total, ct, force: true);
         return new { file };

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Compression;
-using System.IO.Pipelines;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
@@ -12,6 +11,7 @@ using Catalyst.Data.Storage;
 using Catalyst.Data.Websites;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Catalyst.Data.Common.IO;
 
 namespace Catalyst.Data.Backups;
 
@@ -320,8 +320,8 @@ public sealed class WebsiteImportService(CatalystDbContext db, ContentStore cont
         private readonly HashSet<Guid> _itemIds = [];
         private readonly HashSet<Guid> _assetIds = [];
         private BackupDataInfo? _dataInfo;
-        private BlobWrite? _current;
-        private BlobWrite? _items;
+        private BlobWriter? _current;
+        private BlobWriter? _items;
         private BackupAsset? _asset;
         private string? _section;
 
@@ -365,7 +365,7 @@ public sealed class WebsiteImportService(CatalystDbContext db, ContentStore cont
                 throw new BackupInvalidException($"Content item {item.Id} is nested deeper than {JsonLimits.MaxDepth} levels.");
             if (ItemData is not null)
                 throw new BackupInvalidException("The content items must be listed together.");
-            _items ??= new BlobWrite(content, ct);
+            _items ??= content.OpenWriter(4 << 20, ct);
             var data = JsonMarshal.GetRawUtf8Value(item.Data);
             Items.Add(new StagedItem(item.Id, item.ContentTypeId, string.Equals(item.Status, "published", StringComparison.OrdinalIgnoreCase), item.CreatedAt, data.Length));
             return _items.WriteAsync(data, ct);
@@ -395,7 +395,7 @@ public sealed class WebsiteImportService(CatalystDbContext db, ContentStore cont
                 throw new BackupInvalidException("dataInfo must come before data.");
             await CloseItemsAsync();
             _section = section;
-            _current = new BlobWrite(content, ct);
+            _current = content.OpenWriter(4 << 20, ct);
         }
 
         public ValueTask SectionBytesAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct) => _current!.WriteAsync(bytes, ct);
@@ -423,7 +423,7 @@ public sealed class WebsiteImportService(CatalystDbContext db, ContentStore cont
                 throw new BackupInvalidException($"Asset {asset.Id} is not valid or duplicated.");
             await CloseItemsAsync();
             _asset = asset;
-            _current = new BlobWrite(content, ct);
+            _current = content.OpenWriter(4 << 20, ct);
         }
 
         public ValueTask AssetBytesAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct) => _current!.WriteAsync(bytes, ct);
@@ -460,64 +460,14 @@ public sealed class WebsiteImportService(CatalystDbContext db, ContentStore cont
                 await _items.AbortAsync(reason);
         }
     }
-
-    /// <summary>One blob being written from pushed bytes, through a pipe into the content store.</summary>
-    private sealed class BlobWrite
-    {
-        private readonly Pipe _pipe = new(new PipeOptions(pauseWriterThreshold: 4 << 20, resumeWriterThreshold: 2 << 20));
-        private readonly Task<BlobInfo> _store;
-
-        public BlobWrite(ContentStore content, CancellationToken ct)
-        {
-            var reader = _pipe.Reader.AsStream();
-            _store = Task.Run(() => content.WriteAsync(reader, ct), ct);
-        }
-
-        public async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct)
-        {
-            var flushed = await _pipe.Writer.WriteAsync(bytes, ct);
-            if (flushed.IsCompleted)
-                await _store;
-        }
-
-        /// <summary>Copies <paramref name="bytes"/> into the pipe (a span cannot wait), then waits while the store catches up.</summary>
-        public ValueTask WriteAsync(ReadOnlySpan<byte> bytes, CancellationToken ct)
-        {
-            _pipe.Writer.Write(bytes);
-            return FlushAsync(ct);
-        }
-
-        private async ValueTask FlushAsync(CancellationToken ct)
-        {
-            var flushed = await _pipe.Writer.FlushAsync(ct);
-            if (flushed.IsCompleted)
-                await _store;
-        }
-
-        public async Task<BlobInfo> CompleteAsync()
-        {
-            await _pipe.Writer.CompleteAsync();
-            return await _store;
-        }
-
-        public async Task AbortAsync(Exception reason)
-        {
-            await _pipe.Writer.CompleteAsync(reason);
-            try { await _store; } catch (Exception) { /* the reason is rethrown by the caller */ }
-        }
-    }
 }
 
 /// <summary>Reports the bytes read so far (for progress).</summary>
-public sealed class CountingStream(Stream inner, Func<long, Task>? progress) : Stream
+public sealed class CountingStream(Stream inner, Func<long, Task>? progress) : ReadOnlyStream
 {
     private long _read;
     private long _reported;
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => _read; set => throw new NotSupportedException(); }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -531,24 +481,12 @@ public sealed class CountingStream(Stream inner, Func<long, Task>? progress) : S
         }
         return read;
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
 /// <summary>Puts back bytes already read from the start of a stream.</summary>
-public sealed class PrefixStream(ReadOnlyMemory<byte> prefix, Stream inner) : Stream
+public sealed class PrefixStream(ReadOnlyMemory<byte> prefix, Stream inner) : ReadOnlyStream
 {
     private ReadOnlyMemory<byte> _prefix = prefix;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -559,10 +497,4 @@ public sealed class PrefixStream(ReadOnlyMemory<byte> prefix, Stream inner) : St
         _prefix = _prefix[take..];
         return take;
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

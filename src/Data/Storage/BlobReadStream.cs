@@ -1,3 +1,5 @@
+using Catalyst.Data.Common.IO;
+
 namespace Catalyst.Data.Storage;
 
 /// <summary>
@@ -8,7 +10,7 @@ namespace Catalyst.Data.Storage;
 /// fetches the next few chunks concurrently while the current one is consumed, so one request's
 /// latency is not paid per 64 KiB chunk; a seek elsewhere drops what was fetched ahead.
 /// </summary>
-public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<BlobReadStream.Segment> segments) : Stream
+public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<BlobReadStream.Segment> segments) : ReadOnlyStream
 {
     public readonly record struct Segment(string Sha256, long Offset, int Length, ChunkCodec Codec, int StoredLength = 0);
 
@@ -22,9 +24,7 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
     /// <summary>A chunk's stored bytes as fetched (in a pooled buffer), with the codec they turned out to be in.</summary>
     private readonly record struct Fetched(byte[] Buffer, int Read, ChunkCodec Codec);
 
-    public override bool CanRead => true;
     public override bool CanSeek => true;
-    public override bool CanWrite => false;
     public override long Length => length;
 
     public override long Position
@@ -36,9 +36,6 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
             _position = value;
         }
     }
-
-    public override int Read(byte[] buffer, int offset, int count) =>
-        ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -162,9 +159,6 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
         _ahead.Clear();
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override long Seek(long offset, SeekOrigin origin)
     {
         Position = origin switch
@@ -207,8 +201,4 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
         _current = _stored = null;
         base.Dispose(disposing);
     }
-
-    public override void Flush() { }
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

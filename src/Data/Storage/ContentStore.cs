@@ -49,6 +49,14 @@ public sealed class ContentStore(CatalystDbContext db, ChunkWriter writer, IBlob
     }
 
     /// <summary>
+    /// A blob written by pushing bytes (or through <see cref="BlobWriter.Stream"/>) instead of
+    /// handing over a stream to read; at most <paramref name="bufferedBytes"/> wait between the
+    /// producer and the store. The caller ends it with <see cref="BlobWriter.CompleteAsync"/>; one
+    /// disposed before that is aborted and stores nothing.
+    /// </summary>
+    public BlobWriter OpenWriter(long bufferedBytes, CancellationToken ct) => new(this, bufferedBytes, ct);
+
+    /// <summary>
     /// Records the blob made of <paramref name="chunks"/> (already durable), or refreshes it when
     /// it exists, so garbage collection spares it until a reference is added.
     /// </summary>

@@ -1,14 +1,14 @@
+using Catalyst.Data.Common.IO;
+
 namespace Catalyst.Data.Websites;
 
 /// <summary>A read-only, seekable stream over several parts of known length (literal bytes and blob streams), for ranged downloads of a document assembled from sections.</summary>
-public sealed class ConcatenatedStream(IReadOnlyList<Stream> parts) : Stream
+public sealed class ConcatenatedStream(IReadOnlyList<Stream> parts) : ReadOnlyStream
 {
     private readonly long[] _starts = Starts(parts);
     private long _position;
 
-    public override bool CanRead => true;
     public override bool CanSeek => true;
-    public override bool CanWrite => false;
     public override long Length => _starts[^1];
 
     public override long Position
@@ -35,18 +35,12 @@ public sealed class ConcatenatedStream(IReadOnlyList<Stream> parts) : Stream
         return 0;
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
     public override long Seek(long offset, SeekOrigin origin) => Position = origin switch
     {
         SeekOrigin.Begin => offset,
         SeekOrigin.Current => _position + offset,
         _ => Length + offset,
     };
-
-    public override void Flush() { }
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -7,6 +6,7 @@ using Catalyst.Data.Configuration;
 using Catalyst.Data.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Catalyst.Data.Common.IO;
 
 namespace Catalyst.Data.Websites;
 
@@ -302,57 +302,44 @@ public sealed class WebsiteDataService(
 
     private static MemoryStream Literal(string text) => new(Encoding.UTF8.GetBytes(text), writable: false);
 
-    /// <summary>Feeds each section into the content store through a pipe, as the splitter reads it.</summary>
+    /// <summary>Feeds each section into the content store (<see cref="ContentStore.OpenWriter"/>), as the splitter reads it.</summary>
     private sealed class StoreSink(ContentStore content) : JsonSectionSplitter.ISink
     {
-        private Pipe? _pipe;
-        private Task<BlobInfo>? _store;
+        private BlobWriter? _blob;
         private string? _section;
         public Dictionary<string, BlobInfo?> Sections { get; } = [];
 
         public ValueTask BeginAsync(string section, CancellationToken ct)
         {
             _section = section;
-            _pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 4 << 20, resumeWriterThreshold: 2 << 20));
-            var reader = _pipe.Reader.AsStream();
-            _store = Task.Run(() => content.WriteAsync(reader, ct), ct);
+            _blob = content.OpenWriter(4 << 20, ct);
             return ValueTask.CompletedTask;
         }
 
-        public async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct)
-        {
-            var result = await _pipe!.Writer.WriteAsync(bytes, ct);
-            if (result.IsCompleted)
-                await _store!; // the store stopped reading: surface its error
-        }
+        public ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct) => _blob!.WriteAsync(bytes, ct);
 
         public async ValueTask EndAsync(bool isNull, CancellationToken ct)
         {
-            await _pipe!.Writer.CompleteAsync();
-            var blob = await _store!;
+            var blob = await _blob!.CompleteAsync();
             Sections[_section!] = isNull ? null : blob;
-            _store = null;
+            _blob = null;
         }
 
         public async Task AbortAsync(Exception reason)
         {
-            if (_store is null)
+            if (_blob is null)
                 return;
-            await _pipe!.Writer.CompleteAsync(reason);
-            try { await _store; } catch (Exception) { /* the reason is rethrown by the caller */ }
+            await _blob.AbortAsync(reason);
+            _blob = null;
         }
     }
 }
 
 /// <summary>Refuses to read past a byte limit (413) instead of trusting Content-Length.</summary>
-public sealed class LimitedStream(Stream inner, long limit) : Stream
+public sealed class LimitedStream(Stream inner, long limit) : ReadOnlyStream
 {
     private long _read;
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => _read; set => throw new NotSupportedException(); }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -363,10 +350,4 @@ public sealed class LimitedStream(Stream inner, long limit) : Stream
             throw new TooLargeException("payload_too_large", $"The body is larger than {limit} bytes.");
         return read;
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -1,3 +1,5 @@
+using Catalyst.Data.Common.IO;
+
 namespace Catalyst.Portal.Infrastructure;
 
 /// <summary>
@@ -6,14 +8,8 @@ namespace Catalyst.Portal.Infrastructure;
 /// <see cref="BadHttpRequestException"/>, an HTTP type services do not know; here it becomes the
 /// <see cref="IOException"/> every other broken transport throws. Read-only and forward-only.
 /// </summary>
-public sealed class RequestBodyStream(Stream body) : Stream
+public sealed class RequestBodyStream(Stream body) : ReadOnlyStream
 {
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         try
@@ -26,9 +22,6 @@ public sealed class RequestBodyStream(Stream body) : Stream
         }
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override int Read(byte[] buffer, int offset, int count)
     {
         try
@@ -40,9 +33,4 @@ public sealed class RequestBodyStream(Stream body) : Stream
             throw new IOException("The request body ended before it was complete: " + ex.Message, ex);
         }
     }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
