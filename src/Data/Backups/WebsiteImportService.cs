@@ -44,7 +44,8 @@ public sealed class WebsiteImportService(CatalystDbContext db, ContentStore cont
         if (options.ReceiptKey is { } key && await db.Set<ImportReceipt>().AsNoTracking().FirstOrDefaultAsync(r => r.JobRunId == key, ct) is { } receipt)
             return JsonSerializer.Deserialize<ImportResult>(receipt.Result, JsonSerializerOptions.Web)!;
 
-        var counted = new CountingStream(await OpenAsync(backup, ct), progress);
+        await using var opened = await OpenAsync(backup, ct);
+        await using var counted = new CountingStream(opened, progress);
         var collector = new Collector(content);
         try
         {

@@ -176,9 +176,10 @@ public sealed class WebsiteDataService(
     private async Task<Dictionary<string, BlobInfo?>> StoreSectionsAsync(Stream body, CancellationToken ct)
     {
         var sink = new StoreSink(content);
+        await using var limited = new LimitedStream(body, Limits.MaxDataBytes);
         try
         {
-            await JsonSectionSplitter.SplitAsync(new LimitedStream(body, Limits.MaxDataBytes), sink, ct);
+            await JsonSectionSplitter.SplitAsync(limited, sink, ct);
         }
         catch (Exception ex)
         {
