@@ -14,6 +14,8 @@ public sealed class Browser : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
+        // An htmx swap can take seconds while the other test projects load the same 2 cores: 15 s, not Playwright's 5.
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         var configured = Environment.GetEnvironmentVariable("CATALYST_BROWSER_PATH");
         Instance = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
