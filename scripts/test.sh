@@ -82,6 +82,11 @@ failed=$((failed + sdk_failed))
 if [ "$test_exit" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1 # the run itself failed (a crash or a project that did not report)
 fi
+if [ "$failed" -ne 0 ]; then
+  step "Failed tests"
+  python3 scripts/failed-tests.py "$results"/*.trx 2>/dev/null || grep -ho 'testName="[^"]*"[^>]*outcome="Failed"' "$results"/*.trx
+  grep -h '^not ok' "$results/sdk.tap" 2>/dev/null
+fi
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
