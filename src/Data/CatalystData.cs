@@ -2,6 +2,7 @@ using Catalyst.Data.Assets;
 using Catalyst.Data.Audit;
 using Catalyst.Data.Backups;
 using Catalyst.Data.Caching;
+using Catalyst.Data.Changes;
 using Catalyst.Data.Chat;
 using Catalyst.Data.Deployments;
 using Catalyst.Data.Features;
@@ -32,7 +33,7 @@ namespace Catalyst.Data;
 
 /// <summary>
 /// The composition of Catalyst.Data: the platform (options, the DbContext for the configured
-/// provider, storage, jobs, caching, audit, identity), then one line per feature module. Each
+/// provider, storage, jobs, caching, audit, identity, search, the change set), then one line per feature module. Each
 /// module registers its own services, validated options and job kinds; nothing else lists them.
 /// </summary>
 public static class CatalystData
@@ -46,7 +47,6 @@ public static class CatalystData
             .AddWebsites(configuration)
             .AddBackups(configuration)
             .AddChat(configuration)
-            .AddSearch(configuration)
             .AddSync(configuration)
             .AddLegacyImport(configuration)
             .AddMarketplace(configuration)
@@ -86,13 +86,14 @@ public static class CatalystData
         services.AddValidatedOptions<CacheOptions, CacheOptionsValidator>(configuration, CacheOptions.Section);
         services.AddSingleton<MetadataCache>();
         services.AddScoped<AuditLog>();
-        services.AddSingleton<JobCatalog>();
         services.AddScoped<JobRunService>();
         services.AddScoped<JobProgress>();
         services.AddScoped<JobResultFiles>();
         services.AddScoped<UserAdminService>();
         services.AddScoped<IdentityBootstrapper>();
         services.AddScoped<StorageGrowth>();
+        services.AddSearch(configuration);
+        services.AddChanges();
         return services;
     }
 

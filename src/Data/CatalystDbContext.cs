@@ -6,7 +6,7 @@ using Catalyst.Data.Identity;
 using Catalyst.Data.Jobs;
 using Catalyst.Data.Projects;
 using Catalyst.Data.Search;
-using Catalyst.Data.Sync;
+using Catalyst.Data.Changes;
 using Catalyst.Data.Tokens;
 using Catalyst.Data.Uploads;
 using Catalyst.Data.Websites;

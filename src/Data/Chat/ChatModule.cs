@@ -1,3 +1,4 @@
+using Catalyst.Data.Search;
 using Catalyst.Data.Configuration;
 using Catalyst.Data.Projects;
 using Microsoft.Extensions.Configuration;
@@ -14,6 +15,7 @@ public static class ChatModule
         services.AddValidatedOptions<ChatOptions, ChatOptionsValidator>(configuration, ChatOptions.Section);
         services.AddScoped<ChatService>();
         services.AddScoped<IProjectDependent, ChatProjectLinks>();
+        services.AddScoped<ISearchSource, ChatSearchSource>();
         return services;
     }
 }

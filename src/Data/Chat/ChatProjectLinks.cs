@@ -1,6 +1,6 @@
 using Catalyst.Data.Common;
 using Catalyst.Data.Projects;
-using Catalyst.Data.Sync;
+using Catalyst.Data.Changes;
 using Microsoft.EntityFrameworkCore;
 
 namespace Catalyst.Data.Chat;

@@ -4,7 +4,7 @@ using System.Text;
 using Catalyst.Data.Common;
 using Catalyst.Data.Projects;
 using Catalyst.Data.Search;
-using Catalyst.Data.Sync;
+using Catalyst.Data.Changes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -221,7 +221,7 @@ public sealed class ChatService(CatalystDbContext db, ChangeSet changes, IOption
                 session.LastMessageAt = message.CreatedAt;
             var ownerId = session.UserId;
             changes.Upserted(SyncEntityTypes.ChatMessage, message.Id, ownerId, created: true);
-            changes.Search.Index(() => SearchSources.Message(message, ownerId));
+            changes.Search.Index(() => ChatSearchSource.Document(message, ownerId));
         }
 
         foreach (var session in sessions.Values.Where(s => db.Entry(s).State == EntityState.Modified))

@@ -1,7 +1,6 @@
 using Catalyst.Data.Configuration;
 using Catalyst.Data.Backups;
 using Catalyst.Data.Outbox;
-using Catalyst.Data.Sync;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -2,7 +2,7 @@ using Catalyst.Data.Audit;
 using Catalyst.Data.Caching;
 using Catalyst.Data.Common;
 using Catalyst.Data.Search;
-using Catalyst.Data.Sync;
+using Catalyst.Data.Changes;
 using Microsoft.EntityFrameworkCore;
 
 namespace Catalyst.Data.Projects;
@@ -126,7 +126,7 @@ public sealed class ProjectService(CatalystDbContext db, AuditLog audit, ChangeS
     private void Track(Project project, bool created = false)
     {
         changes.Upserted(SyncEntityTypes.Project, project.Id, project.OwnerId, created);
-        changes.Search.Index(() => SearchSources.Project(project));
+        changes.Search.Index(() => ProjectSearchSource.Document(project));
     }
 
     private static Project Copy(Project p) => new()

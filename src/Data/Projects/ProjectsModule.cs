@@ -1,3 +1,4 @@
+using Catalyst.Data.Search;
 using Catalyst.Data.Jobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,6 +12,7 @@ public static class ProjectsModule
     {
         services.AddScoped<ProjectService>();
         services.AddJob<RecomputeProjectStatisticsJob>(RecomputeProjectStatisticsJob.Kind, RecomputeProjectStatisticsJob.DisplayName);
+        services.AddScoped<ISearchSource, ProjectSearchSource>();
         return services;
     }
 }

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Catalyst.Data;
 using Catalyst.Data.Jobs;
 using Microsoft.EntityFrameworkCore;
 
@@ -24,9 +22,7 @@ public sealed class RecomputeProjectStatisticsJob(CatalystDbContext db, JobProgr
 
     public async Task<object?> RunAsync(Guid jobRunId, CancellationToken ct)
     {
-        var inputJson = await db.JobRuns.AsNoTracking().Where(r => r.Id == jobRunId).Select(r => r.Input).SingleAsync(ct);
-        var input = inputJson is null ? new ProjectStatisticsInput(null)
-            : JsonSerializer.Deserialize<ProjectStatisticsInput>(inputJson, JsonSerializerOptions.Web) ?? new ProjectStatisticsInput(null);
+        var input = await JobInput.ReadAsync<ProjectStatisticsInput>(db, jobRunId, ct) ?? new ProjectStatisticsInput(null);
         var throttle = TimeSpan.FromMilliseconds(Math.Clamp(input.ThrottleMs, 0, 2000));
 
         var projects = db.Projects.AsNoTracking();

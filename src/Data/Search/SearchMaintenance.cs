@@ -11,10 +11,11 @@ public sealed record SearchVerificationResult(
 
 /// <summary>
 /// Rebuild and verify-integrity of the search index, for the jobs of the same names. Both walk the
-/// indexed entities in key order, in batches, and compare or rewrite their documents with the same
-/// <see cref="SearchSources"/> the write paths use, so "rebuilt" and "maintained" can be compared exactly.
+/// indexed entities in key order, in batches, and compare or rewrite their documents with the
+/// documents each feature's <see cref="ISearchSource"/> gives (the ones its write paths index), so
+/// "rebuilt" and "maintained" can be compared exactly.
 /// </summary>
-public sealed class SearchMaintenance(CatalystDbContext db, SearchIndexer indexer, IOptions<SearchOptions> options)
+public sealed class SearchMaintenance(CatalystDbContext db, SearchIndexer indexer, IEnumerable<ISearchSource> sources, IOptions<SearchOptions> options)
 {
     private const int BatchSize = 500;
     private const int MaxExamples = 20;
@@ -34,7 +35,7 @@ public sealed class SearchMaintenance(CatalystDbContext db, SearchIndexer indexe
             await db.SearchTerms.ExecuteDeleteAsync(ct);
             await transaction.CommitAsync(ct);
         }
-        var total = await db.ChatMessages.LongCountAsync(ct) + await db.Projects.LongCountAsync(ct);
+        var total = await TotalAsync(ct);
         long done = 0;
         await foreach (var batch in SourcesAsync(ct))
         {
@@ -63,7 +64,7 @@ public sealed class SearchMaintenance(CatalystDbContext db, SearchIndexer indexe
 
         int missing = 0, mismatched = 0;
         long done = 0;
-        var total = await db.ChatMessages.LongCountAsync(ct) + await db.Projects.LongCountAsync(ct);
+        var total = await TotalAsync(ct);
         await foreach (var batch in SourcesAsync(ct))
         {
             foreach (var group in batch.GroupBy(b => b.Type))
@@ -120,39 +121,44 @@ public sealed class SearchMaintenance(CatalystDbContext db, SearchIndexer indexe
         return new SearchVerificationResult(consistent, done, missing, orphaned, mismatched, termErrors.Count, repair && !consistent, examples);
     }
 
-    /// <summary>Every indexed entity as the indexer sees it, in batches (messages, then projects), in key order.</summary>
-    private async IAsyncEnumerable<List<SearchDocumentInput>> SourcesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    private async Task<long> TotalAsync(CancellationToken ct)
     {
-        Guid? after = null;
-        while (true)
+        long total = 0;
+        foreach (var source in sources)
+            total += await source.Ids().LongCountAsync(ct);
+        return total;
+    }
+
+    /// <summary>Every indexed entity as its source gives it, in batches (one source after the other), in key order.</summary>
+    private async IAsyncEnumerable<IReadOnlyList<SearchDocumentInput>> SourcesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        foreach (var source in sources.OrderBy(s => s.Type))
         {
-            var messages = db.ChatMessages.AsNoTracking();
-            if (after is { } last)
-                messages = messages.Where(m => m.Id.CompareTo(last) > 0);
-            var batch = await messages.OrderBy(m => m.Id).Take(BatchSize).Select(m => new { Message = m, Owner = m.Session!.UserId }).ToListAsync(ct);
-            if (batch.Count == 0)
-                break;
-            after = batch[^1].Message.Id;
-            yield return batch.Select(b => SearchSources.Message(b.Message, b.Owner)).ToList();
-        }
-        after = null;
-        while (true)
-        {
-            var projects = db.Projects.AsNoTracking();
-            if (after is { } last)
-                projects = projects.Where(p => p.Id.CompareTo(last) > 0);
-            var batch = await projects.OrderBy(p => p.Id).Take(BatchSize).ToListAsync(ct);
-            if (batch.Count == 0)
-                break;
-            after = batch[^1].Id;
-            yield return batch.Select(SearchSources.Project).ToList();
+            Guid? after = null;
+            while (true)
+            {
+                var batch = await source.DocumentsAsync(after, BatchSize, ct);
+                if (batch.Count == 0)
+                    break;
+                after = batch[^1].EntityId;
+                yield return batch;
+            }
         }
     }
 
-    private IQueryable<SearchDocument> OrphansQuery() =>
-        db.SearchDocuments.Where(d =>
-            (d.Type == SearchDocumentType.Chat && !db.ChatMessages.Any(m => m.Id == d.EntityId)) ||
-            (d.Type == SearchDocumentType.Project && !db.Projects.Any(p => p.Id == d.EntityId)));
+    /// <summary>Documents whose entity is gone, and documents of a kind no source supplies any more.</summary>
+    private IQueryable<SearchDocument> OrphansQuery()
+    {
+        var known = sources.Select(s => s.Type).ToList();
+        var orphans = db.SearchDocuments.Where(d => !known.Contains(d.Type));
+        foreach (var source in sources)
+        {
+            var type = source.Type;
+            var ids = source.Ids();
+            orphans = orphans.Concat(db.SearchDocuments.Where(d => d.Type == type && !ids.Contains(d.EntityId)));
+        }
+        return orphans;
+    }
 
     private async Task<int> RemoveOrphansAsync(CancellationToken ct)
     {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Catalyst.Data.Chat;
 using Catalyst.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -11,9 +10,10 @@ public enum SearchSort { Relevance, Recent }
 /// <summary>A search as the client wrote it; <see cref="SearchService"/> checks every part.</summary>
 public sealed record SearchRequest(string? Q, string? Op = null, string? Tags = null, string? From = null, string? To = null, string? Types = null, string? Sort = null);
 
+/// <summary>One hit; a chat message's also names its session and role (<c>user</c>, <c>assistant</c>, <c>system</c>, <c>tool</c>).</summary>
 public sealed record SearchHit(
     SearchDocumentType Type, Guid Id, Guid OwnerId, double Score, DateTime At, string Title, string Snippet,
-    Guid? SessionId = null, ChatRole? Role = null);
+    Guid? SessionId = null, string? Role = null);
 
 public sealed record SearchResults(Page<SearchHit> Page, bool TotalIsExact);
 
@@ -34,7 +34,7 @@ public sealed record SearchResults(Page<SearchHit> Page, bool TotalIsExact);
 /// </list>
 /// The total is exact up to <see cref="SearchOptions.MaxCountedHits"/>, counted over bounded ranges.
 /// </summary>
-public sealed class SearchService(CatalystDbContext db, IOptions<SearchOptions> options)
+public sealed class SearchService(CatalystDbContext db, IEnumerable<ISearchSource> sources, IOptions<SearchOptions> options)
 {
     private SearchOptions Options => options.Value;
     private const int MaxTags = 20;
@@ -445,26 +445,24 @@ public sealed class SearchService(CatalystDbContext db, IOptions<SearchOptions> 
             return [];
         var ids = top.Select(t => t.DocumentId).ToList();
         var documents = await db.SearchDocuments.AsNoTracking().Where(d => ids.Contains(d.Id)).ToDictionaryAsync(d => d.Id, ct);
-        var messageIds = documents.Values.Where(d => d.Type == SearchDocumentType.Chat).Select(d => d.EntityId).ToList();
-        var projectIds = documents.Values.Where(d => d.Type == SearchDocumentType.Project).Select(d => d.EntityId).ToList();
-        var messages = messageIds.Count == 0 ? [] : await db.ChatMessages.AsNoTracking().Where(m => messageIds.Contains(m.Id))
-            .Select(m => new { m.Id, m.SessionId, m.Role, m.Content, Title = m.Session!.Title, Owner = m.Session.UserId })
-            .ToDictionaryAsync(m => m.Id, ct);
-        var projects = projectIds.Count == 0 ? [] : await db.Projects.AsNoTracking().Where(p => projectIds.Contains(p.Id))
-            .Select(p => new { p.Id, p.Name, p.Description, p.OwnerId })
-            .ToDictionaryAsync(p => p.Id, ct);
+        var contents = new Dictionary<(SearchDocumentType, Guid), SearchHitContent>();
+        foreach (var source in sources)
+        {
+            var entityIds = documents.Values.Where(d => d.Type == source.Type).Select(d => d.EntityId).ToList();
+            if (entityIds.Count > 0)
+                foreach (var content in await source.HitsAsync(entityIds, ct))
+                    contents[(source.Type, content.Id)] = content;
+        }
 
         var hits = new List<SearchHit>(top.Count);
         foreach (var ranked in top)
         {
-            if (!documents.TryGetValue(ranked.DocumentId, out var document))
-                continue;
-            var score = Math.Round(ranked.Score, 4);
             // Rows that vanished behind the index's back (the verify job reports them) are skipped.
-            if (document.Type == SearchDocumentType.Chat && messages.TryGetValue(document.EntityId, out var m) && actor.CanAccess(m.Owner))
-                hits.Add(new SearchHit(document.Type, m.Id, m.Owner, score, ranked.At, m.Title, SearchText.Snippet(m.Content, words), m.SessionId, m.Role));
-            else if (document.Type == SearchDocumentType.Project && projects.TryGetValue(document.EntityId, out var p) && actor.CanAccess(p.OwnerId))
-                hits.Add(new SearchHit(document.Type, p.Id, p.OwnerId, score, ranked.At, p.Name, SearchText.Snippet(p.Description, words)));
+            if (!documents.TryGetValue(ranked.DocumentId, out var document)
+                || !contents.TryGetValue((document.Type, document.EntityId), out var c) || !actor.CanAccess(c.OwnerId))
+                continue;
+            hits.Add(new SearchHit(document.Type, c.Id, c.OwnerId, Math.Round(ranked.Score, 4), ranked.At, c.Title,
+                SearchText.Snippet(c.Text, words), c.SessionId, c.Role));
         }
         return hits;
     }

@@ -1,7 +1,4 @@
-using System.Text.Json;
-using Catalyst.Data;
 using Catalyst.Data.Jobs;
-using Microsoft.EntityFrameworkCore;
 
 namespace Catalyst.Data.Storage;
 
@@ -29,8 +26,10 @@ public sealed class StorageRecompressionJob(ChunkRecompressor recompressor, Micr
         await progress.ReportAsync(jobRunId, 0, null, ct, force: true);
         if (!options.Value.Compression.Enabled)
             return new { skipped = "Storage:Compression:Enabled is false" };
-        var reporter = new StorageVerificationJob.SyncProgress(p => progress.ReportAsync(jobRunId, p.Done, p.Total, ct).GetAwaiter().GetResult());
-        return await recompressor.RunAsync(reporter, ct);
+        var reporter = new JobInput.Reporter(progress, jobRunId, ct);
+        var result = await recompressor.RunAsync(reporter, ct);
+        await reporter.FlushAsync();
+        return result;
     }
 }
 
@@ -44,15 +43,10 @@ public sealed class StorageVerificationJob(StorageVerifier verifier, CatalystDbC
 
     public async Task<object?> RunAsync(Guid jobRunId, CancellationToken ct)
     {
-        var json = await db.JobRuns.AsNoTracking().Where(r => r.Id == jobRunId).Select(r => r.Input).SingleAsync(ct);
-        var input = json is null ? new StorageVerificationInput() : JsonSerializer.Deserialize<StorageVerificationInput>(json, JsonSerializerOptions.Web) ?? new();
-        var reporter = new SyncProgress(p => progress.ReportAsync(jobRunId, p.Done, p.Total, ct).GetAwaiter().GetResult());
-        return await verifier.VerifyAsync(input.Rebuild, input.Deep, reporter, ct);
-    }
-
-    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and race the job's end).</summary>
-    internal sealed class SyncProgress(Action<(long Done, long Total)> report) : IProgress<(long Done, long Total)>
-    {
-        public void Report((long Done, long Total) value) => report(value);
+        var input = await JobInput.ReadAsync<StorageVerificationInput>(db, jobRunId, ct) ?? new();
+        var reporter = new JobInput.Reporter(progress, jobRunId, ct);
+        var result = await verifier.VerifyAsync(input.Rebuild, input.Deep, reporter, ct);
+        await reporter.FlushAsync();
+        return result;
     }
 }

@@ -1,3 +1,4 @@
+using Catalyst.Data.Changes;
 using Catalyst.Data.Features;
 
 namespace Catalyst.Data.Sync;

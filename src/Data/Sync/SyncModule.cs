@@ -11,7 +11,6 @@ public static class SyncModule
     public static IServiceCollection AddSync(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<SyncOptions, SyncOptionsValidator>(configuration, SyncOptions.Section);
-        services.AddScoped<ChangeSet>();
         services.AddScoped<SyncService>();
         services.AddScoped<Features.IFeatureFlagChangeListener, SyncFeatureFlagListener>();
         return services;

@@ -1,3 +1,4 @@
+using Catalyst.Data.Changes;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Catalyst.Data.Chat;
 using Catalyst.Data.Common;
 using Catalyst.Data.Projects;
+using Catalyst.Data.Changes;
 using Catalyst.Data.Sync;
 using Catalyst.Portal.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -9,7 +9,8 @@ namespace Catalyst.Tests.Unit.Architecture;
 /// The rules of docs/architecture.md, read from the compiled assemblies: Data has no HTTP, the
 /// platform never uses a feature, Workers never uses the Portal, the Portal uses Workers only to
 /// host the job server, and the parts of Catalyst.Data use each other exactly along the arrows the
-/// document's table draws (an undeclared arrow fails, and so does a declared one that is gone).
+/// document's table draws (an undeclared arrow fails, and so does a declared one that is gone),
+/// which form no cycle.
 /// </summary>
 public sealed partial class ArchitectureTests
 {
@@ -88,12 +89,13 @@ public sealed partial class ArchitectureTests
     }
 
     [Fact]
-    public void The_platform_has_no_cycles()
+    public void The_parts_have_no_cycles()
     {
+        // The table equals the code (the test above), so a cycle in the table is one in the code.
         var documented = DocumentedParts();
-        var platform = documented.Where(p => p.Value.Platform).ToDictionary(p => p.Key, p => p.Value.Uses.Where(u => documented[u].Platform).ToHashSet());
-        var cycle = FindCycle(platform);
-        Assert.True(cycle is null, "Platform cycle: " + (cycle is null ? "" : string.Join(" → ", cycle)));
+        var graph = documented.ToDictionary(p => p.Key, p => p.Value.Uses.Where(documented.ContainsKey).ToHashSet());
+        var cycle = FindCycle(graph);
+        Assert.True(cycle is null, "Cycle: " + (cycle is null ? "" : string.Join(" → ", cycle)));
     }
 
     /// <summary>Part → the other parts its types use (the root namespace and the EF migrations, which see everything, are left out).</summary>

@@ -4,6 +4,7 @@ using Catalyst.Data.Caching;
 using Catalyst.Data.Chat;
 using Catalyst.Data.Projects;
 using Catalyst.Data.Search;
+using Catalyst.Data.Changes;
 using Catalyst.Data.Sync;
 using Microsoft.Extensions.Options;
 
@@ -26,9 +27,11 @@ public sealed class DataServices(CatalystDbContext db)
 
     public ChatService Chat() => new(db, Changes(), Options.Create(new ChatOptions()), TimeProvider.System);
 
-    public SearchService Search() => new(db, Options.Create(new SearchOptions()));
+    public SearchService Search() => new(db, SearchSources(), Options.Create(new SearchOptions()));
 
-    public SearchMaintenance Maintenance() => new(db, new SearchIndexer(db, Options.Create(new SearchOptions())), Options.Create(new SearchOptions()));
+    public SearchMaintenance Maintenance() => new(db, new SearchIndexer(db, Options.Create(new SearchOptions())), SearchSources(), Options.Create(new SearchOptions()));
+
+    private ISearchSource[] SearchSources() => [new ChatSearchSource(db), new ProjectSearchSource(db)];
 
     public SyncService Sync() => new(db, Cache, Options.Create(new SyncOptions()), new NoFlags());
 

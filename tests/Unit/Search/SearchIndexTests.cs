@@ -153,7 +153,7 @@ public class SearchIndexTests
         var documents = await database.Db.SearchDocuments.AsNoTracking().Where(d => d.OwnerId == alice.UserId).ToDictionaryAsync(d => d.EntityId, Ct);
         var messages = await database.Db.ChatMessages.AsNoTracking().Where(m => m.Session!.UserId == alice.UserId).ToListAsync(Ct);
         var counts = await database.Db.SearchTerms.AsNoTracking().ToDictionaryAsync(t => t.TermId, t => t.DocumentCount, Ct);
-        var impacts = messages.ToDictionary(m => m.Id, m => SearchText.Impacts(SearchSources.Message(m, alice.UserId), 1000));
+        var impacts = messages.ToDictionary(m => m.Id, m => SearchText.Impacts(ChatSearchSource.Document(m, alice.UserId), 1000));
         var search = database.Services.Search();
 
         for (var round = 0; round < 60; round++)

@@ -29,7 +29,7 @@ public class SearchJobTests
         db.JobRuns.Add(run);
         await db.SaveChangesAsync(Ct);
         var progress = new JobProgress(db, TimeProvider.System);
-        var maintenance = new SearchMaintenance(db, new SearchIndexer(db, Options.Create(new SearchOptions())), Options.Create(new SearchOptions()));
+        var maintenance = new SearchMaintenance(db, new SearchIndexer(db, Options.Create(new SearchOptions())), [new ChatSearchSource(db), new ProjectSearchSource(db)], Options.Create(new SearchOptions()));
         IJob job = kind == SearchRebuildJob.Kind ? new SearchRebuildJob(maintenance, db, progress) : new SearchVerificationJob(maintenance, db, progress);
 
         var result = await job.RunAsync(run.Id, Ct);

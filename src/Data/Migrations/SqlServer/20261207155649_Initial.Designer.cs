@@ -1662,7 +1662,7 @@ namespace Catalyst.Data.Migrations.SqlServer
                     b.ToTable("StoredChunks", (string)null);
                 });
 
-            modelBuilder.Entity("Catalyst.Data.Sync.SyncChange", b =>
+            modelBuilder.Entity("Catalyst.Data.Changes.SyncChange", b =>
                 {
                     b.Property<long>("Seq")
                         .HasColumnType("bigint");
@@ -1697,7 +1697,7 @@ namespace Catalyst.Data.Migrations.SqlServer
                     b.ToTable("SyncChanges", (string)null);
                 });
 
-            modelBuilder.Entity("Catalyst.Data.Sync.SyncCounter", b =>
+            modelBuilder.Entity("Catalyst.Data.Changes.SyncCounter", b =>
                 {
                     b.Property<string>("Name")
                         .HasMaxLength(32)

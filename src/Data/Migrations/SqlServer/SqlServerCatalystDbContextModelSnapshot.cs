@@ -1659,7 +1659,7 @@ namespace Catalyst.Data.Migrations.SqlServer
                     b.ToTable("StoredChunks", (string)null);
                 });
 
-            modelBuilder.Entity("Catalyst.Data.Sync.SyncChange", b =>
+            modelBuilder.Entity("Catalyst.Data.Changes.SyncChange", b =>
                 {
                     b.Property<long>("Seq")
                         .HasColumnType("bigint");
@@ -1694,7 +1694,7 @@ namespace Catalyst.Data.Migrations.SqlServer
                     b.ToTable("SyncChanges", (string)null);
                 });
 
-            modelBuilder.Entity("Catalyst.Data.Sync.SyncCounter", b =>
+            modelBuilder.Entity("Catalyst.Data.Changes.SyncCounter", b =>
                 {
                     b.Property<string>("Name")
                         .HasMaxLength(32)

@@ -1651,7 +1651,7 @@ namespace Catalyst.Data.Migrations.Sqlite
                     b.ToTable("StoredChunks", (string)null);
                 });
 
-            modelBuilder.Entity("Catalyst.Data.Sync.SyncChange", b =>
+            modelBuilder.Entity("Catalyst.Data.Changes.SyncChange", b =>
                 {
                     b.Property<long>("Seq")
                         .HasColumnType("INTEGER");
@@ -1686,7 +1686,7 @@ namespace Catalyst.Data.Migrations.Sqlite
                     b.ToTable("SyncChanges", (string)null);
                 });
 
-            modelBuilder.Entity("Catalyst.Data.Sync.SyncCounter", b =>
+            modelBuilder.Entity("Catalyst.Data.Changes.SyncCounter", b =>
                 {
                     b.Property<string>("Name")
                         .HasMaxLength(32)

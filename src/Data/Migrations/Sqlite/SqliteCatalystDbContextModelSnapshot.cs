@@ -1648,7 +1648,7 @@ namespace Catalyst.Data.Migrations.Sqlite
                     b.ToTable("StoredChunks", (string)null);
                 });
 
-            modelBuilder.Entity("Catalyst.Data.Sync.SyncChange", b =>
+            modelBuilder.Entity("Catalyst.Data.Changes.SyncChange", b =>
                 {
                     b.Property<long>("Seq")
                         .HasColumnType("INTEGER");
@@ -1683,7 +1683,7 @@ namespace Catalyst.Data.Migrations.Sqlite
                     b.ToTable("SyncChanges", (string)null);
                 });
 
-            modelBuilder.Entity("Catalyst.Data.Sync.SyncCounter", b =>
+            modelBuilder.Entity("Catalyst.Data.Changes.SyncCounter", b =>
                 {
                     b.Property<string>("Name")
                         .HasMaxLength(32)

@@ -3,7 +3,7 @@ using Catalyst.Data.Common;
 using Catalyst.Data.Search;
 using Microsoft.EntityFrameworkCore;
 
-namespace Catalyst.Data.Sync;
+namespace Catalyst.Data.Changes;
 
 /// <summary>
 /// The one way a write that clients sync, search or cache is saved. A service changes its entities,

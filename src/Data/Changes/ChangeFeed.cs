@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Catalyst.Data.Sync;
+namespace Catalyst.Data.Changes;
 
 public enum SyncOperation { Upsert, Delete }
 
