@@ -66,7 +66,8 @@ public class BidiNameTests(PortalFactory portal)
             db => db.Set<UploadGrant>().CountAsync(x => x.FileName.Contains("gnp.exe"))),
         ["tus upload"] = name => new("filename",
             async p => await new TusClient(p.CreateApiClient((await p.CreateUserAsync("bidi")).Token)).CreateAsync(10, TusClient.Metadata(("filename", name))),
-            db => db.Uploads.CountAsync(x => x.FileName != null && x.FileName.Contains("gnp.exe"))),
+            // The backup test below uploads a plain "gnp.exe" through the same portal: only a name around it counts.
+            db => db.Uploads.CountAsync(x => x.FileName != null && x.FileName.Contains("gnp.exe") && x.FileName != "gnp.exe")),
     };
 
     public static TheoryData<string, int> All()
