@@ -15,10 +15,12 @@ public static class Program
           run                               run background jobs (needs SQL Server job storage)
           migrate-db                        apply the database schema and create the admin if there is none
           verify-storage [--rebuild] [--deep]  check reference counts, chunk indexes and chunk objects
-          gc-storage                        free blobs and chunks nothing references (after the grace period)
+          gc-storage                        free blobs and chunks nothing references, prune sparse packs
+          rebuild-index                     rebuild the chunk index from the packs' trailers
+          repack                            move loose chunks (the layout before packs) into packs; resumable
           copy-store --Target:Provider=AzureBlob --Target:AzureBlob:ConnectionString=...
                      [--Target:AzureBlob:ContainerName=...] [--verify-existing]
-                                            copy every chunk to another store, checking hashes; run again to resume
+                                            copy every pack and chunk to another store, checking hashes; run again to resume
           verify-backup FILE                check a website backup or account archive without importing it
           import-legacy --user EMAIL [--dry-run] FILES...
                                             migrate legacy browser dumps for a user (SPEC §11)
@@ -96,13 +98,19 @@ public static class Program
                 return await VerifyBackupCommand.RunAsync(rest, cts.Token);
             case "verify-storage":
             case "gc-storage":
+            case "rebuild-index":
+            case "repack":
             {
                 using var host = BuildCommandHost(rest.Where(a => !a.StartsWith("--rebuild", StringComparison.Ordinal) && !a.StartsWith("--deep", StringComparison.Ordinal)).ToArray(), verbose);
                 if (!await SchemaCheck.IsCurrentAsync(host.Services, cts.Token))
                     return ExitCodes.NotFound;
-                return command == "gc-storage"
-                    ? await StorageCommands.CollectAsync(host.Services, cts.Token)
-                    : await StorageCommands.VerifyAsync(host.Services, rest, cts.Token);
+                return command switch
+                {
+                    "gc-storage" => await StorageCommands.CollectAsync(host.Services, cts.Token),
+                    "rebuild-index" => await StorageCommands.RebuildIndexAsync(host.Services, cts.Token),
+                    "repack" => await StorageCommands.RepackAsync(host.Services, cts.Token),
+                    _ => await StorageCommands.VerifyAsync(host.Services, rest, cts.Token),
+                };
             }
             case "copy-store":
             {

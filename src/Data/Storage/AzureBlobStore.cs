@@ -6,7 +6,7 @@ using Azure.Storage.Blobs.Models;
 namespace Catalyst.Data.Storage;
 
 /// <summary>
-/// Chunks as block blobs named <c>chunks/&lt;key&gt;</c> in one Azure Blob Storage container, the
+/// Packs (and loose chunks from before packs) as block blobs named <c>chunks/&lt;key&gt;</c> in one Azure Blob Storage container, the
 /// store several Portal and Worker machines share. A chunk (at most 256 KiB) goes up in a single
 /// Put Blob, which the service commits whole or not at all, so no reader sees a partial chunk.
 /// New chunks are created with <c>If-None-Match: *</c>: when two instances write the same chunk
@@ -34,6 +34,9 @@ public sealed class AzureBlobStore : IBlobStore
 
     /// <summary>Eight 64 KiB chunks in flight per reader: enough to hide a round trip inside a region.</summary>
     public int ReadAhead => 8;
+
+    /// <summary>Neighbouring packed chunks are fetched in one ranged GET of up to this many bytes.</summary>
+    public int CoalescedReadBytes => 4 << 20;
 
     public string ContainerName => _container.Name;
 
@@ -105,6 +108,78 @@ public sealed class AzureBlobStore : IBlobStore
     }
 
     public async Task<bool> ExistsAsync(string key, CancellationToken ct) => (await Blob(key).ExistsAsync(ct)).Value;
+
+    /// <summary>One ranged GET inside the object (a pack): the reader asks for neighbouring chunks together.</summary>
+    public async ValueTask<int> ReadRangeAsync(string key, long offset, Memory<byte> buffer, CancellationToken ct)
+    {
+        try
+        {
+            var response = await Blob(key).DownloadStreamingAsync(new BlobDownloadOptions { Range = new HttpRange(offset, buffer.Length) }, ct);
+            await using var content = response.Value.Content;
+            var total = 0;
+            int read;
+            while (total < buffer.Length && (read = await content.ReadAsync(buffer[total..], ct)) > 0)
+                total += read;
+            return total;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return -1;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 416)
+        {
+            return 0; // the range starts at or after the end
+        }
+    }
+
+    /// <summary>
+    /// A pack as one block blob: its bytes are staged as blocks of at least 4 MiB while it is
+    /// written (uncommitted blocks are invisible, and the service discards them after a week) and
+    /// committed once, with <c>If-None-Match: *</c>, when it is sealed.
+    /// </summary>
+    public IPackUpload BeginPack(string key) => new BlockPackUpload(this, Blob(key).Name);
+
+    private sealed class BlockPackUpload(AzureBlobStore store, string name) : IPackUpload
+    {
+        private const int BlockSize = 4 << 20;
+        private readonly Azure.Storage.Blobs.Specialized.BlockBlobClient _blob = Azure.Storage.Blobs.Specialized.SpecializedBlobExtensions.GetBlockBlobClient(store._container, name);
+        private readonly List<string> _blocks = [];
+        private readonly MemoryStream _pending = new();
+
+        public long Length { get; private set; }
+
+        public async ValueTask AppendAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct)
+        {
+            _pending.Write(bytes.Span);
+            Length += bytes.Length;
+            if (_pending.Length >= BlockSize)
+                await StageAsync(ct);
+        }
+
+        private async Task StageAsync(CancellationToken ct)
+        {
+            if (_pending.Length == 0)
+                return;
+            await store.EnsureContainerAsync(ct);
+            var id = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(_blocks.Count.ToString("D8", System.Globalization.CultureInfo.InvariantCulture)));
+            _pending.Position = 0;
+            await _blob.StageBlockAsync(id, _pending, cancellationToken: ct);
+            _blocks.Add(id);
+            _pending.SetLength(0);
+        }
+
+        public async Task SealAsync(CancellationToken ct)
+        {
+            await StageAsync(ct);
+            await _blob.CommitBlockListAsync(_blocks, new CommitBlockListOptions
+            {
+                HttpHeaders = new BlobHttpHeaders { ContentType = "application/octet-stream" },
+                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+            }, ct);
+        }
+
+        public ValueTask DisposeAsync() => _pending.DisposeAsync();
+    }
 
     public async Task<long> DeleteIfStaleAsync(string key, DateTime cutoff, CancellationToken ct)
     {

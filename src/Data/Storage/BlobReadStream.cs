@@ -10,9 +10,10 @@ namespace Catalyst.Data.Storage;
 /// fetches the next few chunks concurrently while the current one is consumed, so one request's
 /// latency is not paid per 64 KiB chunk; a seek elsewhere drops what was fetched ahead.
 /// </summary>
-public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<BlobReadStream.Segment> segments) : ReadOnlyStream
+public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<BlobReadStream.Segment> segments, ChunkLocator? locator = null) : ReadOnlyStream
 {
-    public readonly record struct Segment(string Sha256, long Offset, int Length, ChunkCodec Codec, int StoredLength = 0);
+    /// <summary>A chunk of the blob: its place in the blob, and where its stored bytes are (a pack and an offset, or a loose object when <see cref="PackId"/> is null).</summary>
+    public readonly record struct Segment(string Sha256, long Offset, int Length, ChunkCodec Codec, int StoredLength = 0, string? PackId = null, long PackOffset = 0);
 
     private long _position;
     private int _currentIndex = -1;
@@ -71,16 +72,17 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
     /// <summary>The chunk from the read-ahead (or fetched now after a seek), then the next ones set going.</summary>
     private async Task LoadAheadAsync(int index, CancellationToken ct)
     {
-        if (!_ahead.Remove(index, out var pending))
+        if (!_ahead.ContainsKey(index))
         {
             DropAhead();
-            pending = FetchAsync(index, ct);
+            StartFetch(index, ct);
         }
+        _ahead.Remove(index, out var pending);
         _aheadCancel ??= new CancellationTokenSource();
         for (var next = index + 1; next <= Math.Min(segments.Count - 1, index + store.ReadAhead); next++)
             if (!_ahead.ContainsKey(next))
-                _ahead[next] = FetchAsync(next, _aheadCancel.Token);
-        var fetched = await pending;
+                StartFetch(next, _aheadCancel.Token);
+        var fetched = await pending!;
         try
         {
             Rent(ref _current, segments[index].Length);
@@ -90,6 +92,60 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(fetched.Buffer);
         }
+    }
+
+    /// <summary>
+    /// Starts fetching chunk <paramref name="index"/>; on a store that coalesces reads, the following
+    /// chunks stored right after it in the same pack come in the same ranged read.
+    /// </summary>
+    private void StartFetch(int index, CancellationToken ct)
+    {
+        var first = segments[index];
+        var budget = store.CoalescedReadBytes;
+        var last = index;
+        if (budget > 0 && first.PackId is not null)
+        {
+            long span = first.StoredLength;
+            while (last + 1 < segments.Count && last + 1 <= index + store.ReadAhead && !_ahead.ContainsKey(last + 1))
+            {
+                var next = segments[last + 1];
+                var previous = segments[last];
+                if (next.PackId != first.PackId || next.PackOffset != previous.PackOffset + previous.StoredLength || span + next.StoredLength > budget)
+                    break;
+                span += next.StoredLength;
+                last++;
+            }
+        }
+        if (last == index)
+        {
+            _ahead[index] = FetchAsync(index, ct);
+            return;
+        }
+        var group = FetchRangeAsync(first.PackId!, first.PackOffset, (int)(segments[last].PackOffset + segments[last].StoredLength - first.PackOffset), ct);
+        for (var k = index; k <= last; k++)
+        {
+            var member = k;
+            _ahead[k] = SliceAsync(group, member, first.PackOffset, ct);
+        }
+    }
+
+    private async Task<byte[]?> FetchRangeAsync(string packId, long offset, int count, CancellationToken ct)
+    {
+        var buffer = new byte[count];
+        var read = await store.ReadRangeAsync(StorageKeys.Pack(packId), offset, buffer, ct);
+        return read == count ? buffer : null;
+    }
+
+    /// <summary>One chunk out of a coalesced read (fetched on its own when the range read failed: a pack moved meanwhile).</summary>
+    private async Task<Fetched> SliceAsync(Task<byte[]?> group, int index, long groupOffset, CancellationToken ct)
+    {
+        var bytes = await group;
+        if (bytes is null)
+            return await FetchAsync(index, ct);
+        var segment = segments[index];
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(segment.StoredLength, ContentChunker.MaxSize + 4096));
+        bytes.AsSpan((int)(segment.PackOffset - groupOffset), segment.StoredLength).CopyTo(buffer);
+        return new Fetched(buffer, segment.StoredLength, segment.Codec);
     }
 
     private async Task<Fetched> FetchAsync(int index, CancellationToken ct)
@@ -115,6 +171,16 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
     /// </summary>
     private async Task<(int Read, ChunkCodec Codec)> ReadStoredAsync(Segment segment, Func<ChunkCodec, byte[]> bufferFor, CancellationToken ct)
     {
+        if (segment.PackId is not null)
+        {
+            var got = await store.ReadRangeAsync(StorageKeys.Pack(segment.PackId), segment.PackOffset, bufferFor(segment.Codec).AsMemory(0, segment.StoredLength), ct);
+            if (got == segment.StoredLength)
+                return (got, segment.Codec);
+            // The pack is gone: pruning or recompression moved the chunk after this index was read.
+            if (locator is not null && await locator.LocateAsync(segment, ct) is { } moved && moved != segment)
+                return await ReadStoredAsync(moved, bufferFor, ct);
+            return (-1, segment.Codec);
+        }
         var codec = segment.Codec;
         var read = await store.ReadIntoAsync(StorageKeys.For(segment.Sha256, codec), bufferFor(codec), ct);
         if (read < 0 && codec != ChunkCodec.Brotli)

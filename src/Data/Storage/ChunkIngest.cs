@@ -9,7 +9,7 @@ public readonly record struct ChunkRef(string Sha256, long Offset, int Length);
 
 /// <summary>
 /// Turns a stream of bytes into content-defined chunks and writes them through
-/// <see cref="ChunkWriter"/>. Cutting and hashing run on the caller's thread; compression and
+/// <see cref="ChunkWriter"/> into this ingest's own pack. Cutting and hashing run on the caller's thread; compression and
 /// the writes run on a background task, so receiving and storing overlap. The tail after the
 /// last cut stays buffered until more bytes arrive or <see cref="CompleteAsync"/> is called,
 /// which is what lets an upload resume chunking where it stopped.
@@ -19,6 +19,7 @@ public sealed class ChunkIngest : IAsyncDisposable
     private const int BatchSize = 64;
 
     private readonly ChunkWriter _writer;
+    private readonly PackAppender _pack;
     private readonly Channel<(PendingChunk Chunk, byte[] Rented)> _queue =
         Channel.CreateBounded<(PendingChunk, byte[])>(new BoundedChannelOptions(96) { SingleReader = true, SingleWriter = true });
     private readonly Task _worker;
@@ -31,6 +32,7 @@ public sealed class ChunkIngest : IAsyncDisposable
     public ChunkIngest(ChunkWriter writer, long startOffset)
     {
         _writer = writer;
+        _pack = writer.OpenPack();
         ChunkedOffset = startOffset;
         _worker = Task.Run(() => DrainAsync(_stop.Token));
     }
@@ -119,7 +121,10 @@ public sealed class ChunkIngest : IAsyncDisposable
                     try
                     {
                         if (failure is null)
-                            await _writer.WriteAsync(batch.Select(b => b.Chunk).ToList(), ct);
+                            await _writer.WriteAsync(batch.Select(b => b.Chunk).ToList(), _pack, ct);
+                        // A flush means durable: the open pack is sealed and its chunks indexed.
+                        if (failure is null && isFlush)
+                            await _writer.SealAsync(_pack, ct);
                     }
 #pragma warning disable CA1031 // Not swallowed: the failure is handed to the flush the writer awaits, which rethrows it.
                     catch (Exception ex)
@@ -152,6 +157,7 @@ public sealed class ChunkIngest : IAsyncDisposable
         _queue.Writer.TryComplete();
         await _stop.CancelAsync();
         try { await _worker; } catch (OperationCanceledException) { }
+        await _pack.DisposeAsync();
         _stop.Dispose();
         ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = [];

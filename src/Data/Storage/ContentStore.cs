@@ -14,7 +14,7 @@ public sealed record BlobInfo(string Sha256, long Length);
 /// and a blob is its ordered chunk list (<see cref="BlobChunk"/>), so equal payloads and the
 /// unchanged parts of edited ones cost nothing extra.
 /// </summary>
-public sealed class ContentStore(CatalystDbContext db, ChunkWriter writer, IBlobStore store, BlobIndexCache indexes, StorageQuota quota, TimeProvider time)
+public sealed class ContentStore(CatalystDbContext db, ChunkWriter writer, IBlobStore store, BlobIndexCache indexes, ChunkLocator locator, StorageQuota quota, TimeProvider time)
 {
     private const int ReadBufferSize = 1 << 20;
 
@@ -145,23 +145,28 @@ public sealed class ContentStore(CatalystDbContext db, ChunkWriter writer, IBlob
     {
         // A blob never changes once written, so its chunk index can be cached (bounded) across reads.
         if (indexes.TryGet(sha256, out var cached))
-            return new BlobReadStream(store, cached.Length, cached.Segments);
+            return new BlobReadStream(store, cached.Length, cached.Segments, locator);
         var blob = await db.Set<StoredBlob>().AsNoTracking().FirstOrDefaultAsync(b => b.Sha256 == sha256, ct);
         if (blob is null)
             return null;
         var chunks = await db.Set<BlobChunk>().AsNoTracking().Where(c => c.BlobSha256 == sha256).OrderBy(c => c.Ordinal)
-            .Join(db.Set<StoredChunk>(), b => b.ChunkSha256, c => c.Sha256, (b, c) => new BlobReadStream.Segment(b.ChunkSha256, b.Offset, b.Length, c.Codec, c.StoredLength))
+            .Join(db.Set<StoredChunk>(), b => b.ChunkSha256, c => c.Sha256,
+                (b, c) => new BlobReadStream.Segment(b.ChunkSha256, b.Offset, b.Length, c.Codec, c.StoredLength, c.PackId, c.PackOffset))
             .ToListAsync(ct);
         indexes.Set(sha256, blob.Length, chunks);
-        return new BlobReadStream(store, blob.Length, chunks);
+        return new BlobReadStream(store, blob.Length, chunks, locator);
     }
 
     /// <summary>A stream over chunks that are not (yet) a blob, e.g. an upload's, to hash them.</summary>
     public Stream OpenChunks(long length, IReadOnlyList<ChunkRef> chunks)
     {
         var keys = chunks.Select(c => c.Sha256).Distinct().ToList();
-        var codecs = db.Set<StoredChunk>().AsNoTracking().Where(c => keys.Contains(c.Sha256)).ToDictionary(c => c.Sha256, c => c.Codec);
-        return new BlobReadStream(store, length, chunks.Select(c => new BlobReadStream.Segment(c.Sha256, c.Offset, c.Length, codecs[c.Sha256])).ToList());
+        var stored = db.Set<StoredChunk>().AsNoTracking().Where(c => keys.Contains(c.Sha256)).ToDictionary(c => c.Sha256);
+        return new BlobReadStream(store, length, chunks.Select(c =>
+        {
+            var row = stored[c.Sha256];
+            return new BlobReadStream.Segment(c.Sha256, c.Offset, c.Length, row.Codec, row.StoredLength, row.PackId, row.PackOffset);
+        }).ToList(), locator);
     }
 
     public Task<bool> ExistsAsync(string sha256, CancellationToken ct) => db.Set<StoredBlob>().AnyAsync(b => b.Sha256 == sha256, ct);

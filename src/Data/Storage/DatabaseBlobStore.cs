@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Catalyst.Data.Storage;
 
 /// <summary>
-/// Chunks as rows of the <c>ChunkData</c> table in the main database: one transaction makes a
+/// Packs (and loose chunks from before packs) as rows of the <c>ChunkData</c> table in the main database; a pack is gathered in memory and inserted whole when sealed: one transaction makes a
 /// write atomic, and the conditional DELETE settles a race with a writer's touch.
 /// </summary>
 public sealed class DatabaseBlobStore(IServiceScopeFactory scopes, TimeProvider time) : IBlobStore
@@ -39,6 +39,25 @@ public sealed class DatabaseBlobStore(IServiceScopeFactory scopes, TimeProvider 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CatalystDbContext>();
         return await db.Set<ChunkData>().AsNoTracking().Where(c => c.Key == key).Select(c => c.Data).FirstOrDefaultAsync(ct);
+    }
+
+    /// <summary>A byte range read inside the database (SUBSTRING of the row), so a chunk does not cost its pack.</summary>
+    public async ValueTask<int> ReadRangeAsync(string key, long offset, Memory<byte> buffer, CancellationToken ct)
+    {
+        Validate(key);
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CatalystDbContext>();
+        var start = offset + 1; // SQL counts from 1
+        var count = buffer.Length;
+        var rows = db.Database.IsSqlServer()
+            ? db.Database.SqlQuery<byte[]>($"SELECT SUBSTRING([Data], {start}, {count}) AS [Value] FROM [ChunkData] WHERE [Key] = {key}")
+            : db.Database.SqlQuery<byte[]>($"SELECT substr(\"Data\", {start}, {count}) AS \"Value\" FROM \"ChunkData\" WHERE \"Key\" = {key}");
+        var bytes = await rows.ToListAsync(ct);
+        if (bytes.Count == 0)
+            return -1;
+        var read = bytes[0] ?? [];
+        read.CopyTo(buffer);
+        return read.Length;
     }
 
     public async Task<bool> ExistsAsync(string key, CancellationToken ct)

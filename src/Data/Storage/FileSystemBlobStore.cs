@@ -3,7 +3,8 @@ using System.Runtime.CompilerServices;
 namespace Catalyst.Data.Storage;
 
 /// <summary>
-/// Chunks as files under <c>&lt;data&gt;/blobs/ab/abcd…</c> (one level of 256 folders: a second
+/// Packs as files under <c>&lt;data&gt;/blobs/packs/ab/pack-abcd…</c>, and loose chunks (the layout
+/// before packs) as files under <c>&lt;data&gt;/blobs/ab/abcd…</c> (one level of 256 folders: a second
 /// level would mean a new folder for nearly every chunk of a young store). Writes go to a temporary file in the
 /// same directory and are renamed into place, so a crash leaves no partial chunk under its name.
 /// Deletion renames the file aside first and only removes it if it was not touched after the
@@ -86,6 +87,68 @@ public sealed class FileSystemBlobStore(string root) : IBlobStore
 
     public Task<bool> ExistsAsync(string key, CancellationToken ct) => Task.FromResult(File.Exists(PathOf(key)));
 
+    public ValueTask<int> ReadRangeAsync(string key, long offset, Memory<byte> buffer, CancellationToken ct)
+    {
+        try
+        {
+            using var handle = File.OpenHandle(PathOf(key));
+            var total = 0;
+            int read;
+            while (total < buffer.Length && (read = RandomAccess.Read(handle, buffer.Span[total..], offset + total)) > 0)
+                total += read;
+            return ValueTask.FromResult(total);
+        }
+        catch (FileNotFoundException) { return ValueTask.FromResult(-1); }
+        catch (DirectoryNotFoundException) { return ValueTask.FromResult(-1); }
+    }
+
+    /// <summary>A pack is written to a temporary file beside its final name, flushed to disk and renamed into place when sealed.</summary>
+    public IPackUpload BeginPack(string key)
+    {
+        var path = PathOf(key);
+        var directory = Path.GetDirectoryName(path)!;
+        if (!_directories.ContainsKey(directory))
+        {
+            Directory.CreateDirectory(directory);
+            _directories.TryAdd(directory, true);
+        }
+        return new FilePackUpload(path, path + "." + Guid.NewGuid().ToString("N")[..8] + TempSuffix);
+    }
+
+    private sealed class FilePackUpload(string path, string temp) : IPackUpload
+    {
+        private readonly FileStream _file = new(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.None);
+        private bool _sealed;
+
+        public long Length { get; private set; }
+
+        public ValueTask AppendAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct)
+        {
+            // Pieces are chunks (at most 256 KiB): a synchronous write avoids a thread-pool hop per chunk.
+            _file.Write(bytes.Span);
+            Length += bytes.Length;
+            return ValueTask.CompletedTask;
+        }
+
+        public async Task SealAsync(CancellationToken ct)
+        {
+            // FlushAsync does not reach the disk: the synchronous overload with flushToDisk does (fsync).
+#pragma warning disable CA1849
+            _file.Flush(flushToDisk: true);
+#pragma warning restore CA1849
+            await _file.DisposeAsync();
+            File.Move(temp, path, overwrite: true);
+            _sealed = true;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _file.DisposeAsync();
+            if (!_sealed)
+                File.Delete(temp);
+        }
+    }
+
     public Task<long> DeleteIfStaleAsync(string key, DateTime cutoff, CancellationToken ct)
     {
         var path = PathOf(key);
@@ -116,7 +179,7 @@ public sealed class FileSystemBlobStore(string root) : IBlobStore
         {
             ct.ThrowIfCancellationRequested();
             var name = Path.GetFileName(file);
-            if (name.Length != 64 || name.Contains('.', StringComparison.Ordinal))
+            if (!StorageKeys.IsValid(name))
                 continue;
             var info = new FileInfo(file);
             if (info.Exists)
@@ -135,29 +198,46 @@ public sealed class FileSystemBlobStore(string root) : IBlobStore
     {
         if (!StorageKeys.IsValid(key))
             throw new ArgumentException("Not a chunk key.", nameof(key));
-        return Path.Combine(Root, key[..2], key);
+        return StorageKeys.IsPack(key)
+            ? Path.Combine(Root, "packs", StorageKeys.PackIdOf(key)[..2], key)
+            : Path.Combine(Root, key[..2], key);
     }
 }
 
 public static class StorageKeys
 {
     private const string BrotliSuffix = "-br";
+    private const string PackPrefix = "pack-";
+    public const int PackIdLength = 32;
     private static readonly System.Buffers.SearchValues<char> Hex = System.Buffers.SearchValues.Create("0123456789abcdef");
 
     /// <summary>
-    /// Keys are lower-case hex SHA-256 of the chunk's bytes, with "-br" when the object holds the
-    /// chunk's cold (Brotli) form: never a path, never user input.
+    /// Keys are lower-case hex: a loose chunk's SHA-256 (with "-br" when the object holds the
+    /// chunk's cold Brotli form), or "pack-" and a pack id. Never a path, never user input.
     /// </summary>
-    public static bool IsValid(string key) =>
+    public static bool IsValid(string key) => IsChunk(key) || IsPack(key);
+
+    private static bool IsChunk(string key) =>
         (key.Length == 64 || (key.Length == 64 + BrotliSuffix.Length && key.EndsWith(BrotliSuffix, StringComparison.Ordinal)))
         && key.AsSpan(0, 64).IndexOfAnyExcept(Hex) < 0;
 
-    /// <summary>The object key of a chunk stored with <paramref name="codec"/>: the inline forms share the plain hash.</summary>
+    public static bool IsPack(string key) =>
+        key.Length == PackPrefix.Length + PackIdLength && key.StartsWith(PackPrefix, StringComparison.Ordinal)
+        && key.AsSpan(PackPrefix.Length).IndexOfAnyExcept(Hex) < 0;
+
+    /// <summary>A new pack's id: random, so concurrent writers never collide.</summary>
+    public static string NewPackId() => Guid.NewGuid().ToString("N");
+
+    public static string Pack(string packId) => PackPrefix + packId;
+
+    public static string PackIdOf(string key) => key[PackPrefix.Length..];
+
+    /// <summary>The object key of a loose chunk stored with <paramref name="codec"/>: the inline forms share the plain hash.</summary>
     public static string For(string sha256, ChunkCodec codec) => codec == ChunkCodec.Brotli ? sha256 + BrotliSuffix : sha256;
 
-    /// <summary>Every key a chunk's object may have, whatever its codec.</summary>
+    /// <summary>Every key a loose chunk's object may have, whatever its codec.</summary>
     public static IEnumerable<string> AllFor(string sha256) => [sha256, sha256 + BrotliSuffix];
 
-    /// <summary>The chunk hash an object key names.</summary>
+    /// <summary>The chunk hash a loose object's key names.</summary>
     public static string ChunkOf(string key) => key[..64];
 }

@@ -41,10 +41,42 @@ public interface IBlobStore
     Task<bool> ExistsAsync(string key, CancellationToken ct);
 
     /// <summary>
+    /// Reads <paramref name="buffer"/>.Length bytes of the object from <paramref name="offset"/>
+    /// (fewer at its end) and returns how many, or -1 when the object does not exist: how a
+    /// packed chunk is read without reading its pack.
+    /// </summary>
+    async ValueTask<int> ReadRangeAsync(string key, long offset, Memory<byte> buffer, CancellationToken ct)
+    {
+        var bytes = await ReadAsync(key, ct);
+        if (bytes is null)
+            return -1;
+        if (offset >= bytes.Length)
+            return 0;
+        var count = (int)Math.Min(buffer.Length, bytes.Length - offset);
+        bytes.AsMemory((int)offset, count).CopyTo(buffer);
+        return count;
+    }
+
+    /// <summary>
+    /// Starts a new object under <paramref name="key"/> written in pieces: nothing is visible under
+    /// the key until <see cref="IPackUpload.SealAsync"/> commits it whole, and disposing the upload
+    /// unsealed leaves nothing (or only what the store discards by itself). This default keeps the
+    /// pieces in memory and writes them with <see cref="EnsureAsync"/> at the end.
+    /// </summary>
+    IPackUpload BeginPack(string key) => new MemoryPackUpload(this, key);
+
+    /// <summary>
     /// How many chunks a sequential reader fetches ahead concurrently: 0 for a local store (a read
     /// costs microseconds), more for a remote one where each read is a round trip.
     /// </summary>
     int ReadAhead => 0;
+
+    /// <summary>
+    /// How many bytes a reader may fetch in one ranged read to get several neighbouring chunks of
+    /// a pack at once: 0 for a local store, a few MiB for a remote one (a round trip costs more
+    /// than the bytes).
+    /// </summary>
+    int CoalescedReadBytes => 0;
 
     /// <summary>Deletes the object unless it was modified after <paramref name="cutoff"/>; returns the bytes freed (0 when kept or absent).</summary>
     Task<long> DeleteIfStaleAsync(string key, DateTime cutoff, CancellationToken ct);
@@ -54,4 +86,34 @@ public interface IBlobStore
 
     /// <summary>Throws when the store cannot be reached or written.</summary>
     Task CheckHealthAsync(CancellationToken ct);
+}
+
+/// <summary>A pack object being written (see <see cref="IBlobStore.BeginPack"/>).</summary>
+public interface IPackUpload : IAsyncDisposable
+{
+    /// <summary>Bytes appended so far.</summary>
+    long Length { get; }
+
+    ValueTask AppendAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct);
+
+    /// <summary>Makes the object durable and visible under its key, whole.</summary>
+    Task SealAsync(CancellationToken ct);
+}
+
+/// <summary>A pack gathered in memory and stored in one write when sealed (the Database store's way).</summary>
+public sealed class MemoryPackUpload(IBlobStore store, string key) : IPackUpload
+{
+    private readonly MemoryStream _bytes = new();
+
+    public long Length => _bytes.Length;
+
+    public ValueTask AppendAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct)
+    {
+        _bytes.Write(bytes.Span);
+        return ValueTask.CompletedTask;
+    }
+
+    public Task SealAsync(CancellationToken ct) => store.EnsureAsync(key, _bytes.GetBuffer().AsMemory(0, (int)_bytes.Length), ct);
+
+    public ValueTask DisposeAsync() => _bytes.DisposeAsync();
 }

@@ -46,6 +46,20 @@ public sealed class StoredChunkConfiguration : IEntityTypeConfiguration<StoredCh
         builder.HasIndex(c => c.LastUsedAt);
         // The background recompression's work list: chunks not yet considered, oldest first.
         builder.HasIndex(c => new { c.ColdCheckedAt, c.CreatedAt });
+        builder.Property(c => c.PackId).HasMaxLength(StorageKeys.PackIdLength).IsUnicode(false);
+        // A pack's live chunks, for garbage collection and pruning.
+        builder.HasIndex(c => c.PackId);
+    }
+}
+
+public sealed class StoredPackConfiguration : IEntityTypeConfiguration<StoredPack>
+{
+    public void Configure(EntityTypeBuilder<StoredPack> builder)
+    {
+        builder.ToTable("StoredPacks");
+        builder.HasKey(p => p.Id);
+        builder.Property(p => p.Id).HasMaxLength(StorageKeys.PackIdLength).IsUnicode(false);
+        builder.HasIndex(p => p.CreatedAt);
     }
 }
 

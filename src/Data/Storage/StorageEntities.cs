@@ -23,17 +23,38 @@ public class BlobChunk
     public int Length { get; set; }
 }
 
-/// <summary>A chunk stored once in the blob store, named by the SHA-256 of its uncompressed bytes.</summary>
+/// <summary>
+/// A chunk stored once, named by the SHA-256 of its uncompressed bytes: the chunk index. A packed
+/// chunk's stored bytes are <see cref="StoredLength"/> bytes at <see cref="PackOffset"/> in pack
+/// <see cref="PackId"/>; a chunk without a pack is a loose object of its own (the layout before
+/// packs, which the <c>repack</c> command moves into packs).
+/// </summary>
 public class StoredChunk
 {
     public required string Sha256 { get; set; }
     public int Length { get; set; }
     public int StoredLength { get; set; }
     public ChunkCodec Codec { get; set; }
+    public string? PackId { get; set; }
+    public long PackOffset { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime LastUsedAt { get; set; }
     /// <summary>When the background recompression considered this chunk (null: not yet).</summary>
     public DateTime? ColdCheckedAt { get; set; }
+}
+
+/// <summary>
+/// A sealed pack file or object: chunks appended one after the other behind a header, and a
+/// trailer listing them (<see cref="PackFormat"/>), so the chunk index can be rebuilt from the
+/// packs alone. Written once, never changed; garbage collection deletes it when no chunk lives in
+/// it and rewrites it when few do.
+/// </summary>
+public class StoredPack
+{
+    public required string Id { get; set; }
+    public long Length { get; set; }
+    public int ChunkCount { get; set; }
+    public DateTime CreatedAt { get; set; }
 }
 
 /// <summary>Who holds a blob: an asset, a website-data version, a job's result file, …</summary>

@@ -3,17 +3,19 @@ using Microsoft.Extensions.Options;
 
 namespace Catalyst.Data.Storage;
 
-public sealed record GarbageCollectionResult(int BlobsDeleted, int ChunksDeleted, int OrphansDeleted, long BytesFreed);
+public sealed record GarbageCollectionResult(int BlobsDeleted, int ChunksDeleted, int OrphansDeleted, long BytesFreed, int PacksDeleted = 0, int PacksRewritten = 0);
 
 /// <summary>
-/// Frees what nothing references any more, in three passes, each sparing anything used within
+/// Frees what nothing references any more, in four passes, each sparing anything used within
 /// the grace period (a writer may be about to reference it):
-/// blobs without reference rows, then chunks no blob and no unfinished upload uses, then
-/// objects in the blob store that no chunk row describes (left by a crash between a write and
-/// its index row). Every delete is conditional, so a writer that touches a row or an object
-/// at the same moment wins.
+/// blobs without reference rows; chunks no blob and no unfinished upload uses (a packed chunk's
+/// row goes, its bytes become dead space in its pack); packs (<see cref="PackPruner"/>: deleted
+/// when nothing in them lives, rewritten when little does or when they are small); and objects in
+/// the blob store that no index row describes (left by a crash between a write and its index
+/// rows). Every delete is conditional, so a writer that touches a row or an object at the same
+/// moment wins.
 /// </summary>
-public sealed class StorageGarbageCollector(CatalystDbContext db, IBlobStore store, BlobIndexCache indexes, IOptions<StorageOptions> options, TimeProvider time,
+public sealed class StorageGarbageCollector(CatalystDbContext db, IBlobStore store, BlobIndexCache indexes, PackPruner pruner, IOptions<StorageOptions> options, TimeProvider time,
     IEnumerable<IChunkHolder> holders)
 {
     private const int Batch = 500;
@@ -57,6 +59,8 @@ public sealed class StorageGarbageCollector(CatalystDbContext db, IBlobStore sto
             if (candidates.Count == 0)
                 break;
             var deletedThisRound = 0;
+            var loose = (await db.Set<StoredChunk>().Where(c => candidates.Contains(c.Sha256) && c.PackId == null).Select(c => c.Sha256).ToListAsync(ct))
+                .ToHashSet(StringComparer.Ordinal);
             foreach (var sha in candidates)
             {
                 var deleted = await Unheld(db.Set<StoredChunk>()
@@ -65,8 +69,9 @@ public sealed class StorageGarbageCollector(CatalystDbContext db, IBlobStore sto
                 if (deleted == 0)
                     continue;
                 deletedThisRound++;
-                foreach (var key in StorageKeys.AllFor(sha))
-                    freed += await store.DeleteIfStaleAsync(key, cutoff, ct);
+                if (loose.Contains(sha))
+                    foreach (var key in StorageKeys.AllFor(sha))
+                        freed += await store.DeleteIfStaleAsync(key, cutoff, ct);
             }
             chunksDeleted += deletedThisRound;
             progress?.Report($"{chunksDeleted} chunks deleted");
@@ -74,7 +79,11 @@ public sealed class StorageGarbageCollector(CatalystDbContext db, IBlobStore sto
                 break;
         }
 
-        // 3. Objects without an index row.
+        // 3. Packs: empty ones deleted, sparse and small ones rewritten.
+        var packs = await pruner.PruneAsync(cutoff, progress, ct);
+        freed += packs.BytesFreed;
+
+        // 4. Objects without an index row.
         var orphans = 0;
         var batch = new List<BlobStoreItem>();
         await foreach (var item in store.ListAsync(ct))
@@ -94,18 +103,22 @@ public sealed class StorageGarbageCollector(CatalystDbContext db, IBlobStore sto
         orphans += lastCount;
         freed += lastBytes;
 
-        return new GarbageCollectionResult(blobsDeleted, chunksDeleted, orphans, freed);
+        return new GarbageCollectionResult(blobsDeleted, chunksDeleted, orphans, freed, packs.Deleted, packs.Rewritten);
     }
 
     private async Task<(int Count, long Bytes)> DeleteOrphansAsync(List<BlobStoreItem> items, DateTime cutoff, CancellationToken ct)
     {
         if (items.Count == 0)
             return (0, 0);
-        // An object is live when a chunk row names it with its current codec: the inline object of
-        // a recompressed chunk (and a cold one whose switch never happened) is an orphan too.
-        var chunks = items.Select(i => StorageKeys.ChunkOf(i.Key)).Distinct().ToList();
-        var live = (await db.Set<StoredChunk>().Where(c => chunks.Contains(c.Sha256)).Select(c => new { c.Sha256, c.Codec }).ToListAsync(ct))
+        // A loose object is live when a chunk row without a pack names it with its current codec:
+        // the inline object of a recompressed or repacked chunk is an orphan too. A pack is live
+        // when its row exists.
+        var chunks = items.Where(i => !StorageKeys.IsPack(i.Key)).Select(i => StorageKeys.ChunkOf(i.Key)).Distinct().ToList();
+        var live = (await db.Set<StoredChunk>().Where(c => chunks.Contains(c.Sha256) && c.PackId == null).Select(c => new { c.Sha256, c.Codec }).ToListAsync(ct))
             .Select(c => StorageKeys.For(c.Sha256, c.Codec)).ToHashSet(StringComparer.Ordinal);
+        var packIds = items.Where(i => StorageKeys.IsPack(i.Key)).Select(i => StorageKeys.PackIdOf(i.Key)).ToList();
+        foreach (var id in await db.Set<StoredPack>().Where(p => packIds.Contains(p.Id)).Select(p => p.Id).ToListAsync(ct))
+            live.Add(StorageKeys.Pack(id));
         int count = 0;
         long bytes = 0;
         foreach (var item in items.Where(i => !live.Contains(i.Key)))

@@ -15,10 +15,14 @@ public static class StorageModule
         services.AddSingleton<IBlobStore>(sp => BlobStores.Create(sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp, contentRoot));
         services.AddSingleton<ChunkWriter>();
         services.AddSingleton<BlobIndexCache>();
+        services.AddSingleton<ChunkLocator>();
         services.AddScoped<ContentStore>();
         services.AddScoped<StorageQuota>();
         services.AddScoped<StorageStatistics>();
         services.AddScoped<StorageGarbageCollector>();
+        services.AddScoped<PackPruner>();
+        services.AddScoped<PackIndexRebuilder>();
+        services.AddScoped<Repacker>();
         services.AddScoped<StorageVerifier>();
         services.AddScoped<ChunkRecompressor>();
         services.AddScoped<StoreCopier>();

@@ -19,6 +19,10 @@ public sealed class StorageOptions
     public string? FileSystemPath { get; set; }
     /// <summary>Unreferenced blobs and chunks are kept at least this long (a writer may be about to use them).</summary>
     public TimeSpan GarbageCollectionGrace { get; set; } = TimeSpan.FromHours(1);
+    /// <summary>A writer seals its pack when it reaches this size (or when its chunks must be durable).</summary>
+    public long PackBytes { get; set; } = 16L << 20;
+    /// <summary>Garbage collection rewrites a pack when less than this share of its bytes is live.</summary>
+    public double PruneLiveShare { get; set; } = 0.75;
     public AzureBlobOptions AzureBlob { get; set; } = new();
     public UploadOptions Uploads { get; set; } = new();
     public CompressionOptions Compression { get; set; } = new();
@@ -75,6 +79,10 @@ public sealed partial class StorageOptionsValidator : IValidateOptions<StorageOp
             failures.AddRange(ValidateAzure(options.AzureBlob));
         if (options.GarbageCollectionGrace < TimeSpan.Zero)
             failures.Add("Storage:GarbageCollectionGrace must not be negative.");
+        if (options.PackBytes is < 64 << 10 or > 1L << 30)
+            failures.Add("Storage:PackBytes must be between 65536 and 1073741824.");
+        if (options.PruneLiveShare is < 0 or > 1)
+            failures.Add("Storage:PruneLiveShare must be between 0 and 1.");
         if (options.Uploads.MaxUploadBytes < 1)
             failures.Add("Storage:Uploads:MaxUploadBytes must be positive.");
         if (options.Uploads.QuotaBytesPerUser < 1)

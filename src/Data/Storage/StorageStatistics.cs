@@ -9,13 +9,23 @@ namespace Catalyst.Data.Storage;
 /// </summary>
 public sealed record StorageSummary(
     long LogicalBytes, long UniqueBlobBytes, long ChunkBytes, long PhysicalBytes,
-    int Blobs, int Chunks, int References, IReadOnlyList<CodecSummary> Codecs)
+    int Blobs, int Chunks, int References, IReadOnlyList<CodecSummary> Codecs, PackSummary? Packs = null)
 {
     /// <summary>Saved because equal blobs and equal chunks are stored once.</summary>
     public long DeduplicationSavings => Math.Max(0, LogicalBytes - ChunkBytes);
     /// <summary>Saved by compressing chunks.</summary>
     public long CompressionSavings => Math.Max(0, ChunkBytes - PhysicalBytes);
     public double SavingsRatio => LogicalBytes == 0 ? 0 : 1 - (double)PhysicalBytes / LogicalBytes;
+}
+
+/// <summary>
+/// The packs: how many, their bytes in the store, the bytes of live chunks in them, and the dead
+/// bytes (chunks nothing uses any more, and copies a concurrent writer also stored) that pruning
+/// reclaims; loose chunks are those still in the layout before packs.
+/// </summary>
+public sealed record PackSummary(int Packs, long PackBytes, long LiveBytes, int LooseChunks, long LooseBytes)
+{
+    public long DeadBytes => Math.Max(0, PackBytes - LiveBytes);
 }
 
 /// <summary>The chunks stored with one codec: their bytes before and after, and what the codec saved.</summary>
@@ -39,8 +49,14 @@ public sealed class StorageStatistics(CatalystDbContext db)
         var references = await db.Set<BlobReference>().CountAsync(ct);
         var codecs = await db.Set<StoredChunk>().GroupBy(c => c.Codec)
             .Select(g => new { Codec = g.Key, Count = g.Count(), Bytes = g.Sum(c => (long)c.Length), Stored = g.Sum(c => (long)c.StoredLength) }).ToListAsync(ct);
+        var packs = await db.Set<StoredPack>().GroupBy(_ => 1).Select(g => new { Count = g.Count(), Bytes = g.Sum(p => p.Length) }).FirstOrDefaultAsync(ct);
+        var placed = await db.Set<StoredChunk>().GroupBy(c => c.PackId == null)
+            .Select(g => new { Loose = g.Key, Count = g.Count(), Stored = g.Sum(c => (long)c.StoredLength) }).ToListAsync(ct);
+        var live = placed.FirstOrDefault(p => !p.Loose);
+        var loose = placed.FirstOrDefault(p => p.Loose);
         return new StorageSummary(logical, blobs?.Bytes ?? 0, chunks?.Bytes ?? 0, chunks?.Stored ?? 0,
             blobs?.Count ?? 0, chunks?.Count ?? 0, references,
-            codecs.Select(c => new CodecSummary(c.Codec, c.Count, c.Bytes, c.Stored)).OrderBy(c => c.Codec).ToList());
+            codecs.Select(c => new CodecSummary(c.Codec, c.Count, c.Bytes, c.Stored)).OrderBy(c => c.Codec).ToList(),
+            new PackSummary(packs?.Count ?? 0, packs?.Bytes ?? 0, live?.Stored ?? 0, loose?.Count ?? 0, loose?.Stored ?? 0));
     }
 }

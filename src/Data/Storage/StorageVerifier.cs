@@ -12,8 +12,8 @@ public sealed record VerificationResult(int BlobsChecked, int ChunksChecked, int
 /// Checks that the store is what its index says: reference counts match reference rows (and
 /// are rebuilt from them on request), each user's recorded storage usage matches what their rows
 /// hold (repaired on the same request), every blob's chunk index is contiguous and complete,
-/// every chunk row has its object — and, in deep mode, that every object decodes to bytes
-/// with the chunk's hash.
+/// every chunk row has its pack (or loose object) — and, in deep mode, that every chunk's stored
+/// bytes decode to bytes with the chunk's hash.
 /// </summary>
 public sealed class StorageVerifier(CatalystDbContext db, IBlobStore store, StorageQuota quota)
 {
@@ -72,7 +72,8 @@ public sealed class StorageVerifier(CatalystDbContext db, IBlobStore store, Stor
             progress?.Report((++done, total));
         }
 
-        // Chunk objects.
+        // Chunk objects (a pack is checked for existence once).
+        var packs = new Dictionary<string, bool>(StringComparer.Ordinal);
         string? after = null;
         while (true)
         {
@@ -84,17 +85,25 @@ public sealed class StorageVerifier(CatalystDbContext db, IBlobStore store, Stor
                 break;
             foreach (var chunk in page)
             {
+                var key = StoredBytes.KeyOf(chunk);
                 if (deep)
                 {
-                    var stored = await store.ReadAsync(StorageKeys.For(chunk.Sha256, chunk.Codec), ct);
+                    var stored = await StoredBytes.ReadAsync(store, chunk, ct);
                     if (stored is null)
-                        Problem($"chunk {chunk.Sha256} is missing from the {store.Name} store");
+                        Problem($"chunk {chunk.Sha256} is missing from the {store.Name} store ({key})");
                     else if (ChunkCompression.Check(chunk.Sha256, chunk.Codec, chunk.Length, stored) is { } problem)
                         Problem($"chunk {chunk.Sha256}: {problem}");
                 }
-                else if (!await store.ExistsAsync(StorageKeys.For(chunk.Sha256, chunk.Codec), ct))
+                else
                 {
-                    Problem($"chunk {chunk.Sha256} is missing from the {store.Name} store");
+                    if (!packs.TryGetValue(key, out var exists))
+                    {
+                        exists = await store.ExistsAsync(key, ct);
+                        if (chunk.PackId is not null)
+                            packs[key] = exists;
+                    }
+                    if (!exists)
+                        Problem($"chunk {chunk.Sha256} is missing from the {store.Name} store ({key})");
                 }
                 progress?.Report((++done, total));
             }

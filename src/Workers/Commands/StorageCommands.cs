@@ -7,7 +7,11 @@ using Microsoft.Extensions.Options;
 
 namespace Catalyst.Workers.Commands;
 
-/// <summary><c>verify-storage [--rebuild] [--deep]</c> and <c>gc-storage</c>: the Storage page's jobs from the command line.</summary>
+/// <summary>
+/// <c>verify-storage [--rebuild] [--deep]</c>, <c>gc-storage</c>, <c>rebuild-index</c> (the chunk
+/// index from the packs' trailers) and <c>repack</c> (loose chunks into packs): the Storage page's
+/// jobs and the pack layout's tools from the command line.
+/// </summary>
 public static class StorageCommands
 {
     private static readonly JsonSerializerOptions Pretty = new(JsonSerializerOptions.Web) { WriteIndented = true };
@@ -21,6 +25,26 @@ public static class StorageCommands
         progress.Done();
         await Console.Out.WriteLineAsync(JsonSerializer.Serialize(result, Pretty));
         return result.Healthy || (args.Contains("--rebuild") && result.Problems.Count == result.CountsRebuilt) ? 0 : 3;
+    }
+
+    public static async Task<int> RebuildIndexAsync(IServiceProvider services, CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var progress = new ConsoleProgress("Reading packs");
+        var result = await scope.ServiceProvider.GetRequiredService<PackIndexRebuilder>().RebuildAsync(progress, ct);
+        progress.Done();
+        await Console.Out.WriteLineAsync(JsonSerializer.Serialize(result, Pretty));
+        return result.Problems.Count == 0 ? 0 : 3;
+    }
+
+    public static async Task<int> RepackAsync(IServiceProvider services, CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var progress = new ConsoleProgress("Repacking");
+        var result = await scope.ServiceProvider.GetRequiredService<Repacker>().RepackAsync(progress, ct);
+        progress.Done();
+        await Console.Out.WriteLineAsync(JsonSerializer.Serialize(result, Pretty));
+        return result.Finished ? 0 : 3;
     }
 
     public static async Task<int> CollectAsync(IServiceProvider services, CancellationToken ct)

@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Catalyst.Tests.Unit.ScaleOut;
 
-/// <summary>Moving a FileSystem store to Azure (Azurite): every chunk across, hash-checked, resumable, and the result served by an AzureBlob host.</summary>
+/// <summary>Moving a FileSystem store to Azure (Azurite): every pack across, each chunk hash-checked, resumable, and the result served by an AzureBlob host.</summary>
 public class CopyStoreTests(AzuriteFixture azurite)
 {
     private static readonly CancellationToken None = CancellationToken.None;
@@ -17,15 +17,16 @@ public class CopyStoreTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_copy_stopped_half_way_resumes_and_the_target_then_serves_every_blob()
     {
-        await using var source = await StorageHost.StartAsync();
-        var noise = StorageHost.RandomBytes(24 << 20, 31); // ~380 chunks: more than one page of the copy
+        // Small packs, so that the copy takes more than one page of them.
+        await using var source = await StorageHost.StartAsync(settings: new Dictionary<string, string?> { ["Storage:PackBytes"] = "262144" });
+        var noise = StorageHost.RandomBytes(24 << 20, 31);
         var text = StorageHost.Text(2 << 20, 32);
         var blobs = new[] { await source.WriteAsync(noise), await source.WriteAsync(text) };
         var container = AzuriteFixture.NewContainerName("copy");
         var target = new AzureBlobStore(await azurite.ConnectionStringAsync(), container);
         var checkpoint = Path.Combine(source.DataDirectory, "copy.checkpoint");
-        var total = await source.WithScopeAsync(sp => sp.GetRequiredService<CatalystDbContext>().Set<StoredChunk>().CountAsync());
-        Assert.True(total > 256);
+        var total = await source.WithScopeAsync(sp => sp.GetRequiredService<CatalystDbContext>().Set<StoredPack>().CountAsync());
+        Assert.True(total > 64);
 
         // Stopped (Ctrl+C) after the first page.
         using (var stop = new CancellationTokenSource())
@@ -65,15 +66,18 @@ public class CopyStoreTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_damaged_or_missing_source_chunk_is_reported_and_not_copied()
     {
-        await using var source = await StorageHost.StartAsync();
+        await using var source = await StorageHost.StartAsync(settings: new Dictionary<string, string?> { ["Storage:PackBytes"] = "65536" });
         await source.WriteAsync(StorageHost.RandomBytes(1 << 20, 41));
-        var keys = await source.WithScopeAsync(sp => sp.GetRequiredService<CatalystDbContext>().Set<StoredChunk>().OrderBy(c => c.Sha256).Select(c => c.Sha256).ToListAsync());
+        var chunks = await source.WithScopeAsync(sp => sp.GetRequiredService<CatalystDbContext>().Set<StoredChunk>().OrderBy(c => c.Sha256).ToListAsync());
+        var other = chunks.First(c => c.PackId != chunks[0].PackId);
+        string[] keys = [chunks[0].Sha256, other.Sha256];
         var fileStore = (FileSystemBlobStore)source.BlobStore;
-        var damaged = fileStore.PathOf(keys[0]);
+        var damaged = fileStore.PathOf(StorageKeys.Pack(chunks[0].PackId!));
         var bytes = await File.ReadAllBytesAsync(damaged);
-        bytes[100] ^= 0xFF;
+        bytes[chunks[0].PackOffset + 100] ^= 0xFF;
         await File.WriteAllBytesAsync(damaged, bytes);
-        File.Delete(fileStore.PathOf(keys[1]));
+        File.Delete(fileStore.PathOf(StorageKeys.Pack(other.PackId!)));
+        var objects = await source.WithScopeAsync(sp => sp.GetRequiredService<CatalystDbContext>().Set<StoredPack>().CountAsync());
         var target = new AzureBlobStore(await azurite.ConnectionStringAsync(), AzuriteFixture.NewContainerName("damaged"));
 
         var result = await source.WithScopeAsync(sp => sp.GetRequiredService<StoreCopier>().CopyAsync(
@@ -82,9 +86,9 @@ public class CopyStoreTests(AzuriteFixture azurite)
         Assert.False(result.Complete);
         Assert.Contains(result.Problems, p => p.Contains(keys[0], StringComparison.Ordinal) && p.Contains("does not match its hash", StringComparison.Ordinal));
         Assert.Contains(result.Problems, p => p.Contains(keys[1], StringComparison.Ordinal) && p.Contains("missing", StringComparison.Ordinal));
-        Assert.Equal(keys.Count - 2, result.Copied);
-        Assert.False(await target.ExistsAsync(keys[0], None));
-        Assert.False(await target.ExistsAsync(keys[1], None));
+        Assert.Equal(objects - 2, result.Copied);
+        Assert.False(await target.ExistsAsync(StorageKeys.Pack(chunks[0].PackId!), None));
+        Assert.False(await target.ExistsAsync(StorageKeys.Pack(other.PackId!), None));
     }
 
     [Fact]
@@ -93,7 +97,7 @@ public class CopyStoreTests(AzuriteFixture azurite)
         await using var source = await StorageHost.StartAsync();
         var data = StorageHost.Text(1 << 20, 51);
         await source.WriteAsync(data);
-        var chunks = await source.WithScopeAsync(sp => sp.GetRequiredService<CatalystDbContext>().Set<StoredChunk>().CountAsync());
+        var packs = await source.WithScopeAsync(sp => sp.GetRequiredService<CatalystDbContext>().Set<StoredPack>().CountAsync());
         var container = AzuriteFixture.NewContainerName("command");
         var environment = new Dictionary<string, string> { ["Catalyst__DataDirectory"] = source.DataDirectory };
 
@@ -113,10 +117,10 @@ public class CopyStoreTests(AzuriteFixture azurite)
         });
         Assert.True(code == 0, output + error);
         var report = JsonDocument.Parse(output).RootElement;
-        Assert.Equal(chunks, report.GetProperty("copied").GetInt32());
+        Assert.Equal(packs, report.GetProperty("copied").GetInt32());
         Assert.Equal(0, report.GetProperty("problems").GetArrayLength());
         Assert.DoesNotContain("AccountKey", output + error, StringComparison.Ordinal);
-        Assert.Equal(chunks, await CountAsync(new AzureBlobStore(await azurite.ConnectionStringAsync(), container)));
+        Assert.Equal(packs, await CountAsync(new AzureBlobStore(await azurite.ConnectionStringAsync(), container)));
     }
 
     private static async Task<int> CountAsync(IBlobStore store)

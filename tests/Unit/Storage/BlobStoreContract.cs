@@ -12,7 +12,8 @@ namespace Catalyst.Tests.Unit.Storage;
 /// What every blob store promises (SPEC §6), run unchanged against the FileSystem, Database and
 /// AzureBlob stores: exact reads, atomic and idempotent writes under concurrency, no partial object
 /// after an interrupted write, the touch/conditional-delete handshake garbage collection relies
-/// on, listing, and — through the content store on top — ranged reads, verification and collection.
+/// on, listing, packs written in pieces and read by ranges, and — through the content store on
+/// top — ranged reads, verification, collection with pruning, and the index rebuilt from the packs.
 /// </summary>
 public abstract class BlobStoreContract : IAsyncLifetime
 {
@@ -201,13 +202,71 @@ public abstract class BlobStoreContract : IAsyncLifetime
 
         Assert.Equal(1, collected.BlobsDeleted);
         Assert.True(collected.BytesFreed > 0);
-        var keys = await Host.WithScopeAsync(sp => sp.GetRequiredService<CatalystDbContext>().Set<StoredChunk>().Select(c => c.Sha256).ToListAsync());
-        Assert.Equal(keys.Order(), (await ListAsync()).Select(i => i.Key).Order());
+        Assert.True(collected.PacksDeleted >= 1, "the dropped blob's pack held nothing else");
+        var packs = await Host.WithScopeAsync(sp => sp.GetRequiredService<CatalystDbContext>().Set<StoredPack>().Select(p => p.Id).ToListAsync());
+        Assert.Equal(packs.Select(StorageKeys.Pack).Order(), (await ListAsync()).Select(i => i.Key).Order());
         Assert.True((await verify()).Healthy);
         Assert.Equal(StorageHost.RandomBytes(1 << 20, 8), await Host.ReadAsync(kept.Sha256));
 
-        Assert.True(await Store.DeleteIfStaleAsync(keys[0], DateTime.UtcNow.AddDays(1), None) > 0);
+        Assert.True(await Store.DeleteIfStaleAsync(StorageKeys.Pack(packs[0]), DateTime.UtcNow.AddDays(1), None) > 0);
         Assert.Contains((await verify()).Problems, p => p.Contains("missing", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_pack_written_in_pieces_appears_whole_when_sealed_reads_by_ranges_and_an_unsealed_one_leaves_nothing()
+    {
+        var key = StorageKeys.Pack(StorageKeys.NewPackId());
+        var data = StorageHost.RandomBytes(5 << 20, 61); // more than one Azure block
+        await using (var upload = Store.BeginPack(key))
+        {
+            for (var at = 0; at < data.Length; at += 300_000)
+                await upload.AppendAsync(data.AsMemory(at, Math.Min(300_000, data.Length - at)), None);
+            Assert.False(await Store.ExistsAsync(key, None));
+            await upload.SealAsync(None);
+        }
+        Assert.True(await Store.ExistsAsync(key, None));
+        foreach (var (offset, length) in new[] { (0L, 100), (4_194_000L, 5000), ((long)data.Length - 10, 10) })
+        {
+            var buffer = new byte[length];
+            Assert.Equal(length, await Store.ReadRangeAsync(key, offset, buffer, None));
+            Assert.Equal(data.AsSpan((int)offset, length).ToArray(), buffer);
+        }
+        Assert.Equal(-1, await Store.ReadRangeAsync(StorageKeys.Pack(StorageKeys.NewPackId()), 0, new byte[10], None));
+
+        var abandoned = StorageKeys.Pack(StorageKeys.NewPackId());
+        await using (var upload = Store.BeginPack(abandoned))
+            await upload.AppendAsync(data.AsMemory(0, 1 << 20), None);
+        Assert.False(await Store.ExistsAsync(abandoned, None));
+        Assert.DoesNotContain(await ListAsync(), i => i.Key == abandoned);
+    }
+
+    [Fact]
+    public async Task Blobs_are_stored_in_packs_and_the_index_is_rebuilt_from_the_packs_alone()
+    {
+        var first = StorageHost.RandomBytes(3 << 20, 62);
+        var second = StorageHost.Text(2 << 20, 63);
+        var blobs = new[] { await Host.WriteAsync(first), await Host.WriteAsync(second) };
+        var chunks = await Host.WithScopeAsync(sp => sp.GetRequiredService<CatalystDbContext>().Set<StoredChunk>().AsNoTracking().ToListAsync());
+        Assert.All(chunks, c => Assert.NotNull(c.PackId));
+        Assert.Equal(2, chunks.Select(c => c.PackId).Distinct().Count()); // one pack per blob written, not one object per chunk
+        Assert.All(await ListAsync(), i => Assert.True(StorageKeys.IsPack(i.Key)));
+
+        await Host.WithScopeAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<CatalystDbContext>();
+            await db.Set<StoredChunk>().ExecuteDeleteAsync();
+            await db.Set<StoredPack>().ExecuteDeleteAsync();
+        });
+        var rebuilt = await Host.WithScopeAsync(sp => sp.GetRequiredService<PackIndexRebuilder>().RebuildAsync(null, None));
+
+        Assert.Empty(rebuilt.Problems);
+        Assert.Equal((2, chunks.Count), (rebuilt.Packs, rebuilt.ChunksAdded));
+        var again = await Host.WithScopeAsync(sp => sp.GetRequiredService<CatalystDbContext>().Set<StoredChunk>().AsNoTracking().ToListAsync());
+        Assert.Equal(chunks.Select(c => (c.Sha256, c.PackId, c.PackOffset, c.StoredLength, c.Codec)).Order(),
+            again.Select(c => (c.Sha256, c.PackId, c.PackOffset, c.StoredLength, c.Codec)).Order());
+        Assert.Equal(first, await Host.ReadAsync(blobs[0].Sha256));
+        Assert.Equal(second, await Host.ReadAsync(blobs[1].Sha256));
+        Assert.True((await Host.WithScopeAsync(sp => sp.GetRequiredService<StorageVerifier>().VerifyAsync(false, true, null, None))).Healthy);
     }
 
     [Fact]
@@ -264,16 +323,16 @@ public abstract class BlobStoreContract : IAsyncLifetime
         Assert.All(youngCodecs, c => Assert.True(c.Codec != ChunkCodec.Brotli && c.ColdCheckedAt is null));
         Assert.Equal(0, (await Host.WithScopeAsync(sp => sp.GetRequiredService<ChunkRecompressor>().RunAsync(null, None))).Considered);
 
-        // The inline objects are orphans now: collection removes them, and readers holding the old
-        // index (the cache, a stream opened before the switch) find the cold form instead.
+        // The inline bytes are dead now: collection prunes the packs they were in, and readers holding
+        // the old index (the cache, a stream opened before the switch) find the chunks' new place.
         await Task.Delay(1100); // past the zero grace on the store's own clock, which may keep modification times to the second
         var collected = await Host.CollectAsync();
-        Assert.True(collected.OrphansDeleted >= inlineKeys.Count);
-        foreach (var key in inlineKeys)
-        {
-            Assert.False(await Store.ExistsAsync(key, None));
-            Assert.True(await Store.ExistsAsync(StorageKeys.For(key, ChunkCodec.Brotli), None));
-        }
+        Assert.True(collected.PacksDeleted >= 1);
+        var places = await Host.WithScopeAsync(sp => sp.GetRequiredService<CatalystDbContext>().Set<StoredChunk>()
+            .Where(c => inlineKeys.Contains(c.Sha256)).Select(c => new { c.Codec, c.PackId }).ToListAsync());
+        Assert.All(places, p => Assert.Equal(ChunkCodec.Brotli, p.Codec));
+        foreach (var pack in places.Select(p => p.PackId).Distinct())
+            Assert.True(await Store.ExistsAsync(StorageKeys.Pack(pack!), None));
         Assert.Equal(text, await Host.ReadAsync(cold.Sha256));
         await using (early)
         {

@@ -91,9 +91,9 @@ public class GarbageCollectionTests
         Assert.Equal(1, first.CountsRebuilt);
         Assert.True((await verifier(false, true)).Healthy);
 
-        var path = ((FileSystemBlobStore)host.BlobStore).PathOf(await host.WithScopeAsync(async sp =>
+        var path = ((FileSystemBlobStore)host.BlobStore).PathOf(StorageKeys.Pack(await host.WithScopeAsync(async sp =>
             await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.FirstAsync(
-                sp.GetRequiredService<Catalyst.Data.CatalystDbContext>().Set<StoredChunk>().Select(c => c.Sha256))));
+                sp.GetRequiredService<Catalyst.Data.CatalystDbContext>().Set<StoredChunk>().Select(c => c.PackId!)))));
         File.Delete(path);
         var broken = await verifier(false, false);
         Assert.Contains(broken.Problems, p => p.Contains("missing", StringComparison.Ordinal));

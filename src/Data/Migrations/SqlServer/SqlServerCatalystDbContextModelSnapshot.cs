@@ -190,6 +190,63 @@ namespace Catalyst.Data.Migrations.SqlServer
                     b.ToTable("ImportReceipts", (string)null);
                 });
 
+            modelBuilder.Entity("Catalyst.Data.Changes.SyncChange", b =>
+                {
+                    b.Property<long>("Seq")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("datetime2");
+
+                    b.Property<Guid>("EntityId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(32)");
+
+                    b.Property<string>("Operation")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(8)");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Seq");
+
+                    b.HasIndex("EntityId");
+
+                    b.HasIndex("OwnerId", "Seq");
+
+                    b.ToTable("SyncChanges", (string)null);
+                });
+
+            modelBuilder.Entity("Catalyst.Data.Changes.SyncCounter", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(32)");
+
+                    b.Property<long>("Value")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("SyncCounters", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Name = "changes",
+                            Value = 0L
+                        });
+                });
+
             modelBuilder.Entity("Catalyst.Data.Chat.ChatMessage", b =>
                 {
                     b.Property<Guid>("Id")
@@ -635,7 +692,7 @@ namespace Catalyst.Data.Migrations.SqlServer
                     b.ToTable("JobRuns", (string)null);
                 });
 
-            modelBuilder.Entity("Catalyst.Data.Legacy.LegacyMigration", b =>
+            modelBuilder.Entity("Catalyst.Data.LegacyImport.LegacyImportMigration", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -691,7 +748,7 @@ namespace Catalyst.Data.Migrations.SqlServer
                     b.ToTable("LegacyMigrations", (string)null);
                 });
 
-            modelBuilder.Entity("Catalyst.Data.Legacy.LegacySourceKey", b =>
+            modelBuilder.Entity("Catalyst.Data.LegacyImport.LegacySourceKey", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -1647,6 +1704,14 @@ namespace Catalyst.Data.Migrations.SqlServer
                     b.Property<int>("Length")
                         .HasColumnType("int");
 
+                    b.Property<string>("PackId")
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(32)");
+
+                    b.Property<long>("PackOffset")
+                        .HasColumnType("bigint");
+
                     b.Property<int>("StoredLength")
                         .HasColumnType("int");
 
@@ -1654,66 +1719,34 @@ namespace Catalyst.Data.Migrations.SqlServer
 
                     b.HasIndex("LastUsedAt");
 
+                    b.HasIndex("PackId");
+
                     b.HasIndex("ColdCheckedAt", "CreatedAt");
 
                     b.ToTable("StoredChunks", (string)null);
                 });
 
-            modelBuilder.Entity("Catalyst.Data.Changes.SyncChange", b =>
+            modelBuilder.Entity("Catalyst.Data.Storage.StoredPack", b =>
                 {
-                    b.Property<long>("Seq")
-                        .HasColumnType("bigint");
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(32)");
 
-                    b.Property<DateTime>("At")
+                    b.Property<int>("ChunkCount")
+                        .HasColumnType("int");
+
+                    b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
 
-                    b.Property<Guid>("EntityId")
-                        .HasColumnType("uniqueidentifier");
-
-                    b.Property<string>("EntityType")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .IsUnicode(false)
-                        .HasColumnType("varchar(32)");
-
-                    b.Property<string>("Operation")
-                        .IsRequired()
-                        .HasMaxLength(8)
-                        .IsUnicode(false)
-                        .HasColumnType("varchar(8)");
-
-                    b.Property<Guid>("OwnerId")
-                        .HasColumnType("uniqueidentifier");
-
-                    b.HasKey("Seq");
-
-                    b.HasIndex("EntityId");
-
-                    b.HasIndex("OwnerId", "Seq");
-
-                    b.ToTable("SyncChanges", (string)null);
-                });
-
-            modelBuilder.Entity("Catalyst.Data.Changes.SyncCounter", b =>
-                {
-                    b.Property<string>("Name")
-                        .HasMaxLength(32)
-                        .IsUnicode(false)
-                        .HasColumnType("varchar(32)");
-
-                    b.Property<long>("Value")
+                    b.Property<long>("Length")
                         .HasColumnType("bigint");
 
-                    b.HasKey("Name");
+                    b.HasKey("Id");
 
-                    b.ToTable("SyncCounters", (string)null);
+                    b.HasIndex("CreatedAt");
 
-                    b.HasData(
-                        new
-                        {
-                            Name = "changes",
-                            Value = 0L
-                        });
+                    b.ToTable("StoredPacks", (string)null);
                 });
 
             modelBuilder.Entity("Catalyst.Data.Tokens.ApiToken", b =>

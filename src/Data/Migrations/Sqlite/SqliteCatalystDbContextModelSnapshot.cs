@@ -185,6 +185,63 @@ namespace Catalyst.Data.Migrations.Sqlite
                     b.ToTable("ImportReceipts", (string)null);
                 });
 
+            modelBuilder.Entity("Catalyst.Data.Changes.SyncChange", b =>
+                {
+                    b.Property<long>("Seq")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("EntityId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Operation")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Seq");
+
+                    b.HasIndex("EntityId");
+
+                    b.HasIndex("OwnerId", "Seq");
+
+                    b.ToTable("SyncChanges", (string)null);
+                });
+
+            modelBuilder.Entity("Catalyst.Data.Changes.SyncCounter", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Value")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("SyncCounters", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Name = "changes",
+                            Value = 0L
+                        });
+                });
+
             modelBuilder.Entity("Catalyst.Data.Chat.ChatMessage", b =>
                 {
                     b.Property<Guid>("Id")
@@ -628,7 +685,7 @@ namespace Catalyst.Data.Migrations.Sqlite
                     b.ToTable("JobRuns", (string)null);
                 });
 
-            modelBuilder.Entity("Catalyst.Data.Legacy.LegacyMigration", b =>
+            modelBuilder.Entity("Catalyst.Data.LegacyImport.LegacyImportMigration", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -684,7 +741,7 @@ namespace Catalyst.Data.Migrations.Sqlite
                     b.ToTable("LegacyMigrations", (string)null);
                 });
 
-            modelBuilder.Entity("Catalyst.Data.Legacy.LegacySourceKey", b =>
+            modelBuilder.Entity("Catalyst.Data.LegacyImport.LegacySourceKey", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -1636,6 +1693,14 @@ namespace Catalyst.Data.Migrations.Sqlite
                     b.Property<int>("Length")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("PackId")
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PackOffset")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("StoredLength")
                         .HasColumnType("INTEGER");
 
@@ -1643,66 +1708,34 @@ namespace Catalyst.Data.Migrations.Sqlite
 
                     b.HasIndex("LastUsedAt");
 
+                    b.HasIndex("PackId");
+
                     b.HasIndex("ColdCheckedAt", "CreatedAt");
 
                     b.ToTable("StoredChunks", (string)null);
                 });
 
-            modelBuilder.Entity("Catalyst.Data.Changes.SyncChange", b =>
+            modelBuilder.Entity("Catalyst.Data.Storage.StoredPack", b =>
                 {
-                    b.Property<long>("Seq")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateTime>("At")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("EntityId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("EntityType")
-                        .IsRequired()
+                    b.Property<string>("Id")
                         .HasMaxLength(32)
                         .IsUnicode(false)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Operation")
-                        .IsRequired()
-                        .HasMaxLength(8)
-                        .IsUnicode(false)
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("OwnerId")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Seq");
-
-                    b.HasIndex("EntityId");
-
-                    b.HasIndex("OwnerId", "Seq");
-
-                    b.ToTable("SyncChanges", (string)null);
-                });
-
-            modelBuilder.Entity("Catalyst.Data.Changes.SyncCounter", b =>
-                {
-                    b.Property<string>("Name")
-                        .HasMaxLength(32)
-                        .IsUnicode(false)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("Value")
+                    b.Property<int>("ChunkCount")
                         .HasColumnType("INTEGER");
 
-                    b.HasKey("Name");
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
 
-                    b.ToTable("SyncCounters", (string)null);
+                    b.Property<long>("Length")
+                        .HasColumnType("INTEGER");
 
-                    b.HasData(
-                        new
-                        {
-                            Name = "changes",
-                            Value = 0L
-                        });
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.ToTable("StoredPacks", (string)null);
                 });
 
             modelBuilder.Entity("Catalyst.Data.Tokens.ApiToken", b =>
