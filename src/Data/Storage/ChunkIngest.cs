@@ -90,9 +90,10 @@ public sealed class ChunkIngest : IAsyncDisposable
             var cut = ContentChunker.NextCut(_buffer.AsSpan(start, _buffered - start), final);
             if (cut < 0)
                 break;
+            // Hashed where the bytes already are (still in cache from the cut), then handed over.
+            var sha = Convert.ToHexStringLower(SHA256.HashData(_buffer.AsSpan(start, cut)));
             var rented = ArrayPool<byte>.Shared.Rent(cut);
             _buffer.AsSpan(start, cut).CopyTo(rented);
-            var sha = Convert.ToHexStringLower(SHA256.HashData(rented.AsSpan(0, cut)));
             _chunks.Add(new ChunkRef(sha, ChunkedOffset, cut));
             ChunkedOffset += cut;
             start += cut;

@@ -82,6 +82,8 @@ public sealed class HostileStage : IAsyncLifetime
                 ["StoredBlobs"] = "SELECT COUNT(*) FROM StoredBlobs WHERE Sha256 IN (SELECT BlobSha256 FROM BlobReferences)",
                 ["BlobChunks"] = "SELECT COUNT(*) FROM BlobChunks WHERE BlobSha256 IN (SELECT BlobSha256 FROM BlobReferences)",
                 ["StoredChunks"] = "SELECT COUNT(*) FROM StoredChunks WHERE Sha256 IN (SELECT c.ChunkSha256 FROM BlobChunks c JOIN BlobReferences r ON r.BlobSha256 = c.BlobSha256)",
+                // A refused body may have been stored before it was read to the end: its pack holds only unreferenced chunks, garbage for the collector.
+                ["StoredPacks"] = "SELECT COUNT(*) FROM StoredPacks p WHERE EXISTS (SELECT 1 FROM StoredChunks s JOIN BlobChunks c ON c.ChunkSha256 = s.Sha256 JOIN BlobReferences r ON r.BlobSha256 = c.BlobSha256 WHERE s.PackId = p.Id)",
             };
             foreach (var table in tables)
             {
