@@ -21,6 +21,7 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
     private byte[]? _stored;
     private readonly Dictionary<int, Task<Fetched>> _ahead = [];
     private CancellationTokenSource? _aheadCancel;
+    private IRangeReader? _reader;
 
     /// <summary>A chunk's stored bytes as fetched (in a pooled buffer), with the codec they turned out to be in.</summary>
     private readonly record struct Fetched(byte[] Buffer, int Read, ChunkCodec Codec);
@@ -173,7 +174,11 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
     {
         if (segment.PackId is not null)
         {
-            var got = await store.ReadRangeAsync(StorageKeys.Pack(segment.PackId), segment.PackOffset, bufferFor(segment.Codec).AsMemory(0, segment.StoredLength), ct);
+            var target = bufferFor(segment.Codec).AsMemory(0, segment.StoredLength);
+            // One chunk at a time (a local store): through a reader that keeps the pack open. Fetches ahead run concurrently and read on their own.
+            var got = store.ReadAhead == 0
+                ? await (_reader ??= store.OpenRangeReader()).ReadRangeAsync(StorageKeys.Pack(segment.PackId), segment.PackOffset, target, ct)
+                : await store.ReadRangeAsync(StorageKeys.Pack(segment.PackId), segment.PackOffset, target, ct);
             if (got == segment.StoredLength)
                 return (got, segment.Codec);
             // The pack is gone: pruning or recompression moved the chunk after this index was read.
@@ -262,6 +267,8 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
     {
         DropAhead();
         _aheadCancel?.Dispose();
+        _reader?.Dispose();
+        _reader = null;
         if (_current is not null) System.Buffers.ArrayPool<byte>.Shared.Return(_current);
         if (_stored is not null) System.Buffers.ArrayPool<byte>.Shared.Return(_stored);
         _current = _stored = null;

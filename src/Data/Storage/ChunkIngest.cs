@@ -9,8 +9,9 @@ public readonly record struct ChunkRef(string Sha256, long Offset, int Length);
 
 /// <summary>
 /// Turns a stream of bytes into content-defined chunks and writes them through
-/// <see cref="ChunkWriter"/> into this ingest's own pack. Cutting and hashing run on the caller's thread; compression and
-/// the writes run on a background task, so receiving and storing overlap. The tail after the
+/// <see cref="ChunkWriter"/> into this ingest's own pack. Cutting runs on the caller's thread
+/// (beside the caller's whole-payload hash); each chunk's SHA-256, compression and the writes run
+/// on a background task, so receiving, the two hashes and storing overlap on different cores. The tail after the
 /// last cut stays buffered until more bytes arrive or <see cref="CompleteAsync"/> is called,
 /// which is what lets an upload resume chunking where it stopped.
 /// </summary>
@@ -20,11 +21,19 @@ public sealed class ChunkIngest : IAsyncDisposable
 
     private readonly ChunkWriter _writer;
     private readonly PackAppender _pack;
-    private readonly Channel<(PendingChunk Chunk, byte[] Rented)> _queue =
-        Channel.CreateBounded<(PendingChunk, byte[])>(new BoundedChannelOptions(96) { SingleReader = true, SingleWriter = true });
+    private readonly Channel<(Slot Slot, byte[] Rented)> _queue =
+        Channel.CreateBounded<(Slot, byte[])>(new BoundedChannelOptions(96) { SingleReader = true, SingleWriter = true });
     private readonly Task _worker;
     private readonly CancellationTokenSource _stop = new();
-    private readonly List<ChunkRef> _chunks = [];
+    private readonly List<Slot> _chunks = [];
+
+    /// <summary>A cut chunk: its place in the payload now, its hash once the background task has taken it.</summary>
+    private sealed class Slot(long offset, int length)
+    {
+        public long Offset { get; } = offset;
+        public int Length { get; } = length;
+        public string? Sha256 { get; set; }
+    }
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(ContentChunker.MaxSize * 2);
     private int _buffered;
     private bool _completed;
@@ -37,8 +46,9 @@ public sealed class ChunkIngest : IAsyncDisposable
         _worker = Task.Run(() => DrainAsync(_stop.Token));
     }
 
-    /// <summary>The chunks cut so far, in payload order. They are durable once <see cref="FlushAsync"/> returns.</summary>
-    public IReadOnlyList<ChunkRef> Chunks => _chunks;
+    /// <summary>The chunks cut so far, in payload order: read it after <see cref="FlushAsync"/> (or <see cref="CompleteAsync"/>), which makes them durable and hashed.</summary>
+    public IReadOnlyList<ChunkRef> Chunks =>
+        _chunks.Select(c => new ChunkRef(c.Sha256 ?? throw new InvalidOperationException("Chunks are known after a flush."), c.Offset, c.Length)).ToList();
 
     /// <summary>The buffered bytes after <see cref="ChunkedOffset"/> that no cut has taken yet (at most one chunk's worth).</summary>
     public ReadOnlySpan<byte> Tail => _buffer.AsSpan(0, _buffered);
@@ -76,7 +86,7 @@ public sealed class ChunkIngest : IAsyncDisposable
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _flushes.Enqueue(done);
-        await _queue.Writer.WriteAsync((default, []), ct);
+        await _queue.Writer.WriteAsync((null!, []), ct);
         await done.Task.WaitAsync(ct);
     }
 
@@ -90,14 +100,13 @@ public sealed class ChunkIngest : IAsyncDisposable
             var cut = ContentChunker.NextCut(_buffer.AsSpan(start, _buffered - start), final);
             if (cut < 0)
                 break;
-            // Hashed where the bytes already are (still in cache from the cut), then handed over.
-            var sha = Convert.ToHexStringLower(SHA256.HashData(_buffer.AsSpan(start, cut)));
             var rented = ArrayPool<byte>.Shared.Rent(cut);
             _buffer.AsSpan(start, cut).CopyTo(rented);
-            _chunks.Add(new ChunkRef(sha, ChunkedOffset, cut));
+            var slot = new Slot(ChunkedOffset, cut);
+            _chunks.Add(slot);
             ChunkedOffset += cut;
             start += cut;
-            await _queue.Writer.WriteAsync((new PendingChunk(sha, rented.AsMemory(0, cut)), rented), ct);
+            await _queue.Writer.WriteAsync((slot, rented), ct);
         }
         if (start > 0)
         {
@@ -116,7 +125,11 @@ public sealed class ChunkIngest : IAsyncDisposable
             {
                 var isFlush = item.Rented.Length == 0;
                 if (!isFlush)
-                    batch.Add(item);
+                {
+                    var data = item.Rented.AsMemory(0, item.Slot.Length);
+                    item.Slot.Sha256 = Convert.ToHexStringLower(SHA256.HashData(data.Span));
+                    batch.Add((new PendingChunk(item.Slot.Sha256, data), item.Rented));
+                }
                 if (isFlush || batch.Count >= BatchSize)
                 {
                     try

@@ -102,6 +102,39 @@ public sealed class FileSystemBlobStore(string root) : IBlobStore
         catch (DirectoryNotFoundException) { return ValueTask.FromResult(-1); }
     }
 
+    /// <summary>Keeps the pack file it read last open: a blob's chunks are mostly in one pack, read one after the other.</summary>
+    public IRangeReader OpenRangeReader() => new FileRangeReader(this);
+
+    private sealed class FileRangeReader(FileSystemBlobStore store) : IRangeReader
+    {
+        private string? _key;
+        private Microsoft.Win32.SafeHandles.SafeFileHandle? _handle;
+
+        public ValueTask<int> ReadRangeAsync(string key, long offset, Memory<byte> buffer, CancellationToken ct)
+        {
+            if (_key != key)
+            {
+                _handle?.Dispose();
+                _handle = null;
+                _key = null;
+                try
+                {
+                    _handle = File.OpenHandle(store.PathOf(key));
+                }
+                catch (FileNotFoundException) { return ValueTask.FromResult(-1); }
+                catch (DirectoryNotFoundException) { return ValueTask.FromResult(-1); }
+                _key = key;
+            }
+            var total = 0;
+            int read;
+            while (total < buffer.Length && (read = RandomAccess.Read(_handle!, buffer.Span[total..], offset + total)) > 0)
+                total += read;
+            return ValueTask.FromResult(total);
+        }
+
+        public void Dispose() => _handle?.Dispose();
+    }
+
     /// <summary>A pack is written to a temporary file beside its final name, flushed to disk and renamed into place when sealed.</summary>
     public IPackUpload BeginPack(string key)
     {

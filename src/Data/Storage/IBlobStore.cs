@@ -58,6 +58,12 @@ public interface IBlobStore
     }
 
     /// <summary>
+    /// A reader for many ranged reads in a row by one caller (a blob's chunks, read in order): a
+    /// store may keep the object it read last open. Not for concurrent use.
+    /// </summary>
+    IRangeReader OpenRangeReader() => new StoreRangeReader(this);
+
+    /// <summary>
     /// Starts a new object under <paramref name="key"/> written in pieces: nothing is visible under
     /// the key until <see cref="IPackUpload.SealAsync"/> commits it whole, and disposing the upload
     /// unsealed leaves nothing (or only what the store discards by itself). This default keeps the
@@ -116,4 +122,18 @@ public sealed class MemoryPackUpload(IBlobStore store, string key) : IPackUpload
     public Task SealAsync(CancellationToken ct) => store.EnsureAsync(key, _bytes.GetBuffer().AsMemory(0, (int)_bytes.Length), ct);
 
     public ValueTask DisposeAsync() => _bytes.DisposeAsync();
+}
+
+/// <summary>Ranged reads by one caller in a row (see <see cref="IBlobStore.OpenRangeReader"/>).</summary>
+public interface IRangeReader : IDisposable
+{
+    ValueTask<int> ReadRangeAsync(string key, long offset, Memory<byte> buffer, CancellationToken ct);
+}
+
+/// <summary>Each read on its own: the default for stores with nothing worth keeping open.</summary>
+public sealed class StoreRangeReader(IBlobStore store) : IRangeReader
+{
+    public ValueTask<int> ReadRangeAsync(string key, long offset, Memory<byte> buffer, CancellationToken ct) => store.ReadRangeAsync(key, offset, buffer, ct);
+
+    public void Dispose() { }
 }
