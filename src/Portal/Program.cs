@@ -16,5 +16,11 @@ catch (OptionsValidationException ex)
     await Console.Error.WriteLineAsync("Configuration error: " + string.Join(" ", ex.Failures));
     return 1;
 }
+catch (IOException ex) when (ListenAddresses.IsAddressInUse(ex))
+{
+    // Another process holds the port: one line saying which, not a stack trace.
+    await Console.Error.WriteLineAsync($"Cannot listen: {ex.Message} Choose another address with ASPNETCORE_URLS or --urls.");
+    return 1;
+}
 
 public partial class Program;

@@ -25,6 +25,8 @@ public static class Logging
             logger.ReadFrom.Configuration(builder.Configuration)
                 .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
                 .MinimumLevel.Override("Microsoft.EntityFrameworkCore", LogEventLevel.Warning)
+                // Program reports a taken port in one line; the host's entry would repeat it with a stack trace.
+                .Filter.ByExcluding(e => ListenAddresses.IsAddressInUse(e.Exception))
                 .Enrich.FromLogContext()
                 // Last, so it sees every property (the request log's RequestPath, ASP.NET Core's scopes).
                 .Enrich.With<SecretPaths>()

@@ -36,6 +36,7 @@ public static class PortalServices
         var services = builder.Services;
         var configuration = builder.Configuration;
 
+        builder.UseDefaultAddressUnlessChosen();
         services.AddCatalystData(configuration, builder.Environment.ContentRootPath);
         // Must start before the job server: migrations, then roles and the admin.
         services.AddHostedService<DatabaseStartupService>();
@@ -176,5 +177,6 @@ public static class PortalServices
         services.AddHostedService(sp => sp.GetRequiredService<RequestMetrics>());
         services.AddSingleton<SystemSampler>();
         services.AddHostedService(sp => sp.GetRequiredService<SystemSampler>());
+        services.AddHostedService<StartupBanner>();
     }
 }
