@@ -6,6 +6,8 @@ try
     var builder = WebApplication.CreateBuilder(args);
     builder.AddCatalystPortal();
     var app = builder.Build();
+    // Before any hosted service starts: Data Protection reads its keys from the database.
+    await app.PrepareDatabaseAsync();
     app.UseCatalystPortal();
     await app.RunAsync();
     return 0;

@@ -18,6 +18,18 @@ public static class PortalPipeline
 
     public static void UseCatalystPortal(this WebApplication app)
     {
+        // Kestrel listens before the last start-up step (the admin account, StartupBanner) has run:
+        // until the application has started, every request is a quiet 503, so "ready" means an admin
+        // can sign in. Ahead of the request log, which would record each as a server error.
+        var started = app.Lifetime.ApplicationStarted;
+        app.Use((context, next) =>
+        {
+            if (started.IsCancellationRequested)
+                return next(context);
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = "1";
+            return Task.CompletedTask;
+        });
         // First: everything after it (request log, rate limits, audit, cookies, redirects) sees the
         // client's address and scheme as the trusted proxy reported them.
         if (app.Services.GetRequiredService<IOptions<CatalystOptions>>().Value.ForwardedHeaders.Enabled)

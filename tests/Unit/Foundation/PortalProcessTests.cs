@@ -182,6 +182,34 @@ public partial class PortalProcessTests(ConfiguredPortalProcess configured) : IC
         Assert.DoesNotContain("BackgroundService failed", portal.StandardOutput, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Production", "\"@l\":\"Error\"", "\"@l\":\"Fatal\"")]
+    [InlineData("Development", " ERR] ", " FTL] ")]
+    public async Task A_first_start_prints_no_error_and_ends_with_the_banner_of_address_and_admin(string environment, string error, string fatal)
+    {
+        await using var portal = PortalProcess.Start(new PortalProcessOptions { EnvironmentName = environment });
+        await portal.WaitUntilReadyAsync();
+        await portal.WaitForOutputAsync(o => PrintedPassword().IsMatch(o));
+        // Nothing is awaited here: this gives anything start-up still had to print the time to show up.
+        await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
+
+        var output = portal.StandardOutput;
+        Assert.DoesNotContain(error, output, StringComparison.Ordinal);
+        Assert.DoesNotContain(fatal, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        Assert.Equal("", portal.StandardError.Trim());
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var last = Array.FindLastIndex(lines, l => l.StartsWith("=====", StringComparison.Ordinal));
+        Assert.True(last == lines.Length - 1, "the banner is not the last thing printed:\n" + string.Join('\n', lines.TakeLast(10)));
+        var first = Array.FindLastIndex(lines, last - 1, l => l.StartsWith("=====", StringComparison.Ordinal));
+        var banner = string.Join('\n', lines[first..]);
+        Assert.Contains($"Catalyst is listening on {portal.BaseUrl.GetLeftPart(UriPartial.Authority)}", banner, StringComparison.Ordinal);
+        Assert.Matches(PrintedPassword(), banner);
+        Assert.Contains(IdentityBootstrapperEmail, banner, StringComparison.Ordinal);
+    }
+
+    private const string IdentityBootstrapperEmail = "admin@localhost";
+
     /// <summary>A stream without a length, so HttpClient has to send it chunked.</summary>
     private sealed class NonSeekableStream(byte[] bytes) : MemoryStream(bytes)
     {
