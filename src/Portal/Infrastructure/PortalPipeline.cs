@@ -16,6 +16,21 @@ public static class PortalPipeline
     public static bool IsApiPath(PathString path) =>
         path.StartsWithSegments("/api") && !path.StartsWithSegments("/api/docs");
 
+    /// <summary>
+    /// The API reference uses only this server (its script is served from the Scalar package, and the
+    /// CSP allows no other host): no fonts from Scalar's CDN, and none of Scalar's hosted services
+    /// (Ask AI, MCP, the developer toolbar's share/deploy/generate-SDK, telemetry).
+    /// </summary>
+    public static void ConfigureApiReference(ScalarOptions options)
+    {
+        options.WithTitle("Catalyst API")
+            .DisableDefaultFonts()
+            .DisableAgent()
+            .DisableMcp()
+            .HideDeveloperTools();
+        options.Telemetry = false;
+    }
+
     public static void UseCatalystPortal(this WebApplication app)
     {
         // Kestrel listens before the last start-up step (the admin account, StartupBanner) has run:
@@ -65,7 +80,7 @@ public static class PortalPipeline
         app.MapStaticAssets();
         app.MapRazorPages().WithStaticAssets();
         app.MapOpenApi().AllowAnonymous();
-        app.MapScalarApiReference("/api/docs", options => options.WithTitle("Catalyst API")).AllowAnonymous();
+        app.MapScalarApiReference("/api/docs", ConfigureApiReference).AllowAnonymous();
         app.MapCatalystHealthChecks();
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {
