@@ -13,7 +13,7 @@ public sealed record ChildProcessOptions
 
     public string Executable { get; init; } = "dotnet";
 
-    /// <summary>The arguments; <c>{url}</c> stands for <see cref="ChildProcess.BaseUrl"/> and <c>{port}</c> for its port (a free loopback port).</summary>
+    /// <summary>The arguments (and <see cref="Environment"/> values); <c>{url}</c> stands for <see cref="ChildProcess.BaseUrl"/> and <c>{port}</c> for its port (a free loopback port).</summary>
     public required IReadOnlyList<string> Arguments { get; init; }
 
     public string WorkingDirectory { get; init; } = Path.GetTempPath();
@@ -32,6 +32,9 @@ public sealed record ChildProcessOptions
     /// for a server writing a line per request (the bench). <see cref="ChildProcess.Output"/> reads it back.
     /// </summary>
     public string? ConsoleLog { get; init; }
+
+    /// <summary>The port <c>{url}</c> and <c>{port}</c> stand for; a free loopback port unless told.</summary>
+    public int? Port { get; init; }
 
     /// <summary>Deletes <see cref="ConsoleLog"/> with the process.</summary>
     public bool DeleteConsoleLog { get; init; }
@@ -55,11 +58,12 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
     private ChildProcess(ChildProcessOptions options)
     {
         _options = options;
-        var port = FreePort();
+        var port = options.Port ?? FreePort();
         BaseUrl = new Uri($"http://127.0.0.1:{port}/");
         var url = $"http://127.0.0.1:{port}";
         var portText = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var start = new ProcessStartInfo(options.Executable, options.Arguments.Select(a => a.Replace("{url}", url, StringComparison.Ordinal).Replace("{port}", portText, StringComparison.Ordinal)))
+        string Expand(string value) => value.Replace("{url}", url, StringComparison.Ordinal).Replace("{port}", portText, StringComparison.Ordinal);
+        var start = new ProcessStartInfo(options.Executable, options.Arguments.Select(Expand))
         {
             WorkingDirectory = options.WorkingDirectory,
             RedirectStandardOutput = true,
@@ -73,7 +77,7 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
         }
         start.Environment["DOTNET_NOLOGO"] = "1";
         foreach (var (key, value) in options.Environment)
-            start.Environment[key] = value;
+            start.Environment[key] = Expand(value);
 
         if (options.ConsoleLog is not null)
             _console = new FileStream(options.ConsoleLog, FileMode.Create, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
@@ -261,7 +265,8 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port nothing listens on at the moment.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -1,5 +1,16 @@
 namespace Catalyst.Tests.Support;
 
+/// <summary>How the Portal is told its address.</summary>
+public enum PortalAddressSource
+{
+    /// <summary><c>--urls http://127.0.0.1:port</c></summary>
+    Argument,
+    /// <summary><c>ASPNETCORE_URLS</c></summary>
+    UrlsVariable,
+    /// <summary><c>Kestrel__Endpoints__Http__Url</c></summary>
+    KestrelEndpoint,
+}
+
 /// <summary>How to run the Portal as a process; the defaults are the unit tests' (Production, a fresh data directory).</summary>
 public sealed record PortalProcessOptions
 {
@@ -11,6 +22,12 @@ public sealed record PortalProcessOptions
 
     /// <summary><c>ASPNETCORE_ENVIRONMENT</c> and <c>DOTNET_ENVIRONMENT</c>.</summary>
     public string EnvironmentName { get; init; } = "Production";
+
+    /// <summary>How the address is given; <c>--urls</c> unless told.</summary>
+    public PortalAddressSource AddressSource { get; init; } = PortalAddressSource.Argument;
+
+    /// <summary>The loopback port to listen on; a free one unless told.</summary>
+    public int? Port { get; init; }
 
     /// <summary>A file for the console instead of memory (see <see cref="ChildProcessOptions.ConsoleLog"/>); kept after the run.</summary>
     public string? ConsoleLog { get; init; }
@@ -39,12 +56,17 @@ public sealed class PortalProcess : IAsyncDisposable
             ["DOTNET_ENVIRONMENT"] = options.EnvironmentName,
             ["Catalyst__DataDirectory"] = DataDirectory,
         };
+        if (options.AddressSource == PortalAddressSource.UrlsVariable)
+            environment["ASPNETCORE_URLS"] = "{url}";
+        if (options.AddressSource == PortalAddressSource.KestrelEndpoint)
+            environment["Kestrel__Endpoints__Http__Url"] = "{url}";
         foreach (var (key, value) in options.Environment)
             environment[key] = value;
         _process = ChildProcess.Start(new ChildProcessOptions
         {
             Name = "The Portal",
-            Arguments = [Dll, "--urls", "{url}"],
+            Arguments = options.AddressSource == PortalAddressSource.Argument ? [Dll, "--urls", "{url}"] : [Dll],
+            Port = options.Port,
             WorkingDirectory = Path.Combine(RepositoryPaths.Root, "src", "Portal"),
             Environment = environment,
             ConsoleLog = options.ConsoleLog,
@@ -93,6 +115,9 @@ public sealed class PortalProcess : IAsyncDisposable
     /// <summary>Polls <c>/health/ready</c> until it answers 200; fails with the process output if it exits or takes too long (90 seconds unless told).</summary>
     public Task WaitUntilReadyAsync(TimeSpan? timeout = null, CancellationToken ct = default) =>
         _process.WaitUntilReadyAsync("health/ready", timeout: timeout, ct: ct);
+
+    /// <summary>Waits until the output satisfies <paramref name="done"/>; fails with the output if the process exits first.</summary>
+    public Task<string> WaitForOutputAsync(Func<string, bool> done, TimeSpan? timeout = null) => _process.WaitForOutputAsync(done, timeout);
 
     /// <summary>Waits for the process to end by itself and returns its exit code.</summary>
     public Task<int> WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync(timeout);

@@ -21,7 +21,27 @@ public sealed class IdentityBootstrapper(
 {
     public const string DefaultAdminEmail = "admin@localhost";
 
+    /// <summary>Roles and admin, the generated password (if any) printed to <paramref name="console"/>.</summary>
     public async Task EnsureAsync(TextWriter console, CancellationToken ct)
+    {
+        await EnsureRolesAsync(ct);
+        if (await EnsureAdminAsync(ct) is { } generated)
+        {
+            await console.WriteLineAsync($"""
+
+                ============================================================
+                 Catalyst admin account created
+                   e-mail:   {generated.Email}
+                   password: {generated.Password}
+                 This password is shown only once. Set Catalyst__Admin__Email
+                 and Catalyst__Admin__Password to choose your own.
+                ============================================================
+
+                """);
+        }
+    }
+
+    public async Task EnsureRolesAsync(CancellationToken ct)
     {
         // Several instances may start at once on one database: a lost race is fine, an absent role is not.
         foreach (var role in Roles.All)
@@ -39,10 +59,17 @@ public sealed class IdentityBootstrapper(
                     throw;
             }
         }
+    }
 
+    /// <summary>
+    /// Creates the admin when there is none (the roles exist already). Returns the account when its
+    /// password was generated: the caller shows it once, to the console and never to the log.
+    /// </summary>
+    public async Task<GeneratedAdmin?> EnsureAdminAsync(CancellationToken ct)
+    {
         var adminRoleId = await db.Roles.Where(r => r.NormalizedName == "ADMIN").Select(r => r.Id).SingleAsync(ct);
         if (await db.UserRoles.AnyAsync(ur => ur.RoleId == adminRoleId, ct))
-            return;
+            return null;
 
         var configured = options.Value.Admin;
         var email = string.IsNullOrWhiteSpace(configured.Email) ? DefaultAdminEmail : configured.Email.Trim();
@@ -65,27 +92,14 @@ public sealed class IdentityBootstrapper(
             if (!created.Succeeded)
             {
                 if (await users.FindByEmailAsync(email) is not null)
-                    return; // another instance created it a moment ago
+                    return null; // another instance created it a moment ago
                 throw new InvalidOperationException(
                     "Catalyst:Admin:Password was rejected: " + string.Join(" ", created.Errors.Select(e => e.Description)));
             }
         }
         await users.AddToRolesAsync(user, [Roles.Admin, Roles.User]);
         logger.LogInformation("Created the admin account {Email}", email);
-        if (generated)
-        {
-            await console.WriteLineAsync($"""
-
-                ============================================================
-                 Catalyst admin account created
-                   e-mail:   {email}
-                   password: {password}
-                 This password is shown only once. Set Catalyst__Admin__Email
-                 and Catalyst__Admin__Password to choose your own.
-                ============================================================
-
-                """);
-        }
+        return generated ? new GeneratedAdmin(email, password) : null;
     }
 
     private static string GeneratePassword()
@@ -98,3 +112,6 @@ public sealed class IdentityBootstrapper(
         return "Ct-" + new string(chars) + "9a";
     }
 }
+
+/// <summary>An admin account whose password was generated, to show once.</summary>
+public sealed record GeneratedAdmin(string Email, string Password);

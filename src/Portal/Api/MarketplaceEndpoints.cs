@@ -287,7 +287,7 @@ public static class MarketplaceEndpoints
             await download.Content.DisposeAsync();
             throw new GoneException("token_used", "This download token has already been used; ask for a new one.");
         }
-        var result = BlobResults.Serve(http, download.Content, package.MediaType, package.FileName, package.Sha256, download.At, immutable: false);
+        var result = BlobResults.Serve(http, download.Content, package.MediaType, package.FileName, package.Sha256, download.At, immutable: false, attachment: true);
         http.Response.Headers.CacheControl = "no-store"; // a single-use URL: nothing to cache
         return result;
     }

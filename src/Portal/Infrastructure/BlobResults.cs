@@ -19,17 +19,20 @@ public static class BlobResults
     /// <summary>Never inline, but also not text: JSON and archives keep their type.</summary>
     private static readonly HashSet<string> KeepType = new(StringComparer.OrdinalIgnoreCase) { "application/json", "application/gzip", "application/zip" };
 
-    public static IResult Serve(HttpContext http, Stream content, string mediaType, string fileName, string sha256, DateTime lastModified, bool immutable)
+    /// <param name="attachment">Always a download, also for types a browser would show (a marketplace package:
+    /// shown in the tab, its single-use URL would be spent by a reload).</param>
+    public static IResult Serve(HttpContext http, Stream content, string mediaType, string fileName, string sha256, DateTime lastModified, bool immutable,
+        bool attachment = false)
     {
         var headers = http.Response.Headers;
         headers.XContentTypeOptions = "nosniff";
         headers.ContentSecurityPolicy = "sandbox; default-src 'none'";
         headers.CacheControl = immutable ? "private, max-age=31536000, immutable" : "private, no-cache";
-        var inline = InlineTypes.Contains(mediaType);
+        var inline = !attachment && InlineTypes.Contains(mediaType);
         var disposition = new ContentDispositionHeaderValue(inline ? "inline" : "attachment");
         disposition.SetHttpFileName(fileName);
         headers.ContentDisposition = disposition.ToString();
-        var type = inline || KeepType.Contains(mediaType) ? mediaType : mediaType.StartsWith("text/", StringComparison.OrdinalIgnoreCase) ? "text/plain" : mediaType;
+        var type = inline || InlineTypes.Contains(mediaType) || KeepType.Contains(mediaType) ? mediaType : mediaType.StartsWith("text/", StringComparison.OrdinalIgnoreCase) ? "text/plain" : mediaType;
         return Results.Stream(content, type,
             fileDownloadName: null, lastModified: new DateTimeOffset(lastModified, TimeSpan.Zero),
             entityTag: new EntityTagHeaderValue($"\"{sha256}\""), enableRangeProcessing: true);

@@ -1,6 +1,7 @@
 using Catalyst.Data.Configuration;
 using Serilog;
 using Serilog.Core;
+using Serilog.Filters;
 using Serilog.Extensions.Hosting;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
@@ -19,12 +20,16 @@ public static class Logging
     public static void AddCatalystLogging(this WebApplicationBuilder builder)
     {
         var isDevelopment = builder.Environment.IsDevelopment();
+        builder.Services.AddSingleton<ConsoleOutput>();
         builder.Services.AddSerilog((services, logger) =>
         {
             var paths = services.GetRequiredService<CatalystPaths>();
+            var console = services.GetRequiredService<ConsoleOutput>();
             logger.ReadFrom.Configuration(builder.Configuration)
                 .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
                 .MinimumLevel.Override("Microsoft.EntityFrameworkCore", LogEventLevel.Warning)
+                // Program reports a taken port in one line; the host's entry would repeat it with a stack trace.
+                .Filter.ByExcluding(e => ListenAddresses.IsAddressInUse(e.Exception))
                 .Enrich.FromLogContext()
                 // Last, so it sees every property (the request log's RequestPath, ASP.NET Core's scopes).
                 .Enrich.With<SecretPaths>()
@@ -36,11 +41,18 @@ public static class Logging
                 {
                     sinks.File(new CompactJsonFormatter(), Path.Combine(paths.Logs, "portal-.json"),
                         rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14, fileSizeLimitBytes: 100L << 20, rollOnFileSizeLimit: true);
-                    if (isDevelopment)
-                        sinks.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture);
-                    else
-                        sinks.Console(new CompactJsonFormatter());
-                }, blockWhenFull: true);
+                    sinks.Logger(toConsole =>
+                    {
+                        // Hangfire's server reports its start from its own threads, after the start-up
+                        // banner; on the console only its warnings and errors (the file keeps everything).
+                        toConsole.MinimumLevel.Verbose()
+                            .Filter.ByExcluding(e => e.Level < LogEventLevel.Warning && Matching.FromSource("Hangfire")(e));
+                        if (isDevelopment)
+                            toConsole.WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture, syncRoot: console.SyncRoot);
+                        else
+                            toConsole.WriteTo.Console(new CompactJsonFormatter(), syncRoot: console.SyncRoot);
+                    });
+                }, blockWhenFull: true, monitor: console);
         // Each host keeps its own logger instead of replacing Serilog's static one: several hosts in one
         // process (the tests) would otherwise write into whichever host started last.
         }, preserveStaticLogger: true);

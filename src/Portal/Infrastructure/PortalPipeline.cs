@@ -16,8 +16,35 @@ public static class PortalPipeline
     public static bool IsApiPath(PathString path) =>
         path.StartsWithSegments("/api") && !path.StartsWithSegments("/api/docs");
 
+    /// <summary>
+    /// The API reference uses only this server (its script is served from the Scalar package, and the
+    /// CSP allows no other host): no fonts from Scalar's CDN, and none of Scalar's hosted services
+    /// (Ask AI, MCP, the developer toolbar's share/deploy/generate-SDK, telemetry).
+    /// </summary>
+    public static void ConfigureApiReference(ScalarOptions options)
+    {
+        options.WithTitle("Catalyst API")
+            .DisableDefaultFonts()
+            .DisableAgent()
+            .DisableMcp()
+            .HideDeveloperTools();
+        options.Telemetry = false;
+    }
+
     public static void UseCatalystPortal(this WebApplication app)
     {
+        // Kestrel listens before the last start-up step (the admin account, StartupBanner) has run:
+        // until the application has started, every request is a quiet 503, so "ready" means an admin
+        // can sign in. Ahead of the request log, which would record each as a server error.
+        var started = app.Lifetime.ApplicationStarted;
+        app.Use((context, next) =>
+        {
+            if (started.IsCancellationRequested)
+                return next(context);
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = "1";
+            return Task.CompletedTask;
+        });
         // First: everything after it (request log, rate limits, audit, cookies, redirects) sees the
         // client's address and scheme as the trusted proxy reported them.
         if (app.Services.GetRequiredService<IOptions<CatalystOptions>>().Value.ForwardedHeaders.Enabled)
@@ -53,7 +80,7 @@ public static class PortalPipeline
         app.MapStaticAssets();
         app.MapRazorPages().WithStaticAssets();
         app.MapOpenApi().AllowAnonymous();
-        app.MapScalarApiReference("/api/docs", options => options.WithTitle("Catalyst API")).AllowAnonymous();
+        app.MapScalarApiReference("/api/docs", ConfigureApiReference).AllowAnonymous();
         app.MapCatalystHealthChecks();
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {

@@ -36,10 +36,9 @@ public static class PortalServices
         var services = builder.Services;
         var configuration = builder.Configuration;
 
+        builder.UseDefaultAddressUnlessChosen();
         services.AddCatalystData(configuration, builder.Environment.ContentRootPath);
-        // Must start before the job server: migrations, then roles and the admin.
-        services.AddHostedService<DatabaseStartupService>();
-        // Then the master key must open the vault's keys, before any request or job uses a secret.
+        // Migrations and roles run before the host starts (Program: PrepareDatabaseAsync). The master key must open the vault's keys, before any request or job uses a secret.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, Catalyst.Data.Secrets.MasterKeyCheck>());
         builder.AddCatalystLogging();
 
@@ -176,5 +175,7 @@ public static class PortalServices
         services.AddHostedService(sp => sp.GetRequiredService<RequestMetrics>());
         services.AddSingleton<SystemSampler>();
         services.AddHostedService(sp => sp.GetRequiredService<SystemSampler>());
+        // Last: the admin and the banner, once the server listens.
+        services.AddHostedService<StartupBanner>();
     }
 }

@@ -28,18 +28,25 @@ public sealed class SystemSampler(IServiceScopeFactory scopes, IEnumerable<ICach
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Interval, time);
-        do
+        try
         {
-            try
+            do
             {
-                await SampleAsync(stoppingToken);
+                try
+                {
+                    await SampleAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogWarning(ex, "System sample failed");
+                }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogWarning(ex, "System sample failed");
-            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping (also when the host failed to start and never called StopAsync): not a failure.
+        }
     }
 
     /// <summary>Takes a sample now (the page calls it when it has none yet, tests to not wait a minute).</summary>

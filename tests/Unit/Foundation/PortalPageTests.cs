@@ -176,6 +176,36 @@ public class PortalPageTests(PortalFactory portal, PageVisitor visitor) : IClass
         Assert.True(inline.Count == 0, $"{page} has inline handlers or styles the CSP blocks: {string.Join(", ", inline)}");
     }
 
+    [Theory]
+    [MemberData(nameof(PageNames))]
+    public async Task No_form_on_any_page_renders_an_empty_action(string page)
+    {
+        var response = await visitor.Browser.GetAsync(UrlOf(page));
+        if (response.StatusCode == HttpStatusCode.Redirect)
+            return;
+
+        var document = await Forms.ParseAsync(response);
+
+        // An empty action posts to the page's own URL without the handler and its values.
+        var empty = document.QuerySelectorAll("form[action]").Where(f => string.IsNullOrWhiteSpace(f.GetAttribute("action"))).Select(f => f.OuterHtml[..Math.Min(200, f.OuterHtml.Length)]).ToList();
+        Assert.True(empty.Count == 0, $"{page} has forms without an action: {string.Join(" | ", empty)}");
+    }
+
+    [Fact]
+    public void No_view_sets_a_route_value_that_Razor_Pages_owns()
+    {
+        // asp-route-page (or -handler, -area) replaces the value naming the target page, so the link
+        // or form cannot be generated and renders an empty href or action.
+        var reserved = new System.Text.RegularExpressions.Regex(@"asp-route-(page|handler|area|controller|action)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        var offenders = Directory.EnumerateFiles(Path.Combine(RepositoryPaths.Root, "src", "Portal", "Pages"), "*.cshtml", SearchOption.AllDirectories)
+            .SelectMany(file => File.ReadLines(file).Select((line, i) => (file, line, i)))
+            .Where(l => reserved.IsMatch(l.line))
+            .Select(l => $"{Path.GetRelativePath(RepositoryPaths.Root, l.file)}:{l.i + 1}")
+            .ToList();
+
+        Assert.True(offenders.Count == 0, "Reserved route values in views: " + string.Join(", ", offenders));
+    }
+
     [Fact]
     public async Task The_sign_in_page_carries_the_headers_for_anonymous_visitors_too()
     {

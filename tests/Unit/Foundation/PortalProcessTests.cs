@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.RegularExpressions;
 using Catalyst.Tests.Unit.Infrastructure;
+using Microsoft.Extensions.Configuration;
 
 namespace Catalyst.Tests.Unit.Foundation;
 
@@ -131,6 +132,83 @@ public partial class PortalProcessTests(ConfiguredPortalProcess configured) : IC
         using var again = second.CreateClient();
         Assert.Equal(HttpStatusCode.Created, (await RequestTokenAsync(again, "admin@localhost", password)).StatusCode);
     }
+
+    [Theory]
+    [InlineData(PortalAddressSource.Argument)]
+    [InlineData(PortalAddressSource.UrlsVariable)]
+    [InlineData(PortalAddressSource.KestrelEndpoint)]
+    public async Task The_usual_ways_of_choosing_the_address_are_followed_and_the_address_is_printed(PortalAddressSource source)
+    {
+        await using var portal = PortalProcess.Start(new PortalProcessOptions { AddressSource = source });
+
+        await portal.WaitUntilReadyAsync(); // it answers on the address it was given
+
+        var address = portal.BaseUrl.GetLeftPart(UriPartial.Authority);
+        var output = await portal.WaitForOutputAsync(o => o.Contains("Catalyst is listening on", StringComparison.Ordinal));
+        Assert.Contains($"Catalyst is listening on {address}", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_a_chosen_address_the_default_applies_and_any_usual_choice_wins()
+    {
+        static IConfiguration With(params (string Key, string Value)[] settings) =>
+            new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))).Build();
+
+        Assert.False(Catalyst.Portal.Infrastructure.ListenAddresses.AreChosen(With()));
+        Assert.True(Catalyst.Portal.Infrastructure.ListenAddresses.AreChosen(With(("urls", "http://127.0.0.1:6001"))));
+        Assert.True(Catalyst.Portal.Infrastructure.ListenAddresses.AreChosen(With(("http_ports", "8080"))));
+        Assert.True(Catalyst.Portal.Infrastructure.ListenAddresses.AreChosen(With(("Kestrel:Endpoints:Http:Url", "http://127.0.0.1:6002"))));
+        var launch = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "src", "Portal", "Properties", "launchSettings.json")));
+        // A launch profile's applicationUrl would replace ASPNETCORE_URLS under `dotnet run`.
+        Assert.All(launch.RootElement.GetProperty("profiles").EnumerateObject(), p => Assert.False(p.Value.TryGetProperty("applicationUrl", out _), $"profile {p.Name} names an applicationUrl"));
+    }
+
+    [Fact]
+    public async Task A_taken_port_stops_the_process_with_one_line_on_stderr_and_no_stack_trace()
+    {
+        using var holder = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((IPEndPoint)holder.LocalEndpoint).Port;
+        await using var portal = PortalProcess.Start(new PortalProcessOptions { Port = port });
+
+        var exitCode = await portal.WaitForExitAsync(TimeSpan.FromSeconds(120));
+
+        Assert.NotEqual(0, exitCode);
+        var line = Assert.Single(portal.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Contains($"127.0.0.1:{port}", line, StringComparison.Ordinal);
+        Assert.Contains("in use", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", portal.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("AddressInUseException", portal.StandardOutput, StringComparison.Ordinal); // not repeated in the log with a stack trace
+        Assert.DoesNotContain("BackgroundService failed", portal.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Production", "\"@l\":\"Error\"", "\"@l\":\"Fatal\"")]
+    [InlineData("Development", " ERR] ", " FTL] ")]
+    public async Task A_first_start_prints_no_error_and_ends_with_the_banner_of_address_and_admin(string environment, string error, string fatal)
+    {
+        await using var portal = PortalProcess.Start(new PortalProcessOptions { EnvironmentName = environment });
+        await portal.WaitUntilReadyAsync();
+        await portal.WaitForOutputAsync(o => PrintedPassword().IsMatch(o));
+        // Nothing is awaited here: this gives anything start-up still had to print the time to show up.
+        await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
+
+        var output = portal.StandardOutput;
+        Assert.DoesNotContain(error, output, StringComparison.Ordinal);
+        Assert.DoesNotContain(fatal, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        Assert.Equal("", portal.StandardError.Trim());
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var last = Array.FindLastIndex(lines, l => l.StartsWith("=====", StringComparison.Ordinal));
+        Assert.True(last == lines.Length - 1, "the banner is not the last thing printed:\n" + string.Join('\n', lines.TakeLast(10)));
+        var first = Array.FindLastIndex(lines, last - 1, l => l.StartsWith("=====", StringComparison.Ordinal));
+        var banner = string.Join('\n', lines[first..]);
+        Assert.Contains($"Catalyst is listening on {portal.BaseUrl.GetLeftPart(UriPartial.Authority)}", banner, StringComparison.Ordinal);
+        Assert.Matches(PrintedPassword(), banner);
+        Assert.Contains(IdentityBootstrapperEmail, banner, StringComparison.Ordinal);
+    }
+
+    private const string IdentityBootstrapperEmail = "admin@localhost";
 
     /// <summary>A stream without a length, so HttpClient has to send it chunked.</summary>
     private sealed class NonSeekableStream(byte[] bytes) : MemoryStream(bytes)

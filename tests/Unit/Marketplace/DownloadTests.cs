@@ -26,6 +26,31 @@ public class DownloadTests(PortalFactory portal)
     }
 
     [Fact]
+    public async Task A_package_a_browser_could_show_is_still_an_attachment_with_its_file_name_from_the_page_s_button()
+    {
+        var seller = await portal.CreateUserAsync("seller");
+        var sellerApi = portal.CreateApiClient(seller.Token);
+        var projectId = await sellerApi.CreateProjectAsync($"Text package {Guid.NewGuid():N}"[..24]);
+        var bytes = "Read me first: a plain text package."u8.ToArray();
+        var assetId = await portal.CreateAssetAsync(seller, bytes, fileName: "read me.txt", mediaType: "text/plain", projectId: projectId);
+        var published = await sellerApi.PostJsonAsync($"/api/projects/{projectId}/publish", new { price = 0, currency = "EUR", category = "templates", packageAssetId = assetId });
+        Assert.Equal(HttpStatusCode.OK, published.StatusCode);
+        var buyer = await portal.CreateUserAsync("buyer");
+        await portal.CreateApiClient(buyer.Token).PurchaseOkAsync(projectId);
+        var browser = await portal.CreateSignedInBrowserAsync(buyer);
+
+        var button = await browser.PostWithTokenFromAsync($"/Marketplace/Details/{projectId}", $"/Marketplace/Details/{projectId}?handler=Download");
+        var download = await browser.GetAsync(button.Headers.Location!.OriginalString, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal(bytes, await download.Content.ReadAsByteArrayAsync(Ct));
+        Assert.Equal("attachment", download.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Equal("read me.txt", download.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
+        Assert.Equal("text/plain", download.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("nosniff", download.Headers.GetValues("X-Content-Type-Options").Single());
+    }
+
+    [Fact]
     public async Task A_buyer_s_token_streams_the_package_once_with_the_download_headers_and_logs_it()
     {
         var (listing, buyer, api) = await BoughtAsync();

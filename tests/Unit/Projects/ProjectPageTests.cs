@@ -161,6 +161,35 @@ public class ProjectPageTests(PortalFactory portal)
     }
 
     [Fact]
+    public async Task The_rows_own_Archive_and_Restore_forms_work_and_come_back_to_the_same_list_page()
+    {
+        var user = await portal.CreateUserAsync();
+        for (var i = 1; i <= 21; i++)
+            await CreateAsync(user, $"Row {i:00}");
+        var browser = await portal.CreateSignedInBrowserAsync(user);
+
+        var second = await browser.GetDocumentAsync("/Projects?q=Row&page=2");
+        var archiveForm = Assert.Single(second.QuerySelectorAll("[data-testid=projects-table] tbody form"));
+        var archiveAction = archiveForm.GetAttribute("action");
+        Assert.False(string.IsNullOrEmpty(archiveAction), "the Archive form has no action");
+        var archive = await browser.PostWithTokenFromAsync("/Projects", archiveAction!);
+
+        Assert.Equal(HttpStatusCode.Redirect, archive.StatusCode);
+        Assert.Equal("/Projects?q=Row&page=2", archive.Headers.Location?.OriginalString);
+        var project = await portal.WithDbAsync(db => db.Projects.AsNoTracking().SingleAsync(p => p.OwnerId == user.Id && p.Name == "Row 01", TestContext.Current.CancellationToken));
+        Assert.Equal(ProjectStatus.Archived, project.Status);
+
+        var archived = await browser.GetDocumentAsync("/Projects?status=Archived");
+        var restoreForm = Assert.Single(archived.QuerySelectorAll("[data-testid=projects-table] tbody form"));
+        Assert.Equal("Restore", restoreForm.QuerySelector("button")?.TextContent);
+        var restore = await browser.PostWithTokenFromAsync("/Projects", restoreForm.GetAttribute("action")!);
+
+        Assert.Equal(HttpStatusCode.Redirect, restore.StatusCode);
+        Assert.Equal("/Projects?q=&status=Archived", restore.Headers.Location?.OriginalString);
+        Assert.Equal(ProjectStatus.Active, (await LoadAsync(project.Id))?.Status);
+    }
+
+    [Fact]
     public async Task Archiving_with_a_stale_version_changes_nothing_and_explains_why()
     {
         var user = await portal.CreateUserAsync();

@@ -24,6 +24,18 @@ public class IndexModel(ProjectService projects) : PageModel
 
     public string ListUrl => QueryUrl(Search, Status);
 
+    /// <summary>
+    /// Where a row's Archive or Restore form posts, keeping the list's search, filter and page to come back to.
+    /// Built here because a form's <c>asp-route-page</c> would replace the route value naming this Razor Page
+    /// and leave the form without an action.
+    /// </summary>
+    public string StatusActionUrl(Project project)
+    {
+        var handler = project.Status == ProjectStatus.Active ? "Archive" : "Restore";
+        var url = Url.Page("/Projects/Index", handler, new { id = project.Id, version = project.Version, q = Search, status = Status })!;
+        return PageNumber > 1 ? $"{url}&page={PageNumber}" : url;
+    }
+
     /// <summary>Full page, or just the list when htmx asks (search-as-you-type, paging).</summary>
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
