@@ -11,6 +11,31 @@ public class PackTests
     private static readonly CancellationToken None = CancellationToken.None;
 
     [Fact]
+    public void A_pack_trailer_reads_back_its_entries_and_a_damaged_one_is_refused_not_trusted()
+    {
+        var entries = new List<PackEntry>
+        {
+            new(new string('a', 64), ChunkCodec.Lz4, 70_000, 40_000, PackFormat.HeaderLength),
+            new(new string('b', 64), ChunkCodec.None, 20_000, 20_000, PackFormat.HeaderLength + 40_000),
+        };
+        var trailer = PackFormat.Trailer(entries);
+        var packLength = PackFormat.HeaderLength + 60_000L + trailer.Length;
+        var footer = trailer.AsSpan(trailer.Length - PackFormat.FooterLength);
+
+        var length = PackFormat.TrailerLength(footer, packLength);
+        Assert.Equal(entries, PackFormat.ParseEntries(trailer.AsSpan(0, length), packLength));
+
+        var wrongMagic = footer.ToArray();
+        wrongMagic[^1] ^= 1;
+        Assert.Throws<InvalidDataException>(() => PackFormat.TrailerLength(wrongMagic, packLength));
+        var hugeCount = footer.ToArray();
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(hugeCount, int.MaxValue / 2);
+        Assert.Throws<InvalidDataException>(() => PackFormat.TrailerLength(hugeCount, packLength));
+        // An entry pointing past the chunk area (a pack cut short, or a forged trailer).
+        Assert.Throws<InvalidDataException>(() => PackFormat.ParseEntries(trailer.AsSpan(0, length), packLength - 30_000));
+    }
+
+    [Fact]
     public async Task Pruning_rewrites_a_pack_whose_chunks_are_mostly_dead_and_reclaims_nearly_all_its_dead_bytes()
     {
         await using var host = await StorageHost.StartAsync(grace: TimeSpan.Zero);

@@ -12,10 +12,13 @@ namespace Catalyst.Tests.Unit.Storage;
 public sealed class StorageHost : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
-    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "catalyst-storage-tests", Guid.NewGuid().ToString("N"));
+    public string DataDirectory { get; }
+    private readonly bool _keepDirectory;
 
-    private StorageHost(string provider, TimeSpan grace, IReadOnlyDictionary<string, string?>? settings, TimeProvider? time)
+    private StorageHost(string provider, TimeSpan grace, IReadOnlyDictionary<string, string?>? settings, TimeProvider? time, string? dataDirectory, bool keepDirectory)
     {
+        DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "catalyst-storage-tests", Guid.NewGuid().ToString("N"));
+        _keepDirectory = keepDirectory;
         var values = new Dictionary<string, string?>
         {
             ["Catalyst:DataDirectory"] = DataDirectory,
@@ -33,10 +36,12 @@ public sealed class StorageHost : IAsyncDisposable
     }
 
     /// <param name="time">The services' clock (the garbage collector's cutoff, ...); the system's unless given.</param>
+    /// <param name="dataDirectory">An existing data directory to open (a fresh one in the temp folder unless given).</param>
+    /// <param name="keepDirectory">Leaves the data directory behind when disposed (for a process to take it over).</param>
     public static async Task<StorageHost> StartAsync(string provider = StorageProviders.FileSystem, TimeSpan? grace = null,
-        IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? time = null)
+        IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? time = null, string? dataDirectory = null, bool keepDirectory = false)
     {
-        var host = new StorageHost(provider, grace ?? TimeSpan.FromHours(1), settings, time);
+        var host = new StorageHost(provider, grace ?? TimeSpan.FromHours(1), settings, time, dataDirectory, keepDirectory);
         await host.WithScopeAsync(sp => sp.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None));
         return host;
     }
@@ -90,7 +95,8 @@ public sealed class StorageHost : IAsyncDisposable
     {
         await _services.DisposeAsync();
         SqliteConnection.ClearAllPools();
-        try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
+        if (!_keepDirectory)
+            try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
     }
 
     public static byte[] RandomBytes(int length, int seed)
