@@ -80,9 +80,19 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
         }
         _ahead.Remove(index, out var pending);
         _aheadCancel ??= new CancellationTokenSource();
-        for (var next = index + 1; next <= Math.Min(segments.Count - 1, index + store.ReadAhead); next++)
+        // Ahead by count (ReadAhead chunks), or on a store that coalesces, by bytes: up to one
+        // coalesced read's worth past the current chunk, so the next request is in flight while this
+        // one is consumed without fetching much past the end of a ranged request.
+        long ahead = 0;
+        for (var next = index + 1; next < segments.Count; next++)
+        {
+            var coalesced = store.CoalescedReadBytes > 0 && segments[next].PackId is not null;
+            if (coalesced ? ahead >= store.CoalescedReadBytes : next > index + store.ReadAhead)
+                break;
+            ahead += segments[next].Length;
             if (!_ahead.ContainsKey(next))
                 StartFetch(next, _aheadCancel.Token);
+        }
         var fetched = await pending!;
         try
         {
@@ -107,7 +117,7 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
         if (budget > 0 && first.PackId is not null)
         {
             long span = first.StoredLength;
-            while (last + 1 < segments.Count && last + 1 <= index + store.ReadAhead && !_ahead.ContainsKey(last + 1))
+            while (last + 1 < segments.Count && !_ahead.ContainsKey(last + 1))
             {
                 var next = segments[last + 1];
                 var previous = segments[last];
