@@ -42,9 +42,9 @@ public sealed class EndpointGuard(IHostResolver resolver, IOptions<DeploymentOpt
         if (!string.IsNullOrEmpty(uri.UserInfo))
             throw ValidationFailedException.For(field, "The endpoint must not carry a user name or password: use the credential.");
         if (!AllowPrivate && IPAddress.TryParse(uri.IdnHost.Trim('[', ']'), out var literal) && !IsPublic(literal))
-            throw ValidationFailedException.For(field, $"The endpoint's address {literal} is loopback, private or link-local: deliveries go to public addresses only.");
+            throw ValidationFailedException.For(field, $"The endpoint's address {literal} is loopback, private or link-local: Catalyst connects to public addresses only.");
         if (!AllowPrivate && uri.IdnHost.Equals("localhost", StringComparison.OrdinalIgnoreCase))
-            throw ValidationFailedException.For(field, "The endpoint's host is loopback: deliveries go to public addresses only.");
+            throw ValidationFailedException.For(field, "The endpoint's host is loopback: Catalyst connects to public addresses only.");
         return uri;
     }
 
@@ -67,7 +67,7 @@ public sealed class EndpointGuard(IHostResolver resolver, IOptions<DeploymentOpt
             return uri;
         }
         if (addresses.FirstOrDefault(a => !IsPublic(a)) is { } refused)
-            throw ValidationFailedException.For(field, $"The endpoint's host resolves to {refused}, which is loopback, private or link-local: deliveries go to public addresses only.");
+            throw ValidationFailedException.For(field, $"The endpoint's host resolves to {refused}, which is loopback, private or link-local: Catalyst connects to public addresses only.");
         return uri;
     }
 

@@ -1,3 +1,4 @@
+using Catalyst.Data.Deployments;
 using Catalyst.Data.Audit;
 using Catalyst.Data.Common;
 using Catalyst.Data.Secrets;
@@ -14,7 +15,7 @@ public sealed record McpServerDetails(McpServer Server, CredentialSummary? Crede
 /// MCP servers (SPEC §14): admins manage them, everyone signed in lists the active ones. Every
 /// change is audited; the credential goes through the <see cref="SecretVault"/> only.
 /// </summary>
-public sealed class McpServerService(CatalystDbContext db, SecretVault vault, AuditLog audit, TimeProvider time)
+public sealed class McpServerService(CatalystDbContext db, SecretVault vault, AuditLog audit, EndpointGuard guard, TimeProvider time)
 {
     public async Task<Page<McpServerDetails>> ListAsync(Actor actor, McpServerQuery query, PageRequest page, CancellationToken ct)
     {
@@ -67,6 +68,7 @@ public sealed class McpServerService(CatalystDbContext db, SecretVault vault, Au
         };
         McpServerRules.Apply(server, input);
         McpServerRules.Validate(server);
+        CheckEndpoint(server);
         if (!string.IsNullOrEmpty(credential))
             SecretVault.Validate(credential, "credential");
         await EnsureNameFreeAsync(server.NormalizedName, server.Id, ct);
@@ -78,6 +80,17 @@ public sealed class McpServerService(CatalystDbContext db, SecretVault vault, Au
         return await GetAsync(actor, server.Id, ct);
     }
 
+    /// <summary>
+    /// An http or sse server's endpoint follows the deployments' rule (https, public addresses only,
+    /// unless <c>Catalyst:Deployments:AllowPrivateEndpoints</c>): one policy for every URL Catalyst
+    /// connects to on a user's say, checked when saved and again when a connection is tested.
+    /// </summary>
+    private void CheckEndpoint(McpServer server)
+    {
+        if (server.Transport != McpTransport.Stdio)
+            guard.CheckUrl(server.Endpoint, "endpoint");
+    }
+
     /// <summary>Changes the fields the input names (status included: activation); <paramref name="expectedVersion"/> is the If-Match.</summary>
     public async Task<McpServerDetails> UpdateAsync(Actor actor, Guid id, long? expectedVersion, McpServerInput input, string? credential, CancellationToken ct)
     {
@@ -86,6 +99,7 @@ public sealed class McpServerService(CatalystDbContext db, SecretVault vault, Au
         var before = (server.NormalizedName, server.Status);
         McpServerRules.Apply(server, input);
         McpServerRules.Validate(server);
+        CheckEndpoint(server);
         if (!string.IsNullOrEmpty(credential))
             SecretVault.Validate(credential, "credential");
         if (server.NormalizedName != before.NormalizedName)

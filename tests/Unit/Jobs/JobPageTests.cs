@@ -74,6 +74,25 @@ public class JobPageTests(PortalFactory portal)
         Assert.Equal("every 1s", list.QuerySelector("#job-list-body")?.GetAttribute("hx-trigger"));
     }
 
+    [Theory]
+    [InlineData(JobRunStatus.Running, true)]
+    [InlineData(JobRunStatus.Succeeded, false)]
+    [InlineData(JobRunStatus.Failed, false)]
+    public async Task An_export_says_where_its_backup_will_be_only_while_it_runs_and_times_say_their_zone(JobRunStatus status, bool hint)
+    {
+        var user = await portal.CreateUserAsync();
+        var run = await portal.InsertRunAsync(user.Id, status, new { websiteId = Guid.NewGuid() }, kind: Catalyst.Data.Backups.WebsiteExportJob.Kind, hangfireJobId: "elsewhere");
+        var browser = await portal.CreateSignedInBrowserAsync(user);
+
+        var details = await browser.GetDocumentAsync($"/Jobs/Details/{run.Id}");
+
+        Assert.Equal(hint, details.QuerySelector("[data-testid=job-hint]") is not null);
+        Assert.EndsWith(" UTC", details.QuerySelector("[data-testid=started]")?.TextContent, StringComparison.Ordinal);
+        var finished = details.QuerySelector("[data-testid=finished]")?.TextContent;
+        Assert.True(status == JobRunStatus.Running ? finished == "—" : finished?.EndsWith(" UTC", StringComparison.Ordinal) == true, finished);
+        Assert.DoesNotContain("when the bar is full", details.QuerySelector(".flash")?.TextContent ?? "", StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_failed_run_shows_its_error_and_can_be_retried_from_the_page()
     {

@@ -157,25 +157,29 @@ public class McpConnectionTests(DeliveryPortal fixture) : IClassFixture<Delivery
     }
 }
 
-/// <summary>Without <c>AllowPrivateEndpoints</c>, a connection test to a private address is refused before anything is sent.</summary>
+/// <summary>
+/// Without <c>AllowPrivateEndpoints</c>, an MCP server follows the deployments' URL rule: https to
+/// public addresses only, refused when saved (nothing is created, no credential stored).
+/// </summary>
 public class McpConnectionGuardTests(PortalFactory portal)
 {
     [Theory]
     [InlineData("http://127.0.0.1:9/mcp")]
+    [InlineData("http://mcp.example.com/mcp")]
+    [InlineData("https://localhost/mcp")]
     [InlineData("https://10.1.2.3/mcp")]
     [InlineData("https://169.254.169.254/latest/meta-data")]
-    public async Task A_private_endpoint_is_refused(string endpoint)
+    public async Task A_private_or_plain_http_endpoint_is_refused_when_saved(string endpoint)
     {
         var admin = await portal.CreateUserAsync("mcp-guarded", admin: true);
         var api = portal.CreateApiClient(admin.Token);
-        var created = await api.PostJsonAsync("/api/admin/mcp-servers", new { name = $"Guarded {Guid.NewGuid():N}"[..16], transport = "http", endpoint, credential = "guarded-credential-1234" });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var id = (await created.ReadJsonAsync()).GetProperty("data").GetProperty("id").GetGuid();
+        var name = $"Guarded {Guid.NewGuid():N}"[..16];
 
-        var problem = await (await api.PostAsync($"/api/admin/mcp-servers/{id}/test", null)).AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        var problem = await (await api.PostJsonAsync("/api/admin/mcp-servers", new { name, transport = "http", endpoint, credential = "guarded-credential-1234" }))
+            .AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
 
         Assert.True(problem.GetProperty("errors").TryGetProperty("endpoint", out _), problem.ToString());
-        // Refused before the credential was read.
-        Assert.False(await portal.WithDbAsync(db => db.AuditEntries.AnyAsync(e => e.Action == "secret.read" && e.ActorId == admin.Id, TestContext.Current.CancellationToken)));
+        Assert.False(await portal.WithDbAsync(db => db.Set<Catalyst.Data.Mcp.McpServer>().AnyAsync(s => s.Name == name, TestContext.Current.CancellationToken)));
+        Assert.False(await portal.WithDbAsync(db => db.AuditEntries.AnyAsync(e => e.Action == "secret.write" && e.ActorId == admin.Id, TestContext.Current.CancellationToken)));
     }
 }

@@ -89,7 +89,8 @@ public class DetailsModel(WebsiteService websites, ContentModelService content, 
     {
         var website = await websites.GetAsync(User.ToActor(), id, ct);
         var run = await jobs.StartAsync(User.ToActor(), WebsiteExportJob.Kind, new WebsiteExportInput(website.Id), ct);
-        TempData["Flash"] = $"Exporting “{website.Name}”: the backup can be downloaded here when the bar is full.";
+        // Only what stays true: the job's page says itself, while it runs, where the backup will be.
+        TempData["Flash"] = $"Exporting “{website.Name}”.";
         return RedirectToPage("/Jobs/Details", new { id = run.Id });
     }
 
