@@ -220,6 +220,27 @@ public sealed class FileSystemBlobStore(string root) : IBlobStore
         }
     }
 
+    /// <summary>Temporary files of writes that never finished (a crash before the rename): a chunk or a pack that was never sealed.</summary>
+    public Task<long> DeleteStaleLeftoversAsync(DateTime cutoff, CancellationToken ct)
+    {
+        long freed = 0;
+        foreach (var file in Directory.EnumerateFiles(Root, "*" + TempSuffix, SearchOption.AllDirectories))
+        {
+            ct.ThrowIfCancellationRequested();
+            var info = new FileInfo(file);
+            if (!info.Exists || info.LastWriteTimeUtc > cutoff)
+                continue;
+            var length = info.Length;
+            try
+            {
+                File.Delete(file);
+                freed += length;
+            }
+            catch (IOException) { } // in use or gone: the next collection looks again
+        }
+        return Task.FromResult(freed);
+    }
+
     public async Task CheckHealthAsync(CancellationToken ct)
     {
         var probe = Path.Combine(Root, ".health-" + Guid.NewGuid().ToString("N"));

@@ -87,6 +87,13 @@ public interface IBlobStore
     /// <summary>Deletes the object unless it was modified after <paramref name="cutoff"/>; returns the bytes freed (0 when kept or absent).</summary>
     Task<long> DeleteIfStaleAsync(string key, DateTime cutoff, CancellationToken ct);
 
+    /// <summary>
+    /// Removes what interrupted writes left behind and not modified since <paramref name="cutoff"/>
+    /// (a pack a crashed writer never sealed), returning the bytes freed. Nothing to do on stores
+    /// whose unfinished writes are invisible and discarded by the store itself.
+    /// </summary>
+    Task<long> DeleteStaleLeftoversAsync(DateTime cutoff, CancellationToken ct) => Task.FromResult(0L);
+
     /// <summary>Every object, for garbage collection and verification.</summary>
     IAsyncEnumerable<BlobStoreItem> ListAsync(CancellationToken ct);
 

@@ -102,6 +102,8 @@ public sealed class StorageGarbageCollector(CatalystDbContext db, IBlobStore sto
         (var lastCount, var lastBytes) = await DeleteOrphansAsync(batch, cutoff, ct);
         orphans += lastCount;
         freed += lastBytes;
+        // What interrupted writes left (an unsealed pack of a crashed writer).
+        freed += await store.DeleteStaleLeftoversAsync(cutoff, ct);
 
         return new GarbageCollectionResult(blobsDeleted, chunksDeleted, orphans, freed, packs.Deleted, packs.Rewritten);
     }

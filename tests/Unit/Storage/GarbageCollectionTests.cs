@@ -73,6 +73,27 @@ public class GarbageCollectionTests
     }
 
     [Fact]
+    public async Task A_pack_a_crashed_writer_never_sealed_is_removed_after_the_grace_period_and_one_being_written_is_kept()
+    {
+        await using var host = await StorageHost.StartAsync(grace: TimeSpan.FromHours(1));
+        var store = (FileSystemBlobStore)host.BlobStore;
+        var crashed = store.PathOf(StorageKeys.Pack(StorageKeys.NewPackId())) + ".0badf00d.tmp";
+        var writing = store.PathOf(StorageKeys.Pack(StorageKeys.NewPackId())) + ".0afef00d.tmp";
+        foreach (var path in new[] { crashed, writing })
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await File.WriteAllBytesAsync(path, new byte[5000]);
+        }
+        File.SetLastWriteTimeUtc(crashed, DateTime.UtcNow.AddHours(-2));
+
+        var result = await host.CollectAsync();
+
+        Assert.False(File.Exists(crashed));
+        Assert.True(File.Exists(writing));
+        Assert.Equal(5000, result.BytesFreed);
+    }
+
+    [Fact]
     public async Task Verification_finds_wrong_counts_and_missing_chunks_and_rebuilds_counts()
     {
         await using var host = await StorageHost.StartAsync();
