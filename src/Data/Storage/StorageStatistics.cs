@@ -42,20 +42,20 @@ public sealed class StorageStatistics(CatalystDbContext db)
         var logical = await db.Set<BlobReference>()
             .Join(db.Set<StoredBlob>(), r => r.BlobSha256, b => b.Sha256, (r, b) => b.Length)
             .SumAsync(l => (long?)l, ct) ?? 0;
-        var blobs = await db.Set<StoredBlob>().GroupBy(_ => 1)
-            .Select(g => new { Count = g.Count(), Bytes = g.Sum(b => b.Length) }).FirstOrDefaultAsync(ct);
-        var chunks = await db.Set<StoredChunk>().GroupBy(_ => 1)
-            .Select(g => new { Count = g.Count(), Bytes = g.Sum(c => (long)c.Length), Stored = g.Sum(c => (long)c.StoredLength) }).FirstOrDefaultAsync(ct);
+        // Totals as one-group lists (a First over an unordered grouping is what EF warns about).
+        var blobs = (await db.Set<StoredBlob>().GroupBy(_ => 1)
+            .Select(g => new { Count = g.Count(), Bytes = g.Sum(b => b.Length) }).ToListAsync(ct)).SingleOrDefault();
         var references = await db.Set<BlobReference>().CountAsync(ct);
         var codecs = await db.Set<StoredChunk>().GroupBy(c => c.Codec)
             .Select(g => new { Codec = g.Key, Count = g.Count(), Bytes = g.Sum(c => (long)c.Length), Stored = g.Sum(c => (long)c.StoredLength) }).ToListAsync(ct);
-        var packs = await db.Set<StoredPack>().GroupBy(_ => 1).Select(g => new { Count = g.Count(), Bytes = g.Sum(p => p.Length) }).FirstOrDefaultAsync(ct);
+        var chunks = new { Count = codecs.Sum(c => c.Count), Bytes = codecs.Sum(c => c.Bytes), Stored = codecs.Sum(c => c.Stored) };
+        var packs = (await db.Set<StoredPack>().GroupBy(_ => 1).Select(g => new { Count = g.Count(), Bytes = g.Sum(p => p.Length) }).ToListAsync(ct)).SingleOrDefault();
         var placed = await db.Set<StoredChunk>().GroupBy(c => c.PackId == null)
             .Select(g => new { Loose = g.Key, Count = g.Count(), Stored = g.Sum(c => (long)c.StoredLength) }).ToListAsync(ct);
         var live = placed.FirstOrDefault(p => !p.Loose);
         var loose = placed.FirstOrDefault(p => p.Loose);
-        return new StorageSummary(logical, blobs?.Bytes ?? 0, chunks?.Bytes ?? 0, chunks?.Stored ?? 0,
-            blobs?.Count ?? 0, chunks?.Count ?? 0, references,
+        return new StorageSummary(logical, blobs?.Bytes ?? 0, chunks.Bytes, chunks.Stored,
+            blobs?.Count ?? 0, chunks.Count, references,
             codecs.Select(c => new CodecSummary(c.Codec, c.Count, c.Bytes, c.Stored)).OrderBy(c => c.Codec).ToList(),
             new PackSummary(packs?.Count ?? 0, packs?.Bytes ?? 0, live?.Stored ?? 0, loose?.Count ?? 0, loose?.Stored ?? 0));
     }
