@@ -55,7 +55,7 @@ public sealed class PackIndexRebuilder(CatalystDbContext db, IBlobStore store, T
                     await db.Set<StoredChunk>().Where(c => c.Sha256 == entry.Sha256).ExecuteUpdateAsync(s => s
                         .SetProperty(c => c.PackId, id).SetProperty(c => c.PackOffset, entry.Offset)
                         .SetProperty(c => c.Codec, entry.Codec).SetProperty(c => c.StoredLength, entry.StoredLength), ct);
-                    existing[entry.Sha256] = row = new StoredChunk { Sha256 = row.Sha256, PackId = id };
+                    existing[entry.Sha256] = new StoredChunk { Sha256 = entry.Sha256, PackId = id };
                     relocated++;
                     continue;
                 }
