@@ -48,9 +48,38 @@ mkdir -p "$results"
       --test-reporter=tap --test-reporter-destination="$results/sdk.tap" test/*.test.mjs
 ) >"$results/sdk.log" 2>&1 &
 sdk_pid=$!
-dotnet test Catalyst.sln -c "$configuration" --no-build --nologo \
-  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" -- RunConfiguration.TestSessionTimeout=1800000
+# A process that dies of a fatal signal writes a crash report (its crashing thread's stack) here.
+crashes="$results/crashes"
+mkdir -p "$crashes"
+export DOTNET_DbgEnableMiniDump=1 DOTNET_DbgMiniDumpType=1 DOTNET_EnableCrashReport=1 \
+  DOTNET_DbgMiniDumpName="$crashes/%e-%p.dmp"
+run_dotnet_tests() { # target, log file
+  dotnet test "$1" -c "$configuration" --no-build --nologo \
+    --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" \
+    -- RunConfiguration.TestSessionTimeout=1800000 2>&1 | tee "$2"
+  return "${PIPESTATUS[0]}"
+}
+run_dotnet_tests Catalyst.sln "$results/dotnet-test.log"
 test_exit=$?
+
+# A test process that crashed (a fatal signal, not a failed test) is reported with its crash
+# report and its project is run once more; a second crash, like any failure, fails the run.
+crashed=$(grep -A4 'Catastrophic failure' "$results/dotnet-test.log" | sed -n 's/.*Finished: *\([A-Za-z0-9_.]*\).*/\1/p' | sort -u)
+if [ -n "$crashed" ]; then
+  step "A test process crashed: $(echo $crashed)"
+  python3 scripts/crash-report.py "$crashes"/*.crashreport.json 2>/dev/null || echo "(no crash report was written)"
+  rerun_exit=0
+  for assembly in $crashed; do
+    project=$(find tests -name "$assembly.csproj" | head -1)
+    [ -n "$project" ] || { rerun_exit=1; continue; }
+    mkdir -p "$results/crashed"
+    for trx in $(grep -il "$assembly.dll" "$results"/*.trx); do mv "$trx" "$results/crashed/"; done
+    step "Running $assembly once more after its crash"
+    run_dotnet_tests "$project" "$results/rerun-$assembly.log" || rerun_exit=1
+  done
+  # The other projects' results stand as their .trx files say; the crashed ones' are the reruns'.
+  test_exit=$rerun_exit
+fi
 wait "$sdk_pid"
 sdk_exit=$?
 step "Browser SDK tests (clients/js)"

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Catalyst.Data.Common;
@@ -48,8 +49,7 @@ public static class KeyFiles
                 stream.Write(Encoding.UTF8.GetBytes(content));
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(temporary, file, overwrite: false);
-            return true;
+            return Publish(temporary, file);
         }
         catch (IOException) when (File.Exists(file))
         {
@@ -59,6 +59,27 @@ public static class KeyFiles
         {
             File.Delete(temporary); // nothing there once moved
         }
+    }
+
+    /// <summary>
+    /// Puts the finished temporary file in place unless the key file exists, atomically: on Unix a
+    /// hard link, which fails when the name is taken on every file system (File.Move without
+    /// overwrite may check and then rename where the file system lacks a no-replace rename, and
+    /// then two processes both "win" with different keys). Windows' move without replace is atomic.
+    /// </summary>
+    private static bool Publish(string temporary, string file)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            File.Move(temporary, file, overwrite: false);
+            return true;
+        }
+        if (NativeMethods.Link(temporary, file) == 0)
+            return true;
+        var error = Marshal.GetLastPInvokeError();
+        if (error == NativeMethods.EEXIST)
+            return false;
+        throw new IOException($"Could not create {file} (errno {error}).");
     }
 
     private static void Tighten(string path, UnixFileMode wanted)
@@ -77,4 +98,18 @@ public static class KeyFiles
             // Not ours to change (another owner made it readable to us): the key still reads.
         }
     }
+}
+
+internal static class NativeMethods
+{
+    public const int EEXIST = 17;
+
+    [DllImport("libc", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int link(byte[] existing, byte[] created);
+
+    /// <summary>link(2) with the paths as NUL-terminated UTF-8.</summary>
+    public static int Link(string existing, string created) => link(CString(existing), CString(created));
+
+    private static byte[] CString(string path) => Encoding.UTF8.GetBytes(path + '\0');
 }
