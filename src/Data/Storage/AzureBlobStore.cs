@@ -32,11 +32,15 @@ public sealed class AzureBlobStore : IBlobStore
 
     public string Name => "AzureBlob";
 
-    /// <summary>Eight 64 KiB chunks in flight per reader: enough to hide a round trip inside a region.</summary>
+    /// <summary>Eight 64 KiB chunks (loose) or eight coalesced reads (packed) in flight per reader: enough to hide a round trip.</summary>
     public int ReadAhead => 8;
 
-    /// <summary>Neighbouring packed chunks are fetched in one ranged GET of up to this many bytes.</summary>
-    public int CoalescedReadBytes => 4 << 20;
+    /// <summary>
+    /// Neighbouring packed chunks are fetched in one ranged GET of up to this many bytes: large
+    /// enough that a request's overhead is small beside its bytes, small enough that the first
+    /// bytes of a response go out before a whole range has arrived.
+    /// </summary>
+    public int CoalescedReadBytes => 1 << 20;
 
     public string ContainerName => _container.Name;
 

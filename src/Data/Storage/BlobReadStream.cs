@@ -22,9 +22,46 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
     private readonly Dictionary<int, Task<Fetched>> _ahead = [];
     private CancellationTokenSource? _aheadCancel;
     private IRangeReader? _reader;
+    private long _readLimit = long.MaxValue;
 
-    /// <summary>A chunk's stored bytes as fetched (in a pooled buffer), with the codec they turned out to be in.</summary>
-    private readonly record struct Fetched(byte[] Buffer, int Read, ChunkCodec Codec);
+    /// <summary>
+    /// A chunk's stored bytes as fetched, at <see cref="Start"/> in a pooled buffer: its own, or one
+    /// coalesced read's shared by the chunks in it (<see cref="Shared"/>), with the codec they are in.
+    /// </summary>
+    private readonly record struct Fetched(byte[] Buffer, int Start, int Read, ChunkCodec Codec, SharedBuffer? Shared = null)
+    {
+        public void Release()
+        {
+            if (Shared is not null)
+                Shared.Release();
+            else
+                System.Buffers.ArrayPool<byte>.Shared.Return(Buffer);
+        }
+    }
+
+    /// <summary>A pooled buffer a coalesced read filled, returned to the pool when its last chunk is consumed.</summary>
+    private sealed class SharedBuffer(byte[] buffer, int users)
+    {
+        private int _users = users;
+        public byte[] Buffer => buffer;
+
+        public void Release()
+        {
+            if (Interlocked.Decrement(ref _users) == 0)
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Where the caller will stop reading (exclusive), e.g. the end of the one range an HTTP request
+    /// asked for: fetching ahead stops there, so a remote store is not asked for bytes nobody reads.
+    /// Only a hint: reads past it still work, fetched as they come.
+    /// </summary>
+    public long ReadAheadLimit
+    {
+        get => _readLimit;
+        set => _readLimit = Math.Clamp(value, 0, length);
+    }
 
     public override bool CanSeek => true;
     public override long Length => length;
@@ -67,7 +104,7 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
         // Stored bytes of a compressed chunk can exceed its length a little (incompressible input).
         var (read, codec) = await ReadStoredAsync(segment,
             c => c == ChunkCodec.None ? _current! : Rent(ref _stored, Math.Max(segment.StoredLength, segment.Length + 4096)), ct);
-        Decode(segment, codec == ChunkCodec.None ? null : _stored, read, codec);
+        Decode(segment, codec == ChunkCodec.None ? default : _stored, read, codec, copy: codec != ChunkCodec.None);
     }
 
     /// <summary>The chunk from the read-ahead (or fetched now after a seek), then the next ones set going.</summary>
@@ -80,14 +117,14 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
         }
         _ahead.Remove(index, out var pending);
         _aheadCancel ??= new CancellationTokenSource();
-        // Ahead by count (ReadAhead chunks), or on a store that coalesces, by bytes: up to one
-        // coalesced read's worth past the current chunk, so the next request is in flight while this
-        // one is consumed without fetching much past the end of a ranged request.
+        // Ahead by count (ReadAhead chunks), or on a store that coalesces, by bytes: up to
+        // ReadAhead coalesced reads' worth past the current chunk, so the next requests are in flight
+        // while this one is consumed; never past where the caller said it stops.
         long ahead = 0;
-        for (var next = index + 1; next < segments.Count; next++)
+        for (var next = index + 1; next < segments.Count && segments[next].Offset < _readLimit; next++)
         {
             var coalesced = store.CoalescedReadBytes > 0 && segments[next].PackId is not null;
-            if (coalesced ? ahead >= store.CoalescedReadBytes : next > index + store.ReadAhead)
+            if (coalesced ? ahead >= (long)store.CoalescedReadBytes * store.ReadAhead : next > index + store.ReadAhead)
                 break;
             ahead += segments[next].Length;
             if (!_ahead.ContainsKey(next))
@@ -97,11 +134,11 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
         try
         {
             Rent(ref _current, segments[index].Length);
-            Decode(segments[index], fetched.Buffer, fetched.Read, fetched.Codec);
+            Decode(segments[index], fetched.Buffer.AsSpan(fetched.Start), fetched.Read, fetched.Codec, copy: true);
         }
         finally
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(fetched.Buffer);
+            fetched.Release();
         }
     }
 
@@ -121,7 +158,8 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
             {
                 var next = segments[last + 1];
                 var previous = segments[last];
-                if (next.PackId != first.PackId || next.PackOffset != previous.PackOffset + previous.StoredLength || span + next.StoredLength > budget)
+                if (next.PackId != first.PackId || next.PackOffset != previous.PackOffset + previous.StoredLength || span + next.StoredLength > budget
+                    || next.Offset >= _readLimit)
                     break;
                 span += next.StoredLength;
                 last++;
@@ -132,7 +170,7 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
             _ahead[index] = FetchAsync(index, ct);
             return;
         }
-        var group = FetchRangeAsync(first.PackId!, first.PackOffset, (int)(segments[last].PackOffset + segments[last].StoredLength - first.PackOffset), ct);
+        var group = FetchRangeAsync(first.PackId!, first.PackOffset, (int)(segments[last].PackOffset + segments[last].StoredLength - first.PackOffset), last - index + 1, ct);
         for (var k = index; k <= last; k++)
         {
             var member = k;
@@ -140,23 +178,33 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
         }
     }
 
-    private async Task<byte[]?> FetchRangeAsync(string packId, long offset, int count, CancellationToken ct)
+    /// <summary>One ranged read into a pooled buffer the <paramref name="users"/> chunks in it share; null when the pack moved meanwhile.</summary>
+    private async Task<SharedBuffer?> FetchRangeAsync(string packId, long offset, int count, int users, CancellationToken ct)
     {
-        var buffer = new byte[count];
-        var read = await store.ReadRangeAsync(StorageKeys.Pack(packId), offset, buffer, ct);
-        return read == count ? buffer : null;
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(count);
+        try
+        {
+            var read = await store.ReadRangeAsync(StorageKeys.Pack(packId), offset, buffer.AsMemory(0, count), ct);
+            if (read == count)
+                return new SharedBuffer(buffer, users);
+        }
+        catch
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+        System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        return null;
     }
 
-    /// <summary>One chunk out of a coalesced read (fetched on its own when the range read failed: a pack moved meanwhile).</summary>
-    private async Task<Fetched> SliceAsync(Task<byte[]?> group, int index, long groupOffset, CancellationToken ct)
+    /// <summary>One chunk out of a coalesced read, in place (fetched on its own when the range read failed: a pack moved meanwhile).</summary>
+    private async Task<Fetched> SliceAsync(Task<SharedBuffer?> group, int index, long groupOffset, CancellationToken ct)
     {
-        var bytes = await group;
-        if (bytes is null)
+        var shared = await group;
+        if (shared is null)
             return await FetchAsync(index, ct);
         var segment = segments[index];
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(segment.StoredLength, ContentChunker.MaxSize + 4096));
-        bytes.AsSpan((int)(segment.PackOffset - groupOffset), segment.StoredLength).CopyTo(buffer);
-        return new Fetched(buffer, segment.StoredLength, segment.Codec);
+        return new Fetched(shared.Buffer, (int)(segment.PackOffset - groupOffset), segment.StoredLength, segment.Codec, shared);
     }
 
     private async Task<Fetched> FetchAsync(int index, CancellationToken ct)
@@ -166,7 +214,7 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
         try
         {
             var (read, codec) = await ReadStoredAsync(segment, _ => buffer, ct);
-            return new Fetched(buffer, read, codec);
+            return new Fetched(buffer, 0, read, codec);
         }
         catch
         {
@@ -206,8 +254,8 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
         return (read, codec);
     }
 
-    /// <summary>Into <c>_current</c>: <paramref name="stored"/> is null when the bytes were read there directly (no codec).</summary>
-    private void Decode(Segment segment, byte[]? stored, int read, ChunkCodec codec)
+    /// <summary>Into <c>_current</c>; <paramref name="copy"/> is false when the bytes were read there directly (no codec).</summary>
+    private void Decode(Segment segment, ReadOnlySpan<byte> stored, int read, ChunkCodec codec, bool copy)
     {
         if (read < 0)
             throw new InvalidDataException($"Chunk {segment.Sha256} is missing from the {store.Name} store.");
@@ -215,11 +263,12 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
         {
             if (read != segment.Length)
                 throw new InvalidDataException($"Chunk {segment.Sha256} is {read} bytes, expected {segment.Length}.");
-            stored?.AsSpan(0, read).CopyTo(_current);
+            if (copy)
+                stored[..read].CopyTo(_current);
         }
         else
         {
-            ChunkCompression.DecodeInto(codec, stored.AsSpan(0, read), _current!, segment.Length);
+            ChunkCompression.DecodeInto(codec, stored[..read], _current!, segment.Length);
         }
     }
 
@@ -235,7 +284,7 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
             _ = task.ContinueWith(t =>
             {
                 if (t.IsCompletedSuccessfully)
-                    System.Buffers.ArrayPool<byte>.Shared.Return(t.Result.Buffer);
+                    t.Result.Release();
             }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         _ahead.Clear();
     }

@@ -1,3 +1,4 @@
+using Catalyst.Data.Storage;
 using Microsoft.Net.Http.Headers;
 
 namespace Catalyst.Portal.Infrastructure;
@@ -32,10 +33,26 @@ public static class BlobResults
         var disposition = new ContentDispositionHeaderValue(inline ? "inline" : "attachment");
         disposition.SetHttpFileName(fileName);
         headers.ContentDisposition = disposition.ToString();
+        if (content is BlobReadStream blob && SingleRangeEnd(http.Request, blob.Length) is { } end)
+            blob.ReadAheadLimit = end;
         var type = inline || InlineTypes.Contains(mediaType) || KeepType.Contains(mediaType) ? mediaType : mediaType.StartsWith("text/", StringComparison.OrdinalIgnoreCase) ? "text/plain" : mediaType;
         return Results.Stream(content, type,
             fileDownloadName: null, lastModified: new DateTimeOffset(lastModified, TimeSpan.Zero),
             entityTag: new EntityTagHeaderValue($"\"{sha256}\""), enableRangeProcessing: true);
+    }
+
+    /// <summary>Where a request for one byte range stops (exclusive), so the blob stream fetches nothing past it; null for none or several.</summary>
+    private static long? SingleRangeEnd(HttpRequest request, long length)
+    {
+        if (!RangeHeaderValue.TryParse(request.Headers.Range.ToString(), out var range) || range.Ranges.Count != 1)
+            return null;
+        var item = range.Ranges.First();
+        return item switch
+        {
+            { From: not null, To: { } to } => Math.Min(to + 1, length),
+            { From: not null, To: null } => length,
+            _ => length, // a suffix range: the last bytes, up to the end
+        };
     }
 }
 
