@@ -24,10 +24,14 @@ public sealed class BenchDatabase : IAsyncDisposable
 
     public string SqliteFile => _services.GetRequiredService<CatalystPaths>().SqliteFile;
 
-    public static async Task<BenchDatabase> CreateAsync(string dataDirectory, CancellationToken ct)
+    /// <param name="overrides">Settings of this process only (the Portal keeps the run's), e.g. a short grace period for a garbage collection the bench runs.</param>
+    public static async Task<BenchDatabase> CreateAsync(string dataDirectory, CancellationToken ct, IReadOnlyDictionary<string, string>? overrides = null)
     {
+        var settings = BenchPortal.Settings(dataDirectory);
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
+            settings[key] = value;
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(BenchPortal.Settings(dataDirectory).Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)))
+            .AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)))
             .Build();
         var services = new ServiceCollection()
             .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning))

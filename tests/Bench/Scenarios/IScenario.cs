@@ -26,7 +26,7 @@ public interface IScenario
 public static class ScenarioCatalog
 {
     public static IReadOnlyList<IScenario> All() =>
-        [new ProjectsListScenario(), new UploadScenario(), new DownloadRangeScenario(), new CdcVersionsScenario(), new MemoryScenario(), new WebsiteDataScenario(), new ExportImportScenario(),
+        [new ProjectsListScenario(), new UploadScenario(), new DownloadRangeScenario(), new CdcVersionsScenario(), new PruneScenario(), new MemoryScenario(), new WebsiteDataScenario(), new ExportImportScenario(),
          new SearchScenario(), new ChatBatchScenario(), new SyncInitScenario(), new CacheZipfScenario(), new MarketplaceBrowseScenario(), new PresignScenario(), new SdkSyncScenario(),
          new MixedLoadScenario(), new LegacyImportScenario()];
 }
