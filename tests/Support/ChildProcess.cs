@@ -105,11 +105,11 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Runs a command to its end: exit code, standard output, standard error. Killed after <paramref name="timeout"/> (two minutes unless told).</summary>
+    /// <summary>Runs a command to its end: exit code, standard output, standard error. Killed after <paramref name="timeout"/> (four minutes unless told: a loaded machine starts processes slowly).</summary>
     public static async Task<(int Code, string Out, string Err)> RunAsync(ChildProcessOptions options, TimeSpan? timeout = null)
     {
         await using var process = Start(options);
-        var code = await process.WaitForExitAsync(timeout ?? TimeSpan.FromMinutes(2));
+        var code = await process.WaitForExitAsync(timeout ?? TimeSpan.FromMinutes(4));
         return (code, process.StandardOutput, process.StandardError);
     }
 
@@ -173,10 +173,10 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
             throw new InvalidOperationException($"{Name} exited with {Process.ExitCode}:\n{await OutputAfterExitAsync()}");
     }
 
-    /// <summary>Waits until the output satisfies <paramref name="done"/>; fails with the output if the process exits first or <paramref name="timeout"/> (a minute unless told) passes.</summary>
+    /// <summary>Waits until the output satisfies <paramref name="done"/>; fails with the output if the process exits first or <paramref name="timeout"/> (three minutes unless told) passes.</summary>
     public async Task<string> WaitForOutputAsync(Func<string, bool> done, TimeSpan? timeout = null)
     {
-        var output = await Poll.UntilAsync(() => Task.FromResult(Output), o => done(o) || Process.HasExited, timeout ?? TimeSpan.FromMinutes(1), $"{Name} to get there", TimeSpan.FromMilliseconds(100));
+        var output = await Poll.UntilAsync(() => Task.FromResult(Output), o => done(o) || Process.HasExited, timeout ?? TimeSpan.FromMinutes(3), $"{Name} to get there", TimeSpan.FromMilliseconds(100));
         if (done(output))
             return output;
         output = await OutputAfterExitAsync();

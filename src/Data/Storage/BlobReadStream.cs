@@ -81,6 +81,8 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
         if (_position >= length || buffer.IsEmpty)
             return 0;
         var index = FindSegment(_position);
+        if (index != _currentIndex && store.ReadsRangesFromFiles && await ReadPackedDirectAsync(index, buffer, cancellationToken) is > 0 and var direct)
+            return direct;
         if (index != _currentIndex)
         {
             if (store.ReadAhead > 0)
@@ -92,6 +94,35 @@ public sealed class BlobReadStream(IBlobStore store, long length, IReadOnlyList<
         var within = (int)(_position - segments[index].Offset);
         var count = Math.Min(buffer.Length, segments[index].Length - within);
         _current!.AsMemory(within, count).CopyTo(buffer);
+        _position += count;
+        return count;
+    }
+
+    /// <summary>
+    /// On a local store, bytes stored as they are (no codec) go from the pack file straight into the
+    /// caller's buffer, across neighbouring chunks of the same pack in one read: no chunk buffer and
+    /// no copy in between, as a file is served. 0 when the chunk is compressed or not packed, or its
+    /// pack has moved (the chunk-at-a-time path then finds it).
+    /// </summary>
+    private async ValueTask<int> ReadPackedDirectAsync(int index, Memory<byte> buffer, CancellationToken ct)
+    {
+        var first = segments[index];
+        if (first.PackId is null || first.Codec != ChunkCodec.None || first.StoredLength != first.Length)
+            return 0;
+        var within = _position - first.Offset;
+        long wanted = first.Length - within;
+        for (var next = index + 1; wanted < buffer.Length && next < segments.Count; next++)
+        {
+            var (segment, previous) = (segments[next], segments[next - 1]);
+            if (segment.PackId != first.PackId || segment.Codec != ChunkCodec.None || segment.StoredLength != segment.Length
+                || segment.PackOffset != previous.PackOffset + previous.StoredLength)
+                break;
+            wanted += segment.Length;
+        }
+        var count = (int)Math.Min(buffer.Length, wanted);
+        var got = await (_reader ??= store.OpenRangeReader()).ReadRangeAsync(StorageKeys.Pack(first.PackId), first.PackOffset + within, buffer[..count], ct);
+        if (got != count)
+            return 0;
         _position += count;
         return count;
     }

@@ -105,6 +105,8 @@ public sealed class FileSystemBlobStore(string root) : IBlobStore
     /// <summary>Keeps the pack file it read last open: a blob's chunks are mostly in one pack, read one after the other.</summary>
     public IRangeReader OpenRangeReader() => new FileRangeReader(this);
 
+    public bool ReadsRangesFromFiles => true;
+
     private sealed class FileRangeReader(FileSystemBlobStore store) : IRangeReader
     {
         private string? _key;

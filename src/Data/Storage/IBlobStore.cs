@@ -84,6 +84,12 @@ public interface IBlobStore
     /// </summary>
     int CoalescedReadBytes => 0;
 
+    /// <summary>
+    /// True when a ranged read is a read of a local file (a system call into the page cache), so a
+    /// reader may read any part of a pack at any size straight into its caller's buffer.
+    /// </summary>
+    bool ReadsRangesFromFiles => false;
+
     /// <summary>Deletes the object unless it was modified after <paramref name="cutoff"/>; returns the bytes freed (0 when kept or absent).</summary>
     Task<long> DeleteIfStaleAsync(string key, DateTime cutoff, CancellationToken ct);
 

@@ -65,13 +65,37 @@ public class BlobReadStreamTests
         }
     }
 
-    private static (RecordingStore Store, byte[] Content, List<BlobReadStream.Segment> Segments) PackedBlob()
+    [Fact]
+    public async Task On_a_local_store_uncompressed_packed_chunks_are_read_straight_into_the_callers_buffer_across_chunk_boundaries()
+    {
+        var (store, content, segments) = PackedBlob(local: true);
+        await using var stream = new BlobReadStream(store, content.Length, segments);
+
+        stream.Position = Chunk - 100;
+        var buffer = new byte[200_000]; // the end of chunk 0, chunks 1 and 2, the start of chunk 3
+        var read = await stream.ReadAsync(buffer, TestContext.Current.CancellationToken);
+
+        Assert.Equal(buffer.Length, read);
+        Assert.Equal(content.AsSpan(Chunk - 100, read).ToArray(), buffer);
+        var only = Assert.Single(store.Reads);
+        Assert.Equal((PackStart + Chunk - 100L, buffer.Length), (only.Offset, only.Length));
+
+        // A compressed chunk in the way ends the direct read before it; it is decoded as usual.
+        var mixed = segments.Select((s, i) => i == 5 ? s with { Codec = ChunkCodec.Lz4 } : s).ToList();
+        Assert.True(mixed[4].PackOffset + mixed[4].StoredLength == mixed[5].PackOffset);
+        await using var second = new BlobReadStream(store, content.Length, mixed) { Position = 4L * Chunk };
+        var upTo = new byte[2 * Chunk];
+        Assert.Equal(Chunk, await second.ReadAsync(upTo, TestContext.Current.CancellationToken));
+        Assert.Equal(content.AsSpan(4 * Chunk, Chunk).ToArray(), upTo[..Chunk]);
+    }
+
+    private static (RecordingStore Store, byte[] Content, List<BlobReadStream.Segment> Segments) PackedBlob(bool local = false)
     {
         var content = new byte[Chunk * Chunks];
         new Random(42).NextBytes(content);
         var pack = new byte[PackStart + content.Length + 16];
         content.CopyTo(pack, PackStart);
-        var store = new RecordingStore();
+        var store = new RecordingStore(local);
         store.Objects[StorageKeys.Pack("p1")] = pack;
         var segments = Enumerable.Range(0, Chunks)
             .Select(i => new BlobReadStream.Segment($"{i:x64}", (long)i * Chunk, Chunk, ChunkCodec.None, Chunk, "p1", PackStart + (long)i * Chunk))
@@ -79,16 +103,17 @@ public class BlobReadStreamTests
         return (store, content, segments);
     }
 
-    /// <summary>An in-memory store that behaves like a remote one (reads ahead, coalesces) and records each ranged read.</summary>
-    private sealed class RecordingStore : IBlobStore
+    /// <summary>An in-memory store that behaves like a remote one (reads ahead, coalesces) or a local one, and records each ranged read.</summary>
+    private sealed class RecordingStore(bool local) : IBlobStore
     {
         public const int Coalesced = 256 << 10;
         public ConcurrentDictionary<string, byte[]> Objects { get; } = new();
         public ConcurrentQueue<(string Key, long Offset, int Length)> Reads { get; } = new();
 
         public string Name => "Recording";
-        public int ReadAhead => 4;
-        public int CoalescedReadBytes => Coalesced;
+        public int ReadAhead => local ? 0 : 4;
+        public int CoalescedReadBytes => local ? 0 : Coalesced;
+        public bool ReadsRangesFromFiles => local;
 
         public async ValueTask<int> ReadRangeAsync(string key, long offset, Memory<byte> buffer, CancellationToken ct)
         {
