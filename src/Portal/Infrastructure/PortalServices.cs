@@ -173,6 +173,8 @@ public static class PortalServices
             metrics => metrics.AddAspNetCoreInstrumentation());
         services.AddSingleton<RequestMetrics>();
         services.AddHostedService(sp => sp.GetRequiredService<RequestMetrics>());
+        services.AddSingleton<DatabaseAndJobMetrics>();
+        services.AddHostedService(sp => sp.GetRequiredService<DatabaseAndJobMetrics>());
         services.AddSingleton<SystemSampler>();
         services.AddHostedService(sp => sp.GetRequiredService<SystemSampler>());
         // Last: the admin and the banner, once the server listens.

@@ -10,14 +10,16 @@ namespace Catalyst.Tests.Unit.Observability;
 public class SystemPageTests(PortalFactory portal)
 {
     [Theory]
-    [InlineData("/api/projects/{id:guid}", "/api/projects")]
-    [InlineData("/api/admin/mcp-servers/{id:guid}/restore", "/api/admin/mcp-servers")]
-    [InlineData("/Websites/Details/{id?}", "/Websites")]
-    [InlineData("/hangfire/{**path}", "/hangfire")]
-    [InlineData(null, "other")]
-    [InlineData("", "other")]
-    public void Routes_fall_into_endpoint_groups(string? route, string group) =>
-        Assert.Equal(group, RequestMetrics.GroupOf(route));
+    [InlineData("GET", "/api/projects/{id:guid}", "GET /api/projects/{id}")]
+    [InlineData("POST", "/api/admin/mcp-servers/{id:guid}/restore", "POST /api/admin/mcp-servers/{id}/restore")]
+    [InlineData("GET", "Websites/Details/{id?}", "GET /Websites/Details/{id?}")]
+    [InlineData("GET", "/api/things/{id:int?}", "GET /api/things/{id?}")]
+    [InlineData("GET", "/api/jobs/{page=1}/x", "GET /api/jobs/{page}/x")]
+    [InlineData("GET", "/hangfire/{**path}", "GET /hangfire/{**path}")]
+    [InlineData("GET", "", "GET /")]
+    [InlineData("GET", null, RequestMetrics.Unrouted)]
+    public void Requests_are_grouped_by_method_and_route_template(string method, string? route, string group) =>
+        Assert.Equal(group, RequestMetrics.GroupOf(method, route));
 
     [Fact]
     public async Task Requests_made_show_up_per_endpoint_group_with_a_chart_for_each_measure()
@@ -29,10 +31,10 @@ public class SystemPageTests(PortalFactory portal)
         var browser = await portal.CreateSignedInBrowserAsync(admin);
 
         var page = await Poll.UntilAsync(() => browser.GetDocumentAsync("/Admin/System"),
-            d => d.QuerySelector("[data-testid=endpoint-groups] tr[data-group='/api/projects']") is not null, what: "the /api/projects group on the System page");
+            d => d.QuerySelector("[data-testid=endpoint-groups] tr[data-group='GET /api/projects']") is not null, what: "the /api/projects group on the System page");
 
         Assert.Equal("System", page.Title?.Split('·', '|', '-')[0].Trim());
-        var row = page.QuerySelector("tr[data-group='/api/projects']")!;
+        var row = page.QuerySelector("tr[data-group='GET /api/projects']")!;
         Assert.True(int.Parse(row.Children[1].TextContent, System.Globalization.CultureInfo.InvariantCulture) >= 5);
         foreach (var chart in new[] { "chart-requests", "chart-latency", "chart-errors", "chart-queue", "chart-outbox", "chart-storage" })
         {
@@ -42,7 +44,7 @@ public class SystemPageTests(PortalFactory portal)
             Assert.True(data.ValueKind == JsonValueKind.Object, $"{chart}: {data}");
         }
         var requests = JsonDocument.Parse(page.QuerySelector("canvas#chart-requests")!.GetAttribute("data-chart")!).RootElement.ToString();
-        Assert.Contains("/api/projects", requests, StringComparison.Ordinal);
+        Assert.Contains("GET /api/projects", requests, StringComparison.Ordinal);
         Assert.NotNull(page.QuerySelector("script[src*='chart.umd']"));
     }
 
