@@ -18,6 +18,11 @@ catch (OptionsValidationException ex)
     await Console.Error.WriteLineAsync("Configuration error: " + string.Join(" ", ex.Failures));
     return 1;
 }
+catch (SchemaOutOfDateException ex)
+{
+    await Console.Error.WriteLineAsync(ex.Message);
+    return 1;
+}
 catch (IOException ex) when (ListenAddresses.IsAddressInUse(ex))
 {
     // Another process holds the port: one line saying which, not a stack trace.

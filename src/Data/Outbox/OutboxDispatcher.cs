@@ -35,18 +35,19 @@ public interface IOutboxHandler
 /// </summary>
 public sealed class OutboxDispatcher(CatalystDbContext db, IServiceProvider services, IDeliveryQueue queue, TimeProvider time, ILogger<OutboxDispatcher> logger)
 {
-    public async Task DispatchAsync(Guid operationId, CancellationToken ct)
+    /// <summary>Makes the operation's due attempt; answers its result, or null when no attempt was made (finished, not due, taken).</summary>
+    public async Task<AttemptResult?> DispatchAsync(Guid operationId, CancellationToken ct)
     {
         var current = await db.Set<SyncOperation>().AsNoTracking().FirstOrDefaultAsync(o => o.Id == operationId, ct);
         if (current is null || current.IsFinished)
-            return;
+            return null;
         var handler = services.GetKeyedService<IOutboxHandler>(current.Kind);
         if (handler is null)
         {
             await db.Set<SyncOperation>().Where(o => o.Id == operationId).ExecuteUpdateAsync(s => s
                 .SetProperty(o => o.Status, SyncOperationStatus.Failed)
                 .SetProperty(o => o.LastError, $"No delivery is registered for kind '{current.Kind}'."), ct);
-            return;
+            return new AttemptResult(AttemptOutcome.Fatal, null, $"No delivery is registered for kind '{current.Kind}'.", TimeSpan.Zero);
         }
 
         var now = Clock.UtcNow(time);
@@ -65,7 +66,7 @@ public sealed class OutboxDispatcher(CatalystDbContext db, IServiceProvider serv
             // Woken before its time (the queue's clock runs a little early): keep the appointment.
             if (current is { Status: SyncOperationStatus.Pending, NextAttemptAt: { } next } && next > now)
                 queue.Schedule(operationId, new DateTimeOffset(next, TimeSpan.Zero));
-            return;
+            return null;
         }
 
         // The claim changed the row behind the unit of work's back: read it afresh even if it is tracked.
@@ -118,5 +119,6 @@ public sealed class OutboxDispatcher(CatalystDbContext db, IServiceProvider serv
             operation.Kind, operation.Id, operation.Attempts, result.Outcome, result.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no answer", operation.Status);
         if (operation is { Status: SyncOperationStatus.Pending, NextAttemptAt: { } at })
             queue.Schedule(operation.Id, new DateTimeOffset(at, TimeSpan.Zero));
+        return result;
     }
 }

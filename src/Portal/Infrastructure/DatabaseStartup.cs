@@ -26,12 +26,21 @@ public static class DatabaseStartup
         }
         else
         {
-            var pending = await services.GetRequiredService<CatalystDbContext>().Database.GetPendingMigrationsAsync(ct);
-            if (pending.Any())
-                throw new InvalidOperationException(
-                    "The database schema is not up to date. Run `dotnet run --project src/Workers -- migrate-db` first " +
-                    "(or set Database:MigrateOnStartup=true).");
+            var pending = (await services.GetRequiredService<CatalystDbContext>().Database.GetPendingMigrationsAsync(ct)).Count();
+            if (pending > 0)
+                throw new SchemaOutOfDateException(pending);
         }
         await services.GetRequiredService<IdentityBootstrapper>().EnsureRolesAsync(ct);
     }
+}
+
+/// <summary>
+/// The database lacks migrations this version needs. An operator's task, not a fault: Program prints
+/// <see cref="Exception.Message"/> as one line (with the fix) and exits, without a stack trace.
+/// </summary>
+public sealed class SchemaOutOfDateException(int pendingMigrations) : Exception(
+    $"The database schema is not up to date ({pendingMigrations} migration(s) pending). Run `dotnet run --project src/Workers -- migrate-db` first " +
+    "(or set Database:MigrateOnStartup=true).")
+{
+    public int PendingMigrations { get; } = pendingMigrations;
 }

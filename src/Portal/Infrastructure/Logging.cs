@@ -1,10 +1,13 @@
 using Catalyst.Data.Configuration;
+using Microsoft.AspNetCore.StaticAssets;
 using Serilog;
 using Serilog.Core;
 using Serilog.Filters;
 using Serilog.Extensions.Hosting;
 using Serilog.Events;
+using Serilog.Formatting;
 using Serilog.Formatting.Compact;
+using Serilog.Formatting.Display;
 
 namespace Catalyst.Portal.Infrastructure;
 
@@ -47,10 +50,8 @@ public static class Logging
                         // banner; on the console only its warnings and errors (the file keeps everything).
                         toConsole.MinimumLevel.Verbose()
                             .Filter.ByExcluding(e => e.Level < LogEventLevel.Warning && Matching.FromSource("Hangfire")(e));
-                        if (isDevelopment)
-                            toConsole.WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture, syncRoot: console.SyncRoot);
-                        else
-                            toConsole.WriteTo.Console(new CompactJsonFormatter(), syncRoot: console.SyncRoot);
+                        // Both carry the correlation id of a request's lines (the JSON as a property).
+                        toConsole.WriteTo.Console(isDevelopment ? new ConsoleLineFormatter() : new CompactJsonFormatter(), syncRoot: console.SyncRoot);
                     });
                 }, blockWhenFull: true, monitor: console);
         // Each host keeps its own logger instead of replacing Serilog's static one: several hosts in one
@@ -72,10 +73,32 @@ public static class Logging
                 diagnostics.Set("UserId", http.User.UserId()?.ToString() ?? "anonymous");
                 diagnostics.Set("CorrelationId", CorrelationIdMiddleware.Get(http) ?? http.TraceIdentifier);
             };
-            options.GetLevel = (http, _, ex) => ex is not null || http.Response.StatusCode >= 500
-                ? LogEventLevel.Error
-                : http.Request.Path.StartsWithSegments("/health") ? LogEventLevel.Verbose : LogEventLevel.Information;
+            options.GetLevel = RequestLevel;
         });
+
+    /// <summary>
+    /// A failed request is an Error; a static file or a health probe is Debug (a page load fetches a
+    /// dozen files and a probe comes every few seconds: at Information they would bury the requests
+    /// that matter); everything else is Information.
+    /// </summary>
+    public static LogEventLevel RequestLevel(HttpContext http, double elapsedMilliseconds, Exception? exception) =>
+        exception is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
+        : http.Request.Path.StartsWithSegments("/health") || http.GetEndpoint()?.Metadata.GetMetadata<StaticAssetDescriptor>() is not null ? LogEventLevel.Debug
+        : LogEventLevel.Information;
+}
+
+/// <summary>
+/// The development console's line: time, level, the request's correlation id when the event belongs
+/// to one (so a line can be matched with the response's X-Correlation-Id), message and exception.
+/// </summary>
+public sealed class ConsoleLineFormatter : ITextFormatter
+{
+    private static readonly IFormatProvider Invariant = System.Globalization.CultureInfo.InvariantCulture;
+    private readonly MessageTemplateTextFormatter _plain = new("[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}", Invariant);
+    private readonly MessageTemplateTextFormatter _correlated = new("[{Timestamp:HH:mm:ss} {Level:u3}] ({CorrelationId:l}) {Message:lj}{NewLine}{Exception}", Invariant);
+
+    public void Format(LogEvent logEvent, TextWriter output) =>
+        (logEvent.Properties.ContainsKey("CorrelationId") ? _correlated : _plain).Format(logEvent, output);
 }
 
 /// <summary>

@@ -77,7 +77,9 @@ public static class PortalPipeline
         app.UseAuthentication();
         app.UseAuthorization();
 
-        app.MapStaticAssets();
+        // Static files are not requests worth charting: the System page's figures (and the exported
+        // http.server.request.duration) are about the application's routes.
+        app.MapStaticAssets().DisableHttpMetrics();
         app.MapRazorPages().WithStaticAssets();
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/api/docs", ConfigureApiReference).AllowAnonymous();

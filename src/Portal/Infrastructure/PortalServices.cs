@@ -6,6 +6,7 @@ using Catalyst.Data.Identity;
 using Catalyst.Portal.Pages.LegacyImport;
 using Catalyst.Workers.Hosting;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Identity;
@@ -44,6 +45,8 @@ public static class PortalServices
 
         // Cookies and antiforgery tokens stay valid across restarts and across Portal instances.
         services.AddDataProtection().SetApplicationName("Catalyst").PersistKeysToDbContext<CatalystDbContext>();
+        // The key ring is sealed with the vault's master key, like the secrets stored next to it.
+        services.AddOptions<KeyManagementOptions>().Configure<Catalyst.Data.Secrets.MasterKey>((o, master) => o.XmlEncryptor = new Catalyst.Data.Secrets.MasterKeyXmlEncryptor(master));
         services.AddIdentity<CatalystUser, CatalystRole>(IdentityRules.Apply)
             .AddEntityFrameworkStores<CatalystDbContext>()
             .AddSignInManager<CatalystSignInManager>()
@@ -173,6 +176,8 @@ public static class PortalServices
             metrics => metrics.AddAspNetCoreInstrumentation());
         services.AddSingleton<RequestMetrics>();
         services.AddHostedService(sp => sp.GetRequiredService<RequestMetrics>());
+        services.AddSingleton<DatabaseAndJobMetrics>();
+        services.AddHostedService(sp => sp.GetRequiredService<DatabaseAndJobMetrics>());
         services.AddSingleton<SystemSampler>();
         services.AddHostedService(sp => sp.GetRequiredService<SystemSampler>());
         // Last: the admin and the banner, once the server listens.

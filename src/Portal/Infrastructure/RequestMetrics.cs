@@ -12,25 +12,25 @@ public sealed record EndpointGroupSeries(string Group, IReadOnlyList<long> Reque
 public sealed record RequestMetricsSnapshot(IReadOnlyList<DateTime> Minutes, IReadOnlyList<EndpointGroupSeries> Groups);
 
 /// <summary>
-/// The admin System page's request figures: request rate, p95 latency and error rate per endpoint
-/// group over the last hour, per minute. It listens to ASP.NET Core's own
-/// <c>http.server.request.duration</c> histogram (the one OpenTelemetry exports) of this host only, and
-/// keeps per minute and group a count, a count of 5xx answers and a log-scale latency histogram
-/// (buckets 25% apart, so the p95 read from it is within about 12%). Figures are this instance's.
+/// The admin System page's request figures: request rate, p95 latency and error rate per route
+/// template (<c>GET /api/projects/{id}</c>) over the last hour, per minute. It listens to ASP.NET Core's
+/// own <c>http.server.request.duration</c> histogram (the one OpenTelemetry exports) of this host only,
+/// and keeps per minute and route a count, a count of 5xx answers and a <see cref="LatencyHistogram"/>.
+/// Static files are not measured at all (<see cref="PortalPipeline"/> maps them without HTTP metrics).
+/// Figures are this instance's.
 /// </summary>
-public sealed class RequestMetrics(IMeterFactory meters, TimeProvider time) : IHostedService, IDisposable
+public sealed partial class RequestMetrics(IMeterFactory meters, TimeProvider time) : IHostedService, IDisposable
 {
     public const int WindowMinutes = 60;
-    private const double FirstBoundMs = 0.5;
-    private const double Growth = 1.25;
-    private const int Buckets = 64;
-    private static readonly double LogGrowth = Math.Log(Growth);
+
+    /// <summary>Requests that matched no endpoint (404s, refusals before routing).</summary>
+    public const string Unrouted = "(no route)";
 
     private sealed class Cell
     {
         public long Count;
         public long Errors;
-        public readonly long[] Histogram = new long[Buckets];
+        public readonly LatencyHistogram Latency = new();
     }
 
     private readonly ConcurrentDictionary<(long Minute, string Group), Cell> _cells = new();
@@ -62,16 +62,18 @@ public sealed class RequestMetrics(IMeterFactory meters, TimeProvider time) : IH
 
     private void OnDuration(Instrument instrument, double seconds, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
-        string? route = null;
+        string? route = null, method = null;
         var status = 0;
         foreach (var tag in tags)
         {
             if (tag.Key == "http.route")
                 route = tag.Value as string;
+            else if (tag.Key == "http.request.method")
+                method = tag.Value as string;
             else if (tag.Key == "http.response.status_code" && tag.Value is int code)
                 status = code;
         }
-        Record(GroupOf(route), seconds * 1000, status >= 500);
+        Record(GroupOf(method, route), seconds * 1000, status >= 500);
     }
 
     /// <summary>Adds one request (tests call it directly).</summary>
@@ -82,7 +84,7 @@ public sealed class RequestMetrics(IMeterFactory meters, TimeProvider time) : IH
         Interlocked.Increment(ref cell.Count);
         if (error)
             Interlocked.Increment(ref cell.Errors);
-        Interlocked.Increment(ref cell.Histogram[BucketOf(milliseconds)]);
+        cell.Latency.Add(milliseconds);
         if (cell.Count == 1)
             Trim(minute);
     }
@@ -99,64 +101,49 @@ public sealed class RequestMetrics(IMeterFactory meters, TimeProvider time) : IH
             var requests = new long[WindowMinutes];
             var p95 = new double?[WindowMinutes];
             var errors = new double?[WindowMinutes];
-            var hour = new long[Buckets];
+            var hour = new LatencyHistogram();
             long hourErrors = 0;
             for (var i = 0; i < WindowMinutes; i++)
             {
                 if (!_cells.TryGetValue((first + i, group), out var cell) || cell.Count == 0)
                     continue;
                 requests[i] = cell.Count;
-                p95[i] = Math.Round(Percentile(cell.Histogram, 0.95), 1);
+                p95[i] = cell.Latency.Percentile(0.95);
                 errors[i] = Math.Round(100.0 * cell.Errors / cell.Count, 1);
                 hourErrors += cell.Errors;
-                for (var b = 0; b < Buckets; b++)
-                    hour[b] += cell.Histogram[b];
+                cell.Latency.AddTo(hour);
             }
             var total = requests.Sum();
             series.Add(new EndpointGroupSeries(group, requests, p95, errors,
-                total == 0 ? 0 : Math.Round(Percentile(hour, 0.95), 1), total == 0 ? 0 : Math.Round(100.0 * hourErrors / total, 1)));
+                hour.Percentile(0.95) ?? 0, total == 0 ? 0 : Math.Round(100.0 * hourErrors / total, 1)));
         }
         return new RequestMetricsSnapshot(minutes, series.OrderByDescending(s => s.TotalRequests).ToList());
     }
 
     /// <summary>
-    /// Endpoint groups: <c>/api/&lt;resource&gt;</c> (<c>/api/admin/&lt;resource&gt;</c>) for the API,
-    /// <c>/&lt;Section&gt;</c> for portal pages, and the tools; anything without a route (static files, 404s) is "other".
+    /// The group of a request: its method and route template as routing matched it, with parameter
+    /// constraints and defaults left out (<c>GET /api/projects/{id}</c>, <c>GET /Admin/System</c>);
+    /// requests that matched no endpoint share one group.
     /// </summary>
-    public static string GroupOf(string? route)
+    public static string GroupOf(string? method, string? route)
     {
-        if (string.IsNullOrEmpty(route))
-            return "other";
-        var segments = route.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (segments.Length == 0)
-            return "/";
-        static string Clean(string s) => s.StartsWith('{') ? "{id}" : s;
-        return segments[0].ToLowerInvariant() switch
+        if (route is null)
+            return Unrouted;
+        var template = new System.Text.StringBuilder("/", route.Length + 1);
+        foreach (var segment in route.Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
-            "api" when segments.Length > 2 && segments[1] == "admin" => $"/api/admin/{Clean(segments[2])}",
-            "api" when segments.Length > 1 => $"/api/{Clean(segments[1])}",
-            "hangfire" => "/hangfire",
-            "health" => "/health",
-            _ => "/" + Clean(segments[0]),
-        };
-    }
-
-    private static int BucketOf(double milliseconds) =>
-        milliseconds <= FirstBoundMs ? 0 : Math.Min(Buckets - 1, 1 + (int)(Math.Log(milliseconds / FirstBoundMs) / LogGrowth));
-
-    private static double Percentile(long[] histogram, double quantile)
-    {
-        var total = histogram.Sum();
-        var rank = (long)Math.Ceiling(quantile * total);
-        long seen = 0;
-        for (var i = 0; i < histogram.Length; i++)
-        {
-            seen += histogram[i];
-            if (seen >= rank)
-                return i == 0 ? FirstBoundMs : FirstBoundMs * Math.Pow(Growth, i - 0.5); // the bucket's geometric middle
+            if (template.Length > 1)
+                template.Append('/');
+            template.Append(WithoutConstraints(segment));
         }
-        return FirstBoundMs * Math.Pow(Growth, Buckets - 1);
+        return string.IsNullOrEmpty(method) ? template.ToString() : $"{method.ToUpperInvariant()} {template}";
     }
+
+    /// <summary><c>{id:guid}</c> → <c>{id}</c>, <c>{page=1}</c> → <c>{page}</c>; <c>{id:int?}</c> → <c>{id?}</c>; <c>{**path}</c> stays.</summary>
+    private static string WithoutConstraints(string segment) => RouteParameter().Replace(segment, "{$1$2}");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\{([^{}:=]+)[^{}]*?(\?)?\}")]
+    private static partial System.Text.RegularExpressions.Regex RouteParameter();
 
     private void Trim(long currentMinute)
     {

@@ -18,6 +18,7 @@ public sealed class JobRunner(CatalystDbContext db, IServiceProvider services, T
 {
     // Retries are the JobRun's business (SPEC §9), not Hangfire's.
     [Hangfire.AutomaticRetry(Attempts = 0)]
+    [Hosting.JobRunTitle]
     public async Task RunAsync(Guid jobRunId, CancellationToken ct)
     {
         var run = await db.JobRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == jobRunId, ct);
@@ -90,6 +91,7 @@ public sealed class JobRunner(CatalystDbContext db, IServiceProvider services, T
     /// <summary>Entry point of recurring jobs: records a JobRun for this occurrence and runs it here.</summary>
     [Hangfire.AutomaticRetry(Attempts = 0)]
     [Hangfire.DisableConcurrentExecution(timeoutInSeconds: 60)]
+    [Hosting.JobRunTitle]
     public async Task RunScheduledAsync(string kind, CancellationToken ct)
     {
         var run = await services.GetRequiredService<JobRunService>().CreateScheduledAsync(kind, null, ct);

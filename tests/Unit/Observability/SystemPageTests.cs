@@ -10,14 +10,16 @@ namespace Catalyst.Tests.Unit.Observability;
 public class SystemPageTests(PortalFactory portal)
 {
     [Theory]
-    [InlineData("/api/projects/{id:guid}", "/api/projects")]
-    [InlineData("/api/admin/mcp-servers/{id:guid}/restore", "/api/admin/mcp-servers")]
-    [InlineData("/Websites/Details/{id?}", "/Websites")]
-    [InlineData("/hangfire/{**path}", "/hangfire")]
-    [InlineData(null, "other")]
-    [InlineData("", "other")]
-    public void Routes_fall_into_endpoint_groups(string? route, string group) =>
-        Assert.Equal(group, RequestMetrics.GroupOf(route));
+    [InlineData("GET", "/api/projects/{id:guid}", "GET /api/projects/{id}")]
+    [InlineData("POST", "/api/admin/mcp-servers/{id:guid}/restore", "POST /api/admin/mcp-servers/{id}/restore")]
+    [InlineData("GET", "Websites/Details/{id?}", "GET /Websites/Details/{id?}")]
+    [InlineData("GET", "/api/things/{id:int?}", "GET /api/things/{id?}")]
+    [InlineData("GET", "/api/jobs/{page=1}/x", "GET /api/jobs/{page}/x")]
+    [InlineData("GET", "/hangfire/{**path}", "GET /hangfire/{**path}")]
+    [InlineData("GET", "", "GET /")]
+    [InlineData("GET", null, RequestMetrics.Unrouted)]
+    public void Requests_are_grouped_by_method_and_route_template(string method, string? route, string group) =>
+        Assert.Equal(group, RequestMetrics.GroupOf(method, route));
 
     [Fact]
     public async Task Requests_made_show_up_per_endpoint_group_with_a_chart_for_each_measure()
@@ -29,10 +31,10 @@ public class SystemPageTests(PortalFactory portal)
         var browser = await portal.CreateSignedInBrowserAsync(admin);
 
         var page = await Poll.UntilAsync(() => browser.GetDocumentAsync("/Admin/System"),
-            d => d.QuerySelector("[data-testid=endpoint-groups] tr[data-group='/api/projects']") is not null, what: "the /api/projects group on the System page");
+            d => d.QuerySelector("[data-testid=endpoint-groups] tr[data-group='GET /api/projects']") is not null, what: "the /api/projects group on the System page");
 
         Assert.Equal("System", page.Title?.Split('·', '|', '-')[0].Trim());
-        var row = page.QuerySelector("tr[data-group='/api/projects']")!;
+        var row = page.QuerySelector("tr[data-group='GET /api/projects']")!;
         Assert.True(int.Parse(row.Children[1].TextContent, System.Globalization.CultureInfo.InvariantCulture) >= 5);
         foreach (var chart in new[] { "chart-requests", "chart-latency", "chart-errors", "chart-queue", "chart-outbox", "chart-storage" })
         {
@@ -42,7 +44,7 @@ public class SystemPageTests(PortalFactory portal)
             Assert.True(data.ValueKind == JsonValueKind.Object, $"{chart}: {data}");
         }
         var requests = JsonDocument.Parse(page.QuerySelector("canvas#chart-requests")!.GetAttribute("data-chart")!).RootElement.ToString();
-        Assert.Contains("/api/projects", requests, StringComparison.Ordinal);
+        Assert.Contains("GET /api/projects", requests, StringComparison.Ordinal);
         Assert.NotNull(page.QuerySelector("script[src*='chart.umd']"));
     }
 
@@ -73,5 +75,107 @@ public class SystemPageTests(PortalFactory portal)
 
         Assert.True(response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Redirect, $"{(int)response.StatusCode}");
         Assert.DoesNotContain("chart-requests", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Static_files_are_not_counted_and_routes_are_grouped_by_template()
+    {
+        var admin = await portal.CreateUserAsync("system-static", admin: true);
+        var browser = await portal.CreateSignedInBrowserAsync(admin);
+        var api = portal.CreateApiClient(admin.Token);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/css/site.css")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync($"/api/jobs/{Guid.NewGuid()}")).StatusCode);
+
+        var page = await Poll.UntilAsync(() => browser.GetDocumentAsync("/Admin/System"),
+            d => d.QuerySelector("tr[data-group='GET /api/jobs/{id}']") is not null, what: "the GET /api/jobs/{id} route on the System page");
+
+        var groups = page.QuerySelectorAll("[data-testid=endpoint-groups] tr[data-group]").Select(r => r.GetAttribute("data-group")!).ToList();
+        Assert.DoesNotContain(groups, g => g.Contains("css", StringComparison.OrdinalIgnoreCase) || g.Contains("site", StringComparison.Ordinal));
+        Assert.Contains("GET /Admin/System", groups);
+    }
+
+    [Fact]
+    public async Task Database_query_p95_and_job_failure_rate_are_charted_per_minute()
+    {
+        var metrics = portal.Services.GetRequiredService<DatabaseAndJobMetrics>();
+        metrics.RecordJobRuns(3, failed: false);
+        metrics.RecordJobRuns(1, failed: true);
+        var admin = await portal.CreateUserAsync("system-work", admin: true);
+        var browser = await portal.CreateSignedInBrowserAsync(admin);
+
+        var page = await browser.GetDocumentAsync("/Admin/System");
+
+        var db = JsonDocument.Parse(page.QuerySelector("canvas#chart-db")!.GetAttribute("data-chart")!).RootElement;
+        var p95 = db.GetProperty("series")[0].GetProperty("values").EnumerateArray().Last(v => v.ValueKind == JsonValueKind.Number);
+        Assert.True(p95.GetDouble() > 0, "the page's own queries are measured");
+        Assert.Equal(50, db.GetProperty("series")[1].GetProperty("values")[0].GetDouble());
+        var failures = JsonDocument.Parse(page.QuerySelector("canvas#chart-job-failures")!.GetAttribute("data-chart")!).RootElement;
+        var current = failures.GetProperty("series")[0].GetProperty("values").EnumerateArray().Last(v => v.ValueKind == JsonValueKind.Number).GetDouble();
+        Assert.InRange(current, 1, 100);
+        Assert.Contains("failed", page.QuerySelector("[data-testid=job-failures]")!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Job_runs_finishing_are_counted_from_the_telemetry()
+    {
+        var metrics = portal.Services.GetRequiredService<DatabaseAndJobMetrics>();
+        var before = metrics.Snapshot();
+
+        Catalyst.Data.Observability.CatalystTelemetry.JobRuns.Add(1, new KeyValuePair<string, object?>("kind", "test"), new KeyValuePair<string, object?>("status", "failed"));
+
+        var after = metrics.Snapshot();
+        Assert.True(after.HourJobFailures >= before.HourJobFailures + 1);
+        Assert.True(after.HourJobRuns >= before.HourJobRuns + 1);
+    }
+
+    [Fact]
+    public async Task Every_series_of_a_chart_has_its_own_colour()
+    {
+        var metrics = portal.Services.GetRequiredService<RequestMetrics>();
+        for (var i = 0; i < 10; i++)
+            metrics.Record($"GET /api/colour-{i}-{Guid.NewGuid():N}", 5, error: false);
+        var admin = await portal.CreateUserAsync("system-colours", admin: true);
+        var browser = await portal.CreateSignedInBrowserAsync(admin);
+
+        var page = await browser.GetDocumentAsync("/Admin/System");
+
+        foreach (var canvas in page.QuerySelectorAll("canvas[data-chart]"))
+        {
+            var series = JsonDocument.Parse(canvas.GetAttribute("data-chart")!).RootElement.GetProperty("series").EnumerateArray().ToList();
+            var colours = series.Select(s => s.GetProperty("color").GetString()).ToList();
+            Assert.True(colours.Distinct().Count() == colours.Count, $"{canvas.Id}: {string.Join(", ", colours)}");
+        }
+        var requests = JsonDocument.Parse(page.QuerySelector("canvas#chart-requests")!.GetAttribute("data-chart")!).RootElement.GetProperty("series");
+        Assert.True(requests.GetArrayLength() >= 8);
+    }
+
+    [Fact]
+    public async Task With_no_data_yet_the_page_renders_its_empty_states()
+    {
+        await using var fresh = new PortalFactory();
+        var admin = await fresh.CreateUserAsync("system-empty", admin: true);
+        var browser = await fresh.CreateSignedInBrowserAsync(admin);
+
+        var response = await browser.GetAsync("/Admin/System");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await Forms.ParseAsync(response);
+        foreach (var chart in new[] { "chart-db", "chart-job-failures", "chart-queue", "chart-outbox", "chart-storage" })
+            Assert.NotNull(page.QuerySelector($"canvas#{chart}"));
+        Assert.NotNull(page.QuerySelector("[data-testid=job-failures]"));
+    }
+
+    [Fact]
+    public void Before_anything_is_measured_the_snapshots_are_empty_windows()
+    {
+        using var metrics = new DatabaseAndJobMetrics(TimeProvider.System);
+
+        var snapshot = metrics.Snapshot();
+
+        Assert.Equal(RequestMetrics.WindowMinutes, snapshot.Minutes.Count);
+        Assert.All(snapshot.DbP95Milliseconds, Assert.Null);
+        Assert.All(snapshot.JobFailurePercent, Assert.Null);
+        Assert.Null(snapshot.HourDbP95Milliseconds);
+        Assert.Equal(0, snapshot.HourJobRuns);
     }
 }

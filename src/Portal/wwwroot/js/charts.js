@@ -1,5 +1,5 @@
 // Portal charts: each <canvas data-chart='{...}'> carries its data as JSON in an attribute
-// ({labels, values} for bars, or {labels, series:[{label, values}]} for lines; unit "bytes" (default), "count",
+// ({labels, values} for bars, or {labels, series:[{label, values, color?}]} for lines, a series' color chosen by the server; unit "bytes" (default), "count",
 // or "money" with currency and digits, the values being integer minor units). No inline script (CSP).
 // Also draws the charts of content htmx swaps in.
 (function () {
@@ -9,10 +9,11 @@
     root.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
       if (window.Chart.getChart(canvas)) return; // already drawn
       var data = JSON.parse(canvas.getAttribute("data-chart"));
-      var palette = ["#0172ad", "#2e7d32", "#f57c00", "#6a1b9a", "#c62828"];
+      var palette = ["#0172ad", "#2e7d32", "#f57c00", "#6a1b9a", "#c62828", "#00838f", "#ad1457", "#5d4037"];
       var datasets = data.series
         ? data.series.map(function (s, i) {
-            return { label: s.label, data: s.values, borderColor: palette[i % palette.length], backgroundColor: palette[i % palette.length], tension: 0.2, pointRadius: 2 };
+            var color = s.color || palette[i % palette.length];
+            return { label: s.label, data: s.values, borderColor: color, backgroundColor: color, tension: 0.2, pointRadius: 2 };
           })
         : [{ label: data.label || "", data: data.values, backgroundColor: data.labels.map(function (_, i) { return palette[i % palette.length]; }) }];
       new window.Chart(canvas, {
