@@ -18,13 +18,17 @@ public class MarketplacePageTests(PortalFactory portal)
         return await browser.SendAsync(request);
     }
 
+    /// <summary>Opens the confirmation step and confirms it, as a buyer does.</summary>
     private static async Task<HttpResponseMessage> BuyAsync(HttpClient browser, Guid projectId, string? key = null)
     {
-        var page = await browser.GetDocumentAsync($"/Marketplace/Details/{projectId}");
-        key ??= page.QuerySelector("input[name=IdempotencyKey]")?.GetAttribute("value") ?? throw new InvalidOperationException("No buy form.");
+        var page = await browser.GetDocumentAsync($"/Marketplace/Details/{projectId}?handler=Confirm");
+        var form = page.QuerySelector("[data-testid=confirm-purchase] form") ?? throw new InvalidOperationException("No confirmation step.");
+        string Field(string name) => form.QuerySelector($"input[name={name}]")?.GetAttribute("value") ?? throw new InvalidOperationException($"No {name}.");
         return await browser.PostAsync($"/Marketplace/Details/{projectId}?handler=Buy", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["IdempotencyKey"] = key,
+            ["IdempotencyKey"] = key ?? Field("IdempotencyKey"),
+            ["ConfirmedPrice"] = Field("ConfirmedPrice"),
+            ["ConfirmedCurrency"] = Field("ConfirmedCurrency"),
             ["__RequestVerificationToken"] = page.AntiforgeryToken(),
         }));
     }
