@@ -45,7 +45,7 @@ public class FeatureFlagTogglePageTests(PortalFactory portal)
 
     /// <summary>The swapped row, parsed inside a table as the browser places it (a bare &lt;tr&gt; would lose its cells).</summary>
     private static async Task<IHtmlDocument> RowAsync(HttpResponseMessage response) =>
-        await new AngleSharp.Html.Parser.HtmlParser().ParseDocumentAsync($"<table><tbody>{await response.Content.ReadAsStringAsync()}</tbody></table>");
+        new AngleSharp.Html.Parser.HtmlParser().ParseDocument($"<table><tbody>{await response.Content.ReadAsStringAsync()}</tbody></table>");
 
     private static string? RowVersion(IHtmlDocument document, string name) =>
         document.QuerySelector($"tr[data-flag='{name}'] form[action*='handler=Toggle'] input[name=version]")?.GetAttribute("value");
