@@ -85,11 +85,12 @@ public class JobListActionTests(PortalFactory portal)
 
         var retry = await HtmxPostAsync(browser, list, $"/Jobs?page=1&handler=Retry&id={run.Id}");
         var cancel = await browser.PostWithTokenFromAsync("/Jobs", $"/Jobs?page=1&handler=Cancel&id={run.Id}");
+        var flash = (await browser.GetDocumentAsync("/Jobs")).QuerySelector(".flash")?.TextContent.Trim();
         var garbled = await browser.PostWithTokenFromAsync("/Jobs", "/Jobs?page=1&handler=Cancel&id=not-a-guid");
 
         Assert.Equal("Only a failed or canceled job can be retried.", ParseFragment(await retry.Content.ReadAsStringAsync()).QuerySelector("[data-testid=job-notice]")?.TextContent.Trim());
         Assert.Equal(HttpStatusCode.Redirect, cancel.StatusCode);
-        Assert.Equal("The job has already succeeded.", (await browser.GetDocumentAsync("/Jobs")).QuerySelector(".flash")?.TextContent.Trim());
+        Assert.Equal("The job has already succeeded.", flash);
         Assert.Equal(HttpStatusCode.NotFound, garbled.StatusCode);
         var after = await RunAsync(run.Id);
         Assert.Equal((JobRunStatus.Succeeded, 1), (after.Status, after.Attempts));
