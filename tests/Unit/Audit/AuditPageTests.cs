@@ -126,7 +126,7 @@ public class AuditPageTests(PortalFactory portal)
         Assert.Equal(hostile.UserId.ToString(), newest[2]);
         Assert.Equal((action, "Probe"), (newest[3], newest[4]));
         Assert.Equal("'=HYPERLINK(\"http://x\")", newest[5]);
-        Assert.Equal("{\"note\":\"a,\\\"b\\\"\"}", newest[6]);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(new { note = "a,\"b\"" }, System.Text.Json.JsonSerializerOptions.Web), newest[6]);
         Assert.Equal(["plain@test.local", plain.UserId.ToString(), action, "Probe", "first", "{\"note\":\"nothing odd\"}"], oldest[1..]);
         Assert.True(DateTime.Parse(newest[0], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind)
             >= DateTime.Parse(oldest[0], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind));
