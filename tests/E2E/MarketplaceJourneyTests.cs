@@ -89,6 +89,8 @@ public class MarketplaceJourneyTests(PortalSession session)
             await card.GetByRole(AriaRole.Link, new() { Name = name }).ClickAsync();
 
             await buyerPage.GetByTestId("buy").ClickAsync();
+            await Expect(buyerPage.GetByTestId("confirm-price")).ToHaveTextAsync("4.99 EUR");
+            await buyerPage.GetByTestId("confirm-buy").ClickAsync();
             await Expect(buyerPage.GetByRole(AriaRole.Status)).ToContainTextAsync("You bought");
             await Expect(buyerPage.GetByTestId("owned")).ToBeVisibleAsync();
             var download = await buyerPage.RunAndWaitForDownloadAsync(() => buyerPage.GetByTestId("download").ClickAsync());

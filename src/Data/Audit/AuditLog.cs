@@ -23,7 +23,7 @@ public sealed class AuditLog(CatalystDbContext db, TimeProvider time)
     public void RecordSystem(string action, string entityType, object? entityId, object? details = null) =>
         Add(null, SystemActor, action, entityType, entityId, details);
 
-    /// <summary>An entry about someone who is not signed in (a failed sign-in): the account, when known, and the e-mail as typed.</summary>
+    /// <summary>An entry about someone who is not (yet) signed in, a sign-in attempt: the account, when known, and the e-mail as typed.</summary>
     public void RecordUnauthenticated(Guid? userId, string? email, string action, string entityType, object? entityId, object? details = null) =>
         Add(userId, Truncate(email?.Trim(), 256), action, entityType, entityId, details);
 
@@ -50,6 +50,17 @@ public sealed class AuditLog(CatalystDbContext db, TimeProvider time)
     /// <summary>Newest first; <c>User</c> matches the actor's e-mail (contains) or id; <c>Action</c> matches a prefix (<c>secret.</c>).</summary>
     public async Task<Page<AuditEntry>> ListAsync(AuditQuery query, PageRequest page, CancellationToken ct)
     {
+        var entries = Filter(query);
+        var total = await entries.CountAsync(ct);
+        var items = await Newest(entries).Skip(page.Skip).Take(page.PageSize).ToListAsync(ct);
+        return new Page<AuditEntry>(items, page.Page, page.PageSize, total);
+    }
+
+    /// <summary>Every entry <paramref name="query"/> selects, newest first, read as it is consumed (an export of the whole log stays small in memory).</summary>
+    public IAsyncEnumerable<AuditEntry> StreamAsync(AuditQuery query) => Newest(Filter(query)).AsAsyncEnumerable();
+
+    private IQueryable<AuditEntry> Filter(AuditQuery query)
+    {
         var entries = db.AuditEntries.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(query.EntityType))
             entries = entries.Where(e => e.EntityType == query.EntityType);
@@ -69,11 +80,10 @@ public sealed class AuditLog(CatalystDbContext db, TimeProvider time)
             entries = entries.Where(e => e.At >= from);
         if (query.To is { } to)
             entries = entries.Where(e => e.At <= to);
-        var total = await entries.CountAsync(ct);
-        var items = await entries.OrderByDescending(e => e.At).ThenByDescending(e => e.Id)
-            .Skip(page.Skip).Take(page.PageSize).ToListAsync(ct);
-        return new Page<AuditEntry>(items, page.Page, page.PageSize, total);
+        return entries;
     }
+
+    private static IQueryable<AuditEntry> Newest(IQueryable<AuditEntry> entries) => entries.OrderByDescending(e => e.At).ThenByDescending(e => e.Id);
 
     /// <summary>The entity types that occur in the log, for the admin page's filter.</summary>
     public async Task<IReadOnlyList<string>> EntityTypesAsync(CancellationToken ct) =>

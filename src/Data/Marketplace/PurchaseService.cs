@@ -7,6 +7,9 @@ namespace Catalyst.Data.Marketplace;
 
 public sealed record PurchaseQuery(Guid? ProjectId = null, PurchaseStatus? Status = null, bool All = false);
 
+/// <summary>The price a buyer saw and confirmed; a purchase with a quote is refused when the listing's price is no longer that.</summary>
+public sealed record QuotedPrice(long Amount, string Currency);
+
 /// <summary>A purchase and whether it is the replay of an earlier request with the same Idempotency-Key.</summary>
 public sealed record PurchaseOutcome(Purchase Purchase, bool Replayed);
 
@@ -17,7 +20,11 @@ public sealed record PurchaseOutcome(Purchase Purchase, bool Replayed);
 /// </summary>
 public sealed class PurchaseService(CatalystDbContext db, IPaymentProvider payments, AuditLog audit, TimeProvider time)
 {
-    public async Task<PurchaseOutcome> PurchaseAsync(Actor actor, Guid projectId, string? idempotencyKey, CancellationToken ct)
+    public Task<PurchaseOutcome> PurchaseAsync(Actor actor, Guid projectId, string? idempotencyKey, CancellationToken ct) =>
+        PurchaseAsync(actor, projectId, idempotencyKey, null, ct);
+
+    /// <param name="quoted">What the buyer confirmed (the portal's confirmation step); null when the caller took the current price.</param>
+    public async Task<PurchaseOutcome> PurchaseAsync(Actor actor, Guid projectId, string? idempotencyKey, QuotedPrice? quoted, CancellationToken ct)
     {
         var key = MarketplaceRules.ValidateIdempotencyKey(idempotencyKey);
         if (key is not null && await FindByKeyAsync(actor.UserId, key, projectId, ct) is { } earlier)
@@ -39,6 +46,9 @@ public sealed class PurchaseService(CatalystDbContext db, IPaymentProvider payme
         var purchaseId = Guid.CreateVersion7();
         var amount = project.Price ?? 0;
         var currency = project.Currency ?? throw new InvalidOperationException($"Published project {project.Id} has no currency.");
+        if (quoted is not null && (quoted.Amount != amount || !string.Equals(quoted.Currency, currency, StringComparison.Ordinal)))
+            throw new ConflictException("price_changed",
+                $"The price is now {Currencies.Format(amount, currency)}, not the price you confirmed; nothing was charged.");
         var charge = await payments.ChargeAsync(new PaymentRequest(purchaseId, actor.UserId, projectId, amount, currency, key), ct);
         if (!charge.Completed)
             throw new PaymentDeclinedException("payment_declined", charge.DeclineReason ?? "The payment was declined.");

@@ -7,8 +7,9 @@ using Microsoft.Extensions.Options;
 namespace Catalyst.Portal.Infrastructure;
 
 /// <summary>
-/// Identity's sign-in manager, refusing disabled accounts and auditing every failed password and
-/// every lockout (SPEC §3), for the sign-in page and <c>POST /api/auth/token</c> alike. An unknown
+/// Identity's sign-in manager, refusing disabled accounts and auditing every sign-in, successful
+/// or failed, and every lockout (SPEC §3), for the sign-in page and <c>POST /api/auth/token</c>
+/// alike; never the password. An unknown
 /// account and a locked one still cost one password hash, as a wrong password does, so the time
 /// of the answer does not tell them apart either (the answers themselves are the same).
 /// </summary>
@@ -40,6 +41,14 @@ public sealed class CatalystSignInManager(
         return await PasswordSignInAsync(user, password, isPersistent, lockoutOnFailure);
     }
 
+    public override async Task<SignInResult> PasswordSignInAsync(CatalystUser user, string password, bool isPersistent, bool lockoutOnFailure)
+    {
+        var result = await base.PasswordSignInAsync(user, password, isPersistent, lockoutOnFailure);
+        if (result.Succeeded)
+            await AuditSuccessAsync(user);
+        return result;
+    }
+
     /// <summary>
     /// The e-mail and password check of <c>POST /api/auth/token</c>: the user, or null for any
     /// failure (unknown account, wrong password, locked, disabled), told apart only in the audit log.
@@ -52,7 +61,10 @@ public sealed class CatalystSignInManager(
             await FailUnknownAccountAsync(email, password);
             return null;
         }
-        return (await CheckPasswordSignInAsync(user, password, lockoutOnFailure: true)).Succeeded ? user : null;
+        if (!(await CheckPasswordSignInAsync(user, password, lockoutOnFailure: true)).Succeeded)
+            return null;
+        await AuditSuccessAsync(user);
+        return user;
     }
 
     public override async Task<SignInResult> CheckPasswordSignInAsync(CatalystUser user, string password, bool lockoutOnFailure)
@@ -63,7 +75,7 @@ public sealed class CatalystSignInManager(
         var result = await base.CheckPasswordSignInAsync(user, password, lockoutOnFailure);
         if (result.Succeeded)
             return result;
-        var channel = Context.Request.Path.StartsWithSegments("/api") ? "api" : "portal";
+        var channel = Channel;
         await audit.WriteAsync(log =>
         {
             log.RecordUnauthenticated(user.Id, user.Email, "signin.failed", "User", user.Id,
@@ -74,6 +86,11 @@ public sealed class CatalystSignInManager(
         }, CancellationToken.None);
         return result;
     }
+
+    private string Channel => Context.Request.Path.StartsWithSegments("/api") ? "api" : "portal";
+
+    private Task AuditSuccessAsync(CatalystUser user) =>
+        audit.WriteAsync(log => log.RecordUnauthenticated(user.Id, user.Email, "signin.succeeded", "User", user.Id, new { channel = Channel }), CancellationToken.None);
 
     private async Task FailUnknownAccountAsync(string? email, string password)
     {
@@ -90,5 +107,5 @@ public sealed class CatalystSignInManager(
     /// <summary>A sign-in attempt for an e-mail no account has (kept only when it looks like an e-mail: people type passwords in the wrong field).</summary>
     private Task AuditUnknownAccountAsync(string? email) =>
         audit.WriteAsync(log => log.RecordUnauthenticated(null, email?.Contains('@', StringComparison.Ordinal) == true ? email : "(not an e-mail)", "signin.failed", "User", null,
-            new { channel = Context.Request.Path.StartsWithSegments("/api") ? "api" : "portal", reason = "unknown_account" }), CancellationToken.None);
+            new { channel = Channel, reason = "unknown_account" }), CancellationToken.None);
 }

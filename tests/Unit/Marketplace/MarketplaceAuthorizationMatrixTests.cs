@@ -80,7 +80,13 @@ public class MarketplaceAuthorizationMatrixTests(PortalFactory portal, Marketpla
         ["GET /Marketplace"] = new(Row("200", "200", "200", "200", "200"), (t, a, s) => t.Browser(a).GetAsync($"/Marketplace?q={Uri.EscapeDataString(s.Name)}")),
         ["GET /Marketplace/Details/{id}"] = new(Row("200", "200", "200", "200", "200"), (t, a, s) => t.Browser(a).GetAsync($"/Marketplace/Details/{s.ProjectId}")),
         ["GET /Marketplace/Details/{id}?handler=Reviews"] = new(Row("200", "200", "200", "200", "200"), (t, a, s) => t.HtmxGetAsync(a, $"/Marketplace/Details/{s.ProjectId}?handler=Reviews")),
-        ["POST /Marketplace/Details/{id}?handler=Buy"] = new(Row("login", "back", "back", "back", "back"), (t, a, s) => t.PostAsync(a, $"/Marketplace/Details/{s.ProjectId}?handler=Buy", new() { ["IdempotencyKey"] = Guid.NewGuid().ToString("N") })),
+        ["GET /Marketplace/Details/{id}?handler=Confirm"] = new(Row("login", "back", "back", "200", "200"), (t, a, s) => t.Browser(a).GetAsync($"/Marketplace/Details/{s.ProjectId}?handler=Confirm")),
+        ["POST /Marketplace/Details/{id}?handler=Buy"] = new(Row("login", "back", "back", "back", "back"), (t, a, s) => t.PostAsync(a, $"/Marketplace/Details/{s.ProjectId}?handler=Buy", new()
+        {
+            ["IdempotencyKey"] = Guid.NewGuid().ToString("N"),
+            ["ConfirmedPrice"] = "1250",
+            ["ConfirmedCurrency"] = "EUR",
+        })),
         ["POST /Marketplace/Details/{id}?handler=Download"] = new(Row("login", "download", "download", "back", "download"), (t, a, s) => t.PostAsync(a, $"/Marketplace/Details/{s.ProjectId}?handler=Download", [])),
         ["POST /Marketplace/Details/{id}?handler=Review"] = new(Row("login", "back", "back", "back", "back"), (t, a, s) => t.PostAsync(a, $"/Marketplace/Details/{s.ProjectId}?handler=Review", new()
         {

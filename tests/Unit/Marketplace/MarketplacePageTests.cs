@@ -18,16 +18,22 @@ public class MarketplacePageTests(PortalFactory portal)
         return await browser.SendAsync(request);
     }
 
-    private static async Task<HttpResponseMessage> BuyAsync(HttpClient browser, Guid projectId, string? key = null)
+    /// <summary>The confirmation step's form: its fields and the antiforgery token, ready to post (twice, for a double submit).</summary>
+    private static async Task<Dictionary<string, string>> ConfirmFormAsync(HttpClient browser, Guid projectId)
     {
-        var page = await browser.GetDocumentAsync($"/Marketplace/Details/{projectId}");
-        key ??= page.QuerySelector("input[name=IdempotencyKey]")?.GetAttribute("value") ?? throw new InvalidOperationException("No buy form.");
-        return await browser.PostAsync($"/Marketplace/Details/{projectId}?handler=Buy", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["IdempotencyKey"] = key,
-            ["__RequestVerificationToken"] = page.AntiforgeryToken(),
-        }));
+        var page = await browser.GetDocumentAsync($"/Marketplace/Details/{projectId}?handler=Confirm");
+        var form = page.QuerySelector("[data-testid=confirm-purchase] form") ?? throw new InvalidOperationException("No confirmation step.");
+        var fields = form.QuerySelectorAll("input[type=hidden]").ToDictionary(i => i.GetAttribute("name")!, i => i.GetAttribute("value") ?? "");
+        fields["__RequestVerificationToken"] = page.AntiforgeryToken();
+        return fields;
     }
+
+    private static Task<HttpResponseMessage> PostBuyAsync(HttpClient browser, Guid projectId, Dictionary<string, string> form) =>
+        browser.PostAsync($"/Marketplace/Details/{projectId}?handler=Buy", new FormUrlEncodedContent(form));
+
+    /// <summary>Opens the confirmation step and confirms it, as a buyer does.</summary>
+    private static async Task<HttpResponseMessage> BuyAsync(HttpClient browser, Guid projectId) =>
+        await PostBuyAsync(browser, projectId, await ConfirmFormAsync(browser, projectId));
 
     [Fact]
     public async Task Browse_filters_answer_the_cards_partial_to_htmx_and_the_whole_page_otherwise()
@@ -144,10 +150,10 @@ public class MarketplacePageTests(PortalFactory portal)
         var listing = await portal.PublishedAsync(price: 1250);
         var buyer = await portal.CreateUserAsync("buyer");
         var browser = await portal.CreateSignedInBrowserAsync(buyer);
-        var key = Guid.NewGuid().ToString("N");
+        var form = await ConfirmFormAsync(browser, listing.ProjectId);
 
-        var first = await BuyAsync(browser, listing.ProjectId, key);
-        var again = await BuyAsync(browser, listing.ProjectId, key); // a double submit of the same form
+        var first = await PostBuyAsync(browser, listing.ProjectId, form);
+        var again = await PostBuyAsync(browser, listing.ProjectId, form); // a double submit of the same form
 
         Assert.Equal(HttpStatusCode.Redirect, first.StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, again.StatusCode);

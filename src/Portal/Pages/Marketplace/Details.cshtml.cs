@@ -46,6 +46,16 @@ public class DetailsModel(MarketplaceCatalog catalog, PurchaseService purchases,
     [BindProperty]
     public string? IdempotencyKey { get; set; }
 
+    /// <summary>The price (minor units) and currency the buyer confirmed; a purchase needs both, and they must still be the price.</summary>
+    [BindProperty]
+    public long? ConfirmedPrice { get; set; }
+
+    [BindProperty]
+    public string? ConfirmedCurrency { get; set; }
+
+    /// <summary>Whether the page shows the confirmation step (what is bought, for how much) instead of the buy button.</summary>
+    public bool Confirming { get; private set; }
+
     private Actor? Viewer => User.Identity?.IsAuthenticated == true ? User.ToActor() : null;
 
     public string ReviewsUrl => $"/Marketplace/Details/{Listing.Project.Id}?handler=Reviews";
@@ -68,14 +78,45 @@ public class DetailsModel(MarketplaceCatalog catalog, PurchaseService purchases,
         return Request.IsHtmx() ? Partial("_Reviews", this) : Redirect($"/Marketplace/Details/{id}?page={Math.Max(1, ReviewPage)}#reviews");
     }
 
+    /// <summary>The confirmation step: what is bought and its price, and the one form that buys it.</summary>
+    public async Task<IActionResult> OnGetConfirmAsync(Guid id, CancellationToken ct)
+    {
+        if (Viewer is null)
+            return Challenge();
+        await LoadAsync(id, ct);
+        var viewer = Listing.Viewer;
+        if (!viewer.CanPurchase)
+        {
+            TempData["Flash"] = viewer.IsOwner ? "You cannot buy your own project." : viewer.PurchaseId is not null ? "You already own this project." : "This project cannot be bought.";
+            return RedirectToPage(new { id });
+        }
+        Confirming = true;
+        IdempotencyKey = Guid.NewGuid().ToString("N");
+        ConfirmedPrice = Listing.Project.Price ?? 0;
+        ConfirmedCurrency = Listing.Project.Currency;
+        return Page();
+    }
+
+    /// <summary>Buys at the price the buyer confirmed; without a confirmation it sends them to the confirmation step.</summary>
     public async Task<IActionResult> OnPostBuyAsync(Guid id, CancellationToken ct)
     {
         if (Viewer is not { } actor)
             return Challenge();
+        if (ConfirmedPrice is not { } price || string.IsNullOrWhiteSpace(ConfirmedCurrency))
+        {
+            TempData["Flash"] = "Nothing was bought: check what you buy and its price, then confirm.";
+            return RedirectToPage(new { id, handler = "Confirm" });
+        }
         try
         {
-            var outcome = await purchases.PurchaseAsync(actor, id, string.IsNullOrEmpty(IdempotencyKey) ? null : IdempotencyKey, ct);
+            var outcome = await purchases.PurchaseAsync(actor, id, string.IsNullOrEmpty(IdempotencyKey) ? null : IdempotencyKey,
+                new QuotedPrice(price, ConfirmedCurrency.Trim()), ct);
             TempData["Flash"] = $"You bought “{outcome.Purchase.ProjectName}” for {Currencies.Format(outcome.Purchase.Amount, outcome.Purchase.Currency)}. It is in My purchases.";
+        }
+        catch (ConflictException ex) when (ex.Code == "price_changed")
+        {
+            TempData["Flash"] = ex.Message;
+            return RedirectToPage(new { id, handler = "Confirm" });
         }
         catch (ConflictException ex)
         {
