@@ -15,7 +15,7 @@ public sealed record DatabaseAndJobSnapshot(IReadOnlyList<DateTime> Minutes, IRe
 /// rate, per minute. Those instruments are process-wide, so a process hosting several hosts counts
 /// their commands together; in production one process is one instance.
 /// </summary>
-public sealed class DatabaseAndJobMetrics(TimeProvider time) : IHostedService, IDisposable
+public sealed class DatabaseAndJobMetrics(TimeProvider time) : MinuteMetrics
 {
     public const double DbP95TargetMilliseconds = 50;
 
@@ -27,36 +27,19 @@ public sealed class DatabaseAndJobMetrics(TimeProvider time) : IHostedService, I
     }
 
     private readonly ConcurrentDictionary<long, Cell> _cells = new();
-    private MeterListener? _listener;
+    protected override bool Listens(Instrument instrument) =>
+        ReferenceEquals(instrument, CatalystTelemetry.DbCommandDuration) || ReferenceEquals(instrument, CatalystTelemetry.JobRuns);
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    protected override void Configure(MeterListener listener)
     {
-        _listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, listener) =>
-            {
-                if (ReferenceEquals(instrument, CatalystTelemetry.DbCommandDuration) || ReferenceEquals(instrument, CatalystTelemetry.JobRuns))
-                    listener.EnableMeasurementEvents(instrument);
-            },
-        };
-        _listener.SetMeasurementEventCallback<double>((_, seconds, _, _) => RecordDbCommand(seconds * 1000));
-        _listener.SetMeasurementEventCallback<long>((_, count, tags, _) =>
+        listener.SetMeasurementEventCallback<double>((_, seconds, _, _) => RecordDbCommand(seconds * 1000));
+        listener.SetMeasurementEventCallback<long>((_, count, tags, _) =>
         {
             foreach (var tag in tags)
                 if (tag is { Key: "status", Value: string status })
                     RecordJobRuns(count, failed: status == "failed");
         });
-        _listener.Start();
-        return Task.CompletedTask;
     }
-
-    public Task StopAsync(CancellationToken cancellationToken)
-    {
-        _listener?.Dispose();
-        return Task.CompletedTask;
-    }
-
-    public void Dispose() => _listener?.Dispose();
 
     public void RecordDbCommand(double milliseconds) => Current().Db.Add(milliseconds);
 
@@ -70,13 +53,13 @@ public sealed class DatabaseAndJobMetrics(TimeProvider time) : IHostedService, I
 
     public DatabaseAndJobSnapshot Snapshot()
     {
-        var first = MinuteOf(time.GetUtcNow()) - RequestMetrics.WindowMinutes + 1;
-        var minutes = new DateTime[RequestMetrics.WindowMinutes];
-        var db = new double?[RequestMetrics.WindowMinutes];
-        var failures = new double?[RequestMetrics.WindowMinutes];
+        var first = MinuteOf(time.GetUtcNow()) - WindowMinutes + 1;
+        var minutes = new DateTime[WindowMinutes];
+        var db = new double?[WindowMinutes];
+        var failures = new double?[WindowMinutes];
         var hour = new LatencyHistogram();
         long runs = 0, failed = 0;
-        for (var i = 0; i < RequestMetrics.WindowMinutes; i++)
+        for (var i = 0; i < WindowMinutes; i++)
         {
             minutes[i] = DateTime.UnixEpoch.AddMinutes(first + i);
             if (!_cells.TryGetValue(first + i, out var cell))
@@ -95,12 +78,10 @@ public sealed class DatabaseAndJobMetrics(TimeProvider time) : IHostedService, I
     {
         var minute = MinuteOf(time.GetUtcNow());
         var cell = _cells.GetOrAdd(minute, static _ => new Cell());
-        if (_cells.Count > RequestMetrics.WindowMinutes + 1)
+        if (_cells.Count > WindowMinutes + 1)
             foreach (var key in _cells.Keys)
-                if (key <= minute - RequestMetrics.WindowMinutes)
+                if (key <= minute - WindowMinutes)
                     _cells.TryRemove(key, out _);
         return cell;
     }
-
-    private static long MinuteOf(DateTimeOffset at) => (long)Math.Floor((at.UtcDateTime - DateTime.UnixEpoch).TotalMinutes);
 }

@@ -19,10 +19,8 @@ public sealed record RequestMetricsSnapshot(IReadOnlyList<DateTime> Minutes, IRe
 /// Static files are not measured at all (<see cref="PortalPipeline"/> maps them without HTTP metrics).
 /// Figures are this instance's.
 /// </summary>
-public sealed partial class RequestMetrics(IMeterFactory meters, TimeProvider time) : IHostedService, IDisposable
+public sealed partial class RequestMetrics(IMeterFactory meters, TimeProvider time) : MinuteMetrics
 {
-    public const int WindowMinutes = 60;
-
     /// <summary>Requests that matched no endpoint (404s, refusals before routing).</summary>
     public const string Unrouted = "(no route)";
 
@@ -34,31 +32,11 @@ public sealed partial class RequestMetrics(IMeterFactory meters, TimeProvider ti
     }
 
     private readonly ConcurrentDictionary<(long Minute, string Group), Cell> _cells = new();
-    private MeterListener? _listener;
+    // Only this host's meter: several hosts (tests, tools) may share the process.
+    protected override bool Listens(Instrument instrument) =>
+        instrument is { Name: "http.server.request.duration", Meter.Name: "Microsoft.AspNetCore.Hosting" } && ReferenceEquals(instrument.Meter.Scope, meters);
 
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        _listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, listener) =>
-            {
-                // Only this host's meter: several hosts (tests, tools) may share the process.
-                if (instrument is { Name: "http.server.request.duration", Meter.Name: "Microsoft.AspNetCore.Hosting" } && ReferenceEquals(instrument.Meter.Scope, meters))
-                    listener.EnableMeasurementEvents(instrument);
-            },
-        };
-        _listener.SetMeasurementEventCallback<double>(OnDuration);
-        _listener.Start();
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken)
-    {
-        _listener?.Dispose();
-        return Task.CompletedTask;
-    }
-
-    public void Dispose() => _listener?.Dispose();
+    protected override void Configure(MeterListener listener) => listener.SetMeasurementEventCallback<double>(OnDuration);
 
     private void OnDuration(Instrument instrument, double seconds, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
@@ -151,6 +129,4 @@ public sealed partial class RequestMetrics(IMeterFactory meters, TimeProvider ti
             if (key.Minute < currentMinute - WindowMinutes)
                 _cells.TryRemove(key, out _);
     }
-
-    private static long MinuteOf(DateTimeOffset at) => (long)Math.Floor((at.UtcDateTime - DateTime.UnixEpoch).TotalMinutes);
 }
