@@ -10,7 +10,8 @@ namespace Catalyst.Portal.Infrastructure;
 /// </summary>
 public sealed class ConsoleOutput : IAsyncLogEventSinkMonitor
 {
-    private static readonly TimeSpan MaxDrainWait = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan MaxDrainWait = TimeSpan.FromSeconds(5);
+    private const int QuietChecks = 10;
     private IAsyncLogEventSinkInspector? _queue;
 
     /// <summary>The console sink's lock.</summary>
@@ -19,9 +20,15 @@ public sealed class ConsoleOutput : IAsyncLogEventSinkMonitor
     public async Task WriteAsync(string text, CancellationToken ct)
     {
         // Bounded: a console that cannot keep up must not hold the start-up.
+        // An empty queue can still have its last event on the way (taken off the queue, written to the
+        // file, not yet to the console): the queue must stay empty for a moment before the text goes.
         var started = TimeProvider.System.GetTimestamp();
-        while (_queue is { Count: > 0 } && TimeProvider.System.GetElapsedTime(started) < MaxDrainWait)
+        var quiet = 0;
+        while (quiet < QuietChecks && TimeProvider.System.GetElapsedTime(started) < MaxDrainWait)
+        {
+            quiet = _queue is { Count: > 0 } ? 0 : quiet + 1;
             await Task.Delay(10, ct);
+        }
         Write(text);
     }
 
